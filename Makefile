@@ -1,0 +1,61 @@
+# Hangar's two commands: `make run` opens the app, `make test` runs every check.
+# Both install what is missing first (see tests/support/bootstrap).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/target/tools/bin:$(PATH)
+
+UI_SOURCES := $(shell find ui/src ui/index.html ui/public -type f 2>/dev/null) ui/vite.config.ts
+
+.PHONY: run test deps ui bindings test-rust test-keychain test-prism test-ui test-e2e app dist-check clean-ui
+
+## Install what is missing, build the UI and open the app.
+run: deps ui
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "make run: no display found (DISPLAY/WAYLAND_DISPLAY unset). Run it from a desktop session, or under Xvfb: xvfb-run make run"; exit 1; fi
+	cargo run -p hangar-desktop
+
+## Run everything: format, lints, Rust tests, UI checks, bindings, keychain, Prism and GUI tests.
+test: deps ui
+	@tests/support/test-suite
+
+## Install system packages, tauri-driver and the UI's npm packages when missing.
+deps:
+	@tests/support/bootstrap
+
+ui: ui/dist/index.html
+
+ui/node_modules/.installed: ui/package.json ui/package-lock.json
+	npm ci --prefix ui --no-audit --no-fund
+	@touch $@
+
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
+	npm --prefix ui run build
+
+## Regenerate ui/src/lib/bindings.ts from the Rust commands.
+bindings: ui
+	HANGAR_UPDATE_BINDINGS=1 cargo test -p hangar-desktop --test bindings
+
+## Single groups of the suite, for quicker iteration.
+test-rust: ui
+	cargo test --workspace
+
+test-keychain:
+	tests/support/with-secret-service cargo test -p hangar --test keychain -- --ignored
+
+test-prism:
+	npm ci --prefix tests/prism --no-audit --no-fund
+	cargo test -p hangar --test conformance -- --ignored prism_proxy_lifecycle
+
+test-ui: ui/node_modules/.installed
+	npm --prefix ui run check
+	npm --prefix ui test
+
+test-e2e: app
+	cargo test -p hangar --test gui -- --ignored --test-threads=1
+
+## The debug build of the desktop app that the GUI tests drive.
+app: ui
+	cargo build -p hangar-desktop
+
+clean-ui:
+	rm -rf ui/dist ui/node_modules
