@@ -1,0 +1,1 @@
+//! Import from the `machine` CLI (placeholder, filled in below).
