@@ -13,8 +13,10 @@
 //! [`SecretStore`] is the seam between account logic and the keychain, so that logic can be
 //! tested without one; [`KeyringStore`] is the implementation the app uses.
 //!
-//! The calls block. On Linux the Secret Service client runs its own small async runtime, so
-//! from async code call them inside `tokio::task::spawn_blocking`.
+//! The calls block. On Linux the Secret Service client (zbus) blocks on its own runtime and
+//! would panic when called on a Tokio runtime thread, so [`KeyringStore`] runs each call on a
+//! short-lived plain thread when it finds itself inside a runtime. Async code should still
+//! prefer `tokio::task::spawn_blocking`, which does not hold up a runtime worker.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -173,31 +175,44 @@ const INSTALL_HINT: &str = "Make sure the Windows Credential Manager service is 
 )))]
 const INSTALL_HINT: &str = "This platform has no supported keychain.";
 
+/// Runs `f` here, or on a plain thread when this thread drives a Tokio runtime.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|scope| match scope.spawn(f).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
 impl SecretStore for KeyringStore {
     fn store_name(&self) -> String {
         STORE_NAME.to_owned()
     }
 
     fn set_token(&self, account_id: &str, token: &Token) -> Result<(), ConfigError> {
-        self.entry(account_id)?
-            .set_password(token.expose_secret())
-            .map_err(|e| self.map_error(e))
+        off_runtime(|| {
+            self.entry(account_id)?
+                .set_password(token.expose_secret())
+                .map_err(|e| self.map_error(e))
+        })
     }
 
     fn token(&self, account_id: &str) -> Result<Option<Token>, ConfigError> {
-        match self.entry(account_id)?.get_password() {
+        off_runtime(|| match self.entry(account_id)?.get_password() {
             Ok(password) => Ok(Some(SecretString::from(password))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(self.map_error(e)),
-        }
+        })
     }
 
     fn delete_token(&self, account_id: &str) -> Result<bool, ConfigError> {
-        match self.entry(account_id)?.delete_credential() {
+        off_runtime(|| match self.entry(account_id)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(self.map_error(e)),
-        }
+        })
     }
 }
 
