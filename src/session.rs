@@ -24,9 +24,30 @@ const SESSION_TAG_PREFIX: &str = "machine:session:";
 const MAX_TAG_LEN: usize = 255;
 
 /// Eight lowercase hex characters identifying one installation's machines.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, specta::Type)]
+#[serde(into = "String")]
 pub struct SessionId(String);
+
+// By hand rather than `try_from`, so that the YAML parser reports the line of a bad value.
+impl<'de> Deserialize<'de> for SessionId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = SessionId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("8 lowercase hex characters")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SessionId, E> {
+                v.parse().map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<SessionId, E> {
+                // `id: 12345678` is read by YAML as a number.
+                self.visit_str(&format!("{v:08}"))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
 
 impl SessionId {
     /// A fresh random session id.

@@ -108,7 +108,13 @@ impl SettingsFile {
 
     /// The file in `$HANGAR_CONFIG_DIR`, or in the platform config directory.
     pub fn default_location() -> Result<Self, ConfigError> {
-        match std::env::var_os(CONFIG_DIR_ENV) {
+        Self::location_for(std::env::var_os(CONFIG_DIR_ENV))
+    }
+
+    /// The file in `override_dir` when given and not empty, else in the platform config
+    /// directory.
+    pub fn location_for(override_dir: Option<std::ffi::OsString>) -> Result<Self, ConfigError> {
+        match override_dir {
             Some(dir) if !dir.is_empty() => Ok(Self::in_dir(PathBuf::from(dir))),
             _ => {
                 let dirs = directories::ProjectDirs::from_path(PathBuf::from(APP_IDENTIFIER)).ok_or_else(|| {
