@@ -36,7 +36,9 @@ impl ProviderKind {
 }
 
 /// A stable account id (a UUID for accounts Hangar creates). Also the keychain user name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type,
+)]
 #[serde(transparent)]
 pub struct AccountId(String);
 
@@ -133,9 +135,13 @@ fn validate_details(d: &AccountDetails) -> Result<(), ConfigError> {
     if let Some(url) = &d.base_url
         && !url.contains("${")
     {
-        let parsed = url::Url::parse(url).map_err(|e| ConfigError::invalid("base_url", format!("`{url}` is not a URL: {e}")))?;
+        let parsed = url::Url::parse(url)
+            .map_err(|e| ConfigError::invalid("base_url", format!("`{url}` is not a URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(ConfigError::invalid("base_url", format!("`{url}` must be an http(s) URL with a host")));
+            return Err(ConfigError::invalid(
+                "base_url",
+                format!("`{url}` must be an http(s) URL with a host"),
+            ));
         }
     }
     Ok(())
@@ -143,9 +149,19 @@ fn validate_details(d: &AccountDetails) -> Result<(), ConfigError> {
 
 fn validate_var_name(var: &str) -> Result<(), ConfigError> {
     let ok = !var.is_empty()
-        && var.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && var
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok { Ok(()) } else { Err(ConfigError::invalid("token variable", format!("`{var}` is not a valid environment variable name"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            "token variable",
+            format!("`{var}` is not a valid environment variable name"),
+        ))
+    }
 }
 
 /// Adds an account. A keychain token is stored first; if the settings cannot be saved the
@@ -191,12 +207,19 @@ pub fn add_account(
 }
 
 /// Changes label, base URL and defaults of an account (the provider cannot change).
-pub fn update_account(file: &SettingsFile, id: &AccountId, details: AccountDetails) -> Result<Account, ConfigError> {
+pub fn update_account(
+    file: &SettingsFile,
+    id: &AccountId,
+    details: AccountDetails,
+) -> Result<Account, ConfigError> {
     validate_details(&details)?;
     file.update(|s| {
         let account = find_mut(&mut s.accounts, id)?;
         if account.provider != details.provider {
-            return Err(ConfigError::invalid("provider", "an account's provider cannot change; add a new account"));
+            return Err(ConfigError::invalid(
+                "provider",
+                "an account's provider cannot change; add a new account",
+            ));
         }
         account.label = details.label.trim().to_owned();
         account.base_url = details.base_url;
@@ -207,7 +230,12 @@ pub fn update_account(file: &SettingsFile, id: &AccountId, details: AccountDetai
 
 /// Stores a new token for an account in the keychain (also switching an account that used
 /// an environment variable to the keychain).
-pub fn set_token(file: &SettingsFile, store: &dyn SecretStore, id: &AccountId, token: &Token) -> Result<(), ConfigError> {
+pub fn set_token(
+    file: &SettingsFile,
+    store: &dyn SecretStore,
+    id: &AccountId,
+    token: &Token,
+) -> Result<(), ConfigError> {
     let token = normalize_token(token)?;
     let account = get_account(file, id)?;
     store.set_token(id.as_str(), &token)?;
@@ -221,7 +249,11 @@ pub fn set_token(file: &SettingsFile, store: &dyn SecretStore, id: &AccountId, t
 }
 
 /// Removes an account and deletes its keychain entry.
-pub fn remove_account(file: &SettingsFile, store: &dyn SecretStore, id: &AccountId) -> Result<(), ConfigError> {
+pub fn remove_account(
+    file: &SettingsFile,
+    store: &dyn SecretStore,
+    id: &AccountId,
+) -> Result<(), ConfigError> {
     get_account(file, id)?;
     // Delete the entry even for an env-var account: a token stored earlier must not linger.
     store.delete_token(id.as_str())?;
@@ -237,36 +269,67 @@ pub fn get_account(file: &SettingsFile, id: &AccountId) -> Result<Account, Confi
         .accounts
         .into_iter()
         .find(|a| &a.id == id)
-        .ok_or_else(|| ConfigError::NotFound { what: "account", name: id.to_string() })
+        .ok_or_else(|| ConfigError::NotFound {
+            what: "account",
+            name: id.to_string(),
+        })
 }
 
-fn find_mut<'a>(accounts: &'a mut [Account], id: &AccountId) -> Result<&'a mut Account, ConfigError> {
+fn find_mut<'a>(
+    accounts: &'a mut [Account],
+    id: &AccountId,
+) -> Result<&'a mut Account, ConfigError> {
     accounts
         .iter_mut()
         .find(|a| &a.id == id)
-        .ok_or_else(|| ConfigError::NotFound { what: "account", name: id.to_string() })
+        .ok_or_else(|| ConfigError::NotFound {
+            what: "account",
+            name: id.to_string(),
+        })
 }
 
 /// The account's token, from the keychain or its environment variable.
-pub fn resolve_token(account: &Account, store: &dyn SecretStore, lookup: env_vars::Lookup<'_>) -> Result<Token, ConfigError> {
+pub fn resolve_token(
+    account: &Account,
+    store: &dyn SecretStore,
+    lookup: env_vars::Lookup<'_>,
+) -> Result<Token, ConfigError> {
     match &account.secret {
-        SecretRef::Keychain => store.token(account.id.as_str())?.ok_or_else(|| ConfigError::NotFound {
-            what: "token in the keychain for account",
-            name: account.label.clone(),
-        }),
-        SecretRef::Env { var } => lookup(var).filter(|v| !v.is_empty()).map(Token::from).ok_or_else(|| {
-            ConfigError::EnvVarUnset { var: var.clone(), key: format!("token of account `{}`", account.label) }
-        }),
+        SecretRef::Keychain => {
+            store
+                .token(account.id.as_str())?
+                .ok_or_else(|| ConfigError::NotFound {
+                    what: "token in the keychain for account",
+                    name: account.label.clone(),
+                })
+        }
+        SecretRef::Env { var } => lookup(var)
+            .filter(|v| !v.is_empty())
+            .map(Token::from)
+            .ok_or_else(|| ConfigError::EnvVarUnset {
+                var: var.clone(),
+                key: format!("token of account `{}`", account.label),
+            }),
     }
 }
 
 /// What the UI may know about the account's token.
-pub fn secret_status(account: &Account, store: &dyn SecretStore, lookup: env_vars::Lookup<'_>) -> Result<SecretStatus, ConfigError> {
+pub fn secret_status(
+    account: &Account,
+    store: &dyn SecretStore,
+    lookup: env_vars::Lookup<'_>,
+) -> Result<SecretStatus, ConfigError> {
     match &account.secret {
-        SecretRef::Keychain => Ok(SecretStatus::of(store.token(account.id.as_str())?.as_ref(), store.store_name())),
+        SecretRef::Keychain => Ok(SecretStatus::of(
+            store.token(account.id.as_str())?.as_ref(),
+            store.store_name(),
+        )),
         SecretRef::Env { var } => {
             let token = lookup(var).filter(|v| !v.is_empty()).map(Token::from);
-            Ok(SecretStatus::of(token.as_ref(), format!("environment variable {var}")))
+            Ok(SecretStatus::of(
+                token.as_ref(),
+                format!("environment variable {var}"),
+            ))
         }
     }
 }
@@ -277,7 +340,11 @@ pub trait AccountProbe {
     /// The provider error type; its message must not contain the token.
     type Error: std::fmt::Display;
     /// Calls the provider of `account` (resolved settings: base URL expanded) with `token`.
-    fn probe(&self, account: &Account, token: Token) -> impl Future<Output = Result<ProbeOutcome, Self::Error>> + Send;
+    fn probe(
+        &self,
+        account: &Account,
+        token: Token,
+    ) -> impl Future<Output = Result<ProbeOutcome, Self::Error>> + Send;
 }
 
 /// What a successful probe learned.
@@ -292,11 +359,17 @@ pub struct ProbeOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum ConnectionTest {
-    Ok { outcome: ProbeOutcome },
+    Ok {
+        outcome: ProbeOutcome,
+    },
     /// No token could be found (keychain empty, variable unset, keychain unavailable).
-    NoToken { message: String },
+    NoToken {
+        message: String,
+    },
     /// The provider call failed.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
 }
 
 /// Resolves the account's token and runs `probe` with it.
@@ -308,10 +381,16 @@ pub async fn test_connection<P: AccountProbe>(
 ) -> ConnectionTest {
     let token = match resolve_token(account, store, lookup) {
         Ok(t) => t,
-        Err(e) => return ConnectionTest::NoToken { message: e.to_string() },
+        Err(e) => {
+            return ConnectionTest::NoToken {
+                message: e.to_string(),
+            };
+        }
     };
     match probe.probe(account, token).await {
         Ok(outcome) => ConnectionTest::Ok { outcome },
-        Err(e) => ConnectionTest::Failed { message: e.to_string() },
+        Err(e) => ConnectionTest::Failed {
+            message: e.to_string(),
+        },
     }
 }

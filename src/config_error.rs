@@ -41,9 +41,16 @@ pub enum ConfigError {
     /// A file that does not parse or does not have the expected shape. `message` names the
     /// line and the key where the parser could tell.
     #[error("{} is not valid: {message}", path.display())]
-    Malformed { path: PathBuf, line: Option<usize>, key: Option<String>, message: String },
+    Malformed {
+        path: PathBuf,
+        line: Option<usize>,
+        key: Option<String>,
+        message: String,
+    },
 
-    #[error("`{key}` refers to the environment variable `{var}`, which is not set (set it, or write `${{{var}:-default}}`)")]
+    #[error(
+        "`{key}` refers to the environment variable `{var}`, which is not set (set it, or write `${{{var}:-default}}`)"
+    )]
     EnvVarUnset { var: String, key: String },
 
     #[error("`{key}`: {message}")]
@@ -53,7 +60,11 @@ pub enum ConfigError {
         "no keychain is available ({store}: {detail}). Hangar keeps API tokens only in the \
          system keychain and never in plain text. {hint}"
     )]
-    KeychainUnavailable { store: String, detail: String, hint: &'static str },
+    KeychainUnavailable {
+        store: String,
+        detail: String,
+        hint: &'static str,
+    },
 
     #[error("the keychain ({store}) failed: {detail}")]
     Keychain { store: String, detail: String },
@@ -79,10 +90,21 @@ impl ConfigError {
     }
 
     pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), message: message.into() }
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { action, path: path.into(), source }
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Self::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }

@@ -32,16 +32,27 @@ pub const SESSION_FILE_NAME: &str = "session-id.yml";
 
 /// Where `machine` keeps its config under `home`, newest location first.
 pub fn candidate_paths(home: &Path) -> [PathBuf; 2] {
-    [home.join(".config/machine/config.yml"), home.join(".machine/config.yml")]
+    [
+        home.join(".config/machine/config.yml"),
+        home.join(".machine/config.yml"),
+    ]
 }
 
 /// The first existing config under `home`.
 pub fn find_config(home: &Path) -> Result<PathBuf, ConfigError> {
     let candidates = candidate_paths(home);
-    candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| ConfigError::NotFound {
-        what: "machine config",
-        name: candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" or "),
-    })
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or_else(|| ConfigError::NotFound {
+            what: "machine config",
+            name: candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        })
 }
 
 /// What was imported, and what was not and why.
@@ -90,8 +101,10 @@ pub struct ImportPlan {
     notes: Vec<String>,
 }
 
-const SECTIONS: [(&str, ProviderKind, &str); 2] =
-    [("digital-ocean", ProviderKind::DigitalOcean, "access-token"), ("vultr", ProviderKind::Vultr, "api-key")];
+const SECTIONS: [(&str, ProviderKind, &str); 2] = [
+    ("digital-ocean", ProviderKind::DigitalOcean, "access-token"),
+    ("vultr", ProviderKind::Vultr, "api-key"),
+];
 
 /// Label of an account imported from `machine`'s section for `provider`.
 pub fn imported_label(provider: ProviderKind) -> String {
@@ -114,7 +127,11 @@ pub fn plan(
     let doc: Value = serde_yaml_ng::from_str(config_text)
         .map_err(|e| bad(None, e.location().map(|l| l.line()), e.to_string()))?;
     let Value::Mapping(root) = &doc else {
-        return Err(bad(None, None, "the file must be a map of sections (digital-ocean, vultr, machines, ...)".into()));
+        return Err(bad(
+            None,
+            None,
+            "the file must be a map of sections (digital-ocean, vultr, machines, ...)".into(),
+        ));
     };
 
     // Every value except tokens must expand, as `machine` would require when it loads.
@@ -126,7 +143,13 @@ pub fn plan(
     }
     env_vars::expand_value(&mut without_tokens, "", lookup)?;
 
-    let mut out = ImportPlan { accounts: Vec::new(), machine_types: Vec::new(), session_id: None, skipped: Vec::new(), notes: Vec::new() };
+    let mut out = ImportPlan {
+        accounts: Vec::new(),
+        machine_types: Vec::new(),
+        session_id: None,
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    };
 
     let selected = match root.get("provider") {
         None | Some(Value::Null) => None,
@@ -134,32 +157,73 @@ pub fn plan(
             let p = env_vars::expand_str(p, "provider", lookup)?;
             match SECTIONS.iter().find(|(name, _, _)| *name == p) {
                 Some(_) if root.contains_key(p.as_str()) => Some(p),
-                Some(_) => return Err(bad(Some("provider".into()), None, format!("`provider: {p}` but there is no `{p}` section"))),
-                None => return Err(bad(Some("provider".into()), None, format!("unknown provider `{p}` (expected digital-ocean or vultr)"))),
+                Some(_) => {
+                    return Err(bad(
+                        Some("provider".into()),
+                        None,
+                        format!("`provider: {p}` but there is no `{p}` section"),
+                    ));
+                }
+                None => {
+                    return Err(bad(
+                        Some("provider".into()),
+                        None,
+                        format!("unknown provider `{p}` (expected digital-ocean or vultr)"),
+                    ));
+                }
             }
         }
-        Some(_) => return Err(bad(Some("provider".into()), None, "`provider` must be a name".into())),
+        Some(_) => {
+            return Err(bad(
+                Some("provider".into()),
+                None,
+                "`provider` must be a name".into(),
+            ));
+        }
     };
-    let present: Vec<(&str, ProviderKind, &str)> = SECTIONS.iter().copied().filter(|(name, _, _)| root.contains_key(*name)).collect();
+    let present: Vec<(&str, ProviderKind, &str)> = SECTIONS
+        .iter()
+        .copied()
+        .filter(|(name, _, _)| root.contains_key(*name))
+        .collect();
 
     for &(section, kind, token_key) in &present {
         let Some(Value::Mapping(map)) = root.get(section) else {
-            return Err(bad(Some((section).into()), None, format!("`{section}` must be a map of settings")));
+            return Err(bad(
+                Some((section).into()),
+                None,
+                format!("`{section}` must be a map of settings"),
+            ));
         };
-        let was_default = selected.as_deref() == Some(section) || (selected.is_none() && present.len() == 1);
+        let was_default =
+            selected.as_deref() == Some(section) || (selected.is_none() && present.len() == 1);
         let item = format!("{section} section");
         let token_raw = match map.get(token_key) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(bad(Some(format!("{section}.{token_key}")), None, format!("`{section}.{token_key}` must be a string"))),
+            Some(_) => {
+                return Err(bad(
+                    Some(format!("{section}.{token_key}")),
+                    None,
+                    format!("`{section}.{token_key}` must be a string"),
+                ));
+            }
         };
         let Some(token_raw) = token_raw else {
-            out.skipped.push(SkippedItem { item, reason: format!("it has no `{token_key}`") });
+            out.skipped.push(SkippedItem {
+                item,
+                reason: format!("it has no `{token_key}`"),
+            });
             continue;
         };
         let (secret, token) = match env_vars::whole_reference(&token_raw) {
-            Some(var) => (SecretRef::Env { var: var.to_owned() }, None),
+            Some(var) => (
+                SecretRef::Env {
+                    var: var.to_owned(),
+                },
+                None,
+            ),
             None => {
                 let key = format!("{section}.{token_key}");
                 let value = env_vars::expand_str(&token_raw, &key, lookup)?;
@@ -175,29 +239,66 @@ pub fn plan(
         let mut base_url = None;
         for (k, v) in map {
             let Some(k) = k.as_str() else {
-                return Err(bad(Some(section.to_string()), None, format!("`{section}` has a key that is not a name")));
+                return Err(bad(
+                    Some(section.to_string()),
+                    None,
+                    format!("`{section}` has a key that is not a name"),
+                ));
             };
             let key = format!("{section}.{k}");
             match k {
                 _ if k == token_key => {}
-                "ssh-key" => defaults.ssh_keys = string_or_list(v).ok_or_else(|| bad(Some(key.clone()), None, format!("`{key}` must be a name or a list of names")))?,
-                "dns-zone" => defaults.dns_zone = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?,
-                "machine-size" => defaults.size = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?,
-                "image" => defaults.image = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?,
-                "region" => defaults.region = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?,
-                "project" if kind == ProviderKind::DigitalOcean => {
-                    defaults.project = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?;
+                "ssh-key" => {
+                    defaults.ssh_keys = string_or_list(v).ok_or_else(|| {
+                        bad(
+                            Some(key.clone()),
+                            None,
+                            format!("`{key}` must be a name or a list of names"),
+                        )
+                    })?
                 }
-                "base-url" | "api-url" | "url" => base_url = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?,
-                "project" => out.notes.push(format!("`{key}` ignored: projects exist only on DigitalOcean")),
-                other => out.notes.push(format!("`{section}.{other}` ignored: Hangar has no such setting")),
+                "dns-zone" => {
+                    defaults.dns_zone =
+                        scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "machine-size" => {
+                    defaults.size = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "image" => {
+                    defaults.image = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "region" => {
+                    defaults.region =
+                        scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "project" if kind == ProviderKind::DigitalOcean => {
+                    defaults.project =
+                        scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?;
+                }
+                "base-url" | "api-url" | "url" => {
+                    base_url = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "project" => out.notes.push(format!(
+                    "`{key}` ignored: projects exist only on DigitalOcean"
+                )),
+                other => out.notes.push(format!(
+                    "`{section}.{other}` ignored: Hangar has no such setting"
+                )),
             }
         }
-        let account = Account { id: AccountId::generate(), label: imported_label(kind), provider: kind, secret, base_url, defaults };
+        let account = Account {
+            id: AccountId::generate(),
+            label: imported_label(kind),
+            provider: kind,
+            secret,
+            base_url,
+            defaults,
+        };
         out.accounts.push((account, token, was_default));
     }
     // The account `provider:` selects comes first.
-    out.accounts.sort_by_key(|(_, _, was_default)| !*was_default);
+    out.accounts
+        .sort_by_key(|(_, _, was_default)| !*was_default);
 
     match root.get("machines") {
         None | Some(Value::Null) => {}
@@ -210,30 +311,56 @@ pub fn plan(
                 let name = match name {
                     Value::String(s) => s.clone(),
                     Value::Number(n) => n.to_string(),
-                    _ => return Err(bad(Some("machines".into()), None, "machine type names must be strings".into())),
+                    _ => {
+                        return Err(bad(
+                            Some("machines".into()),
+                            None,
+                            "machine type names must be strings".into(),
+                        ));
+                    }
                 };
                 let key = format!("machines.{name}");
-                let raw = machine_type(body, &key, &mut out.notes).map_err(|m| bad(Some(key.clone()), None, m))?;
+                let raw = machine_type(body, &key, &mut out.notes)
+                    .map_err(|m| bad(Some(key.clone()), None, m))?;
                 let Some(raw) = raw else {
-                    out.skipped.push(SkippedItem { item: format!("machine type {name}"), reason: "it has no `new-user-name`".into() });
+                    out.skipped.push(SkippedItem {
+                        item: format!("machine type {name}"),
+                        reason: "it has no `new-user-name`".into(),
+                    });
                     continue;
                 };
-                let expanded_body = expanded_machines.get(name.as_str()).cloned().unwrap_or(Value::Null);
+                let expanded_body = expanded_machines
+                    .get(name.as_str())
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 let expanded = machine_type(&expanded_body, &key, &mut Vec::new())
                     .map_err(|m| bad(Some(key.clone()), None, m))?
                     .unwrap_or_default();
                 if let Err(e) = type_tag(&name).and_then(|_| expanded.validate(&name)) {
-                    out.skipped.push(SkippedItem { item: format!("machine type {name}"), reason: e.to_string() });
+                    out.skipped.push(SkippedItem {
+                        item: format!("machine type {name}"),
+                        reason: e.to_string(),
+                    });
                     continue;
                 }
                 out.machine_types.push((name, raw));
             }
         }
-        Some(_) => return Err(bad(Some("machines".into()), None, "`machines` must be a map of machine types".into())),
+        Some(_) => {
+            return Err(bad(
+                Some("machines".into()),
+                None,
+                "`machines` must be a map of machine types".into(),
+            ));
+        }
     }
 
     if present.is_empty() && out.machine_types.is_empty() && out.skipped.is_empty() {
-        return Err(bad(None, None, "nothing to import: no digital-ocean or vultr section and no machines".into()));
+        return Err(bad(
+            None,
+            None,
+            "nothing to import: no digital-ocean or vultr section and no machines".into(),
+        ));
     }
     for k in root.keys().filter_map(Value::as_str) {
         if !matches!(k, "digital-ocean" | "vultr" | "provider" | "machines") {
@@ -244,17 +371,24 @@ pub fn plan(
     if let Some(text) = session_text {
         match parse_session(text) {
             Ok(id) => out.session_id = Some(id),
-            Err(reason) => out.skipped.push(SkippedItem { item: "session id".into(), reason }),
+            Err(reason) => out.skipped.push(SkippedItem {
+                item: "session id".into(),
+                reason,
+            }),
         }
     }
     Ok(out)
 }
 
 fn parse_session(text: &str) -> Result<SessionId, String> {
-    let v: Value = serde_yaml_ng::from_str(text).map_err(|e| format!("{SESSION_FILE_NAME} is not valid YAML: {e}"))?;
+    let v: Value = serde_yaml_ng::from_str(text)
+        .map_err(|e| format!("{SESSION_FILE_NAME} is not valid YAML: {e}"))?;
     match v.get("id") {
         Some(Value::String(s)) => s.parse().map_err(|e: ConfigError| e.to_string()),
-        Some(Value::Number(n)) => n.to_string().parse().map_err(|e: ConfigError| e.to_string()),
+        Some(Value::Number(n)) => n
+            .to_string()
+            .parse()
+            .map_err(|e: ConfigError| e.to_string()),
         _ => Err(format!("{SESSION_FILE_NAME} has no `id`")),
     }
 }
@@ -278,16 +412,26 @@ fn string_or_list(v: &Value) -> Option<Vec<String>> {
 }
 
 /// Reads one `machines:` entry; `Ok(None)` when `new-user-name` is missing.
-fn machine_type(body: &Value, key: &str, notes: &mut Vec<String>) -> Result<Option<MachineType>, String> {
+fn machine_type(
+    body: &Value,
+    key: &str,
+    notes: &mut Vec<String>,
+) -> Result<Option<MachineType>, String> {
     let map = match body {
         Value::Mapping(m) => m,
         Value::Null => return Ok(None),
-        _ => return Err(format!("`{key}` must be a map (new-user-name, script-url, ...)")),
+        _ => {
+            return Err(format!(
+                "`{key}` must be a map (new-user-name, script-url, ...)"
+            ));
+        }
     };
     let mut t = MachineType::default();
     let mut user = None;
     for (k, v) in map {
-        let k = k.as_str().ok_or_else(|| format!("`{key}` has a key that is not a name"))?;
+        let k = k
+            .as_str()
+            .ok_or_else(|| format!("`{key}` has a key that is not a name"))?;
         let sub = format!("{key}.{k}");
         match k {
             "new-user-name" => user = scalar(v, &sub)?,
@@ -302,18 +446,31 @@ fn machine_type(body: &Value, key: &str, notes: &mut Vec<String>) -> Result<Opti
                         items
                             .iter()
                             .map(|i| match i {
-                                Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(scalar(i, &sub)?.unwrap_or_default()),
-                                _ => Err(format!("`{sub}` must be a string or a list of scalar values")),
+                                Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                                    Ok(scalar(i, &sub)?.unwrap_or_default())
+                                }
+                                _ => Err(format!(
+                                    "`{sub}` must be a string or a list of scalar values"
+                                )),
                             })
                             .collect::<Result<_, _>>()?,
                     )),
-                    _ => return Err(format!("`{sub}` must be a string or a list of scalar values")),
+                    _ => {
+                        return Err(format!(
+                            "`{sub}` must be a string or a list of scalar values"
+                        ));
+                    }
                 }
             }
-            other => notes.push(format!("`{key}.{other}` ignored: Hangar has no such setting")),
+            other => notes.push(format!(
+                "`{key}.{other}` ignored: Hangar has no such setting"
+            )),
         }
     }
-    Ok(user.map(|u| MachineType { new_user_name: u, ..t }))
+    Ok(user.map(|u| MachineType {
+        new_user_name: u,
+        ..t
+    }))
 }
 
 /// Imports the config at `config_path` (its `session-id.yml` beside it) into `file`,
@@ -324,7 +481,8 @@ pub fn import_from(
     config_path: &Path,
     lookup: env_vars::Lookup<'_>,
 ) -> Result<ImportReport, ConfigError> {
-    let text = std::fs::read_to_string(config_path).map_err(|e| ConfigError::io("read", config_path, e))?;
+    let text = std::fs::read_to_string(config_path)
+        .map_err(|e| ConfigError::io("read", config_path, e))?;
     let session_path = config_path.with_file_name(SESSION_FILE_NAME);
     let session_text = crate::settings::file::read_optional(&session_path)?;
     let plan = plan(config_path, &text, session_text.as_deref(), lookup)?;
@@ -334,12 +492,19 @@ pub fn import_from(
 
 /// Finds `machine`'s config (a given path, or the default places under the home directory)
 /// and imports it.
-pub fn import(file: &SettingsFile, store: &dyn SecretStore, given: Option<&Path>) -> Result<ImportReport, ConfigError> {
+pub fn import(
+    file: &SettingsFile,
+    store: &dyn SecretStore,
+    given: Option<&Path>,
+) -> Result<ImportReport, ConfigError> {
     let path = match given {
         Some(p) => p.to_owned(),
         None => {
             let home = directories::BaseDirs::new()
-                .ok_or_else(|| ConfigError::NotFound { what: "home directory", name: "(none)".into() })?
+                .ok_or_else(|| ConfigError::NotFound {
+                    what: "home directory",
+                    name: "(none)".into(),
+                })?
                 .home_dir()
                 .to_owned();
             find_config(&home)?
@@ -355,14 +520,25 @@ fn apply(
     plan: ImportPlan,
     source: &Path,
 ) -> Result<ImportReport, ConfigError> {
-    let mut report = ImportReport { source: source.display().to_string(), skipped: plan.skipped, notes: plan.notes, ..Default::default() };
+    let mut report = ImportReport {
+        source: source.display().to_string(),
+        skipped: plan.skipped,
+        notes: plan.notes,
+        ..Default::default()
+    };
     let mut to_store = Vec::new();
     for (account, token, was_default) in plan.accounts {
-        let exists = settings.accounts.iter().any(|a| a.provider == account.provider && a.label == account.label);
+        let exists = settings
+            .accounts
+            .iter()
+            .any(|a| a.provider == account.provider && a.label == account.label);
         if exists {
             report.skipped.push(SkippedItem {
                 item: format!("{} account", account.provider.display_name()),
-                reason: format!("an account named `{}` already exists (imported before?)", account.label),
+                reason: format!(
+                    "an account named `{}` already exists (imported before?)",
+                    account.label
+                ),
             });
             continue;
         }
@@ -381,7 +557,10 @@ fn apply(
     let mut types: BTreeMap<_, _> = BTreeMap::new();
     for (name, t) in plan.machine_types {
         if settings.machine_types.contains_key(&name) {
-            report.skipped.push(SkippedItem { item: format!("machine type {name}"), reason: "a machine type with this name already exists".into() });
+            report.skipped.push(SkippedItem {
+                item: format!("machine type {name}"),
+                reason: "a machine type with this name already exists".into(),
+            });
         } else {
             report.machine_types.push(name.clone());
             types.insert(name, t);
@@ -391,7 +570,12 @@ fn apply(
     if let Some(id) = plan.session_id {
         match &settings.session_id {
             Some(current) if *current == id => {}
-            Some(current) if !settings.accounts.iter().all(|a| report.accounts.iter().any(|r| r.id == a.id)) => {
+            Some(current)
+                if !settings
+                    .accounts
+                    .iter()
+                    .all(|a| report.accounts.iter().any(|r| r.id == a.id)) =>
+            {
                 report.skipped.push(SkippedItem {
                     item: "session id".into(),
                     reason: format!("Hangar already uses session id {current} with its own accounts; kept it (machines tagged with {id} are not shown as Hangar's)"),

@@ -76,9 +76,12 @@ impl MachineType {
     /// The setup script, when url, dir and path are all set.
     pub fn script(&self) -> Option<SetupScript<'_>> {
         match (&self.script_url, &self.script_dir, &self.script_path) {
-            (Some(url), Some(dir), Some(path)) => {
-                Some(SetupScript { url, dir, path, args: self.script_args.as_ref() })
-            }
+            (Some(url), Some(dir), Some(path)) => Some(SetupScript {
+                url,
+                dir,
+                path,
+                args: self.script_args.as_ref(),
+            }),
             _ => None,
         }
     }
@@ -86,7 +89,8 @@ impl MachineType {
     /// Checks the (expanded) type named `name`; the error names the field.
     pub fn validate(&self, name: &str) -> Result<(), ConfigError> {
         let field = |f: &str| format!("machine type `{name}`: {f}");
-        validate_user_name(&self.new_user_name).map_err(|m| ConfigError::invalid(field("new_user_name"), m))?;
+        validate_user_name(&self.new_user_name)
+            .map_err(|m| ConfigError::invalid(field("new_user_name"), m))?;
         if let Some(url) = &self.script_url {
             validate_script_url(url).map_err(|m| ConfigError::invalid(field("script_url"), m))?;
         }
@@ -96,7 +100,10 @@ impl MachineType {
         if let Some(path) = &self.script_path {
             validate_abs_path(path).map_err(|m| ConfigError::invalid(field("script_path"), m))?;
             if path == "/" {
-                return Err(ConfigError::invalid(field("script_path"), "must name a file, not `/`"));
+                return Err(ConfigError::invalid(
+                    field("script_path"),
+                    "must name a file, not `/`",
+                ));
             }
         }
         let set = [&self.script_url, &self.script_dir, &self.script_path]
@@ -114,11 +121,13 @@ impl MachineType {
                 field("script_args"),
                 "arguments need a setup script (script_url, script_dir and script_path)",
             )),
-            Some(ScriptArgs::Line(line)) if line.contains(['\n', '\r', '\0']) => Err(ConfigError::invalid(
-                field("script_args"),
-                "a string of arguments must be one line without NUL; use a list for arguments \
+            Some(ScriptArgs::Line(line)) if line.contains(['\n', '\r', '\0']) => {
+                Err(ConfigError::invalid(
+                    field("script_args"),
+                    "a string of arguments must be one line without NUL; use a list for arguments \
                  that contain line breaks",
-            )),
+                ))
+            }
             Some(ScriptArgs::List(items)) if items.iter().any(|i| i.contains('\0')) => Err(
                 ConfigError::invalid(field("script_args"), "an argument contains a NUL character"),
             ),
@@ -136,12 +145,15 @@ pub fn validate_user_name(name: &str) -> Result<(), String> {
         return Err(format!("`{name}` is longer than 32 characters"));
     }
     if name == "root" {
-        return Err("the new user cannot be `root`: Hangar creates a separate user with sudo rights".into());
+        return Err(
+            "the new user cannot be `root`: Hangar creates a separate user with sudo rights".into(),
+        );
     }
     let body = name.strip_suffix('$').unwrap_or(name);
     let mut chars = body.chars();
     let first_ok = matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_');
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if !first_ok || !rest_ok {
         return Err(format!(
             "{} is not a valid user name: start with a lowercase letter or `_`, then use \
@@ -155,15 +167,26 @@ pub fn validate_user_name(name: &str) -> Result<(), String> {
 /// An http(s) URL with a host and no whitespace or control characters.
 pub fn validate_script_url(url: &str) -> Result<(), String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{} contains whitespace or control characters", shown(url)));
+        return Err(format!(
+            "{} contains whitespace or control characters",
+            shown(url)
+        ));
     }
-    let after_scheme = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let after_scheme = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     if after_scheme.is_none_or(|rest| rest.is_empty() || rest.starts_with('/')) {
-        return Err(format!("{} must start with http:// or https:// followed by a host", shown(url)));
+        return Err(format!(
+            "{} must start with http:// or https:// followed by a host",
+            shown(url)
+        ));
     }
     let parsed = url::Url::parse(url).map_err(|e| format!("{} is not a URL: {e}", shown(url)))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("{} must start with http:// or https://", shown(url)));
+        return Err(format!(
+            "{} must start with http:// or https://",
+            shown(url)
+        ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(format!("{} has no host", shown(url)));
@@ -175,16 +198,28 @@ pub fn validate_script_url(url: &str) -> Result<(), String> {
 /// control characters.
 pub fn validate_abs_path(path: &str) -> Result<(), String> {
     if path.chars().any(char::is_control) {
-        return Err(format!("{} contains a line break, NUL or control character", shown(path)));
+        return Err(format!(
+            "{} contains a line break, NUL or control character",
+            shown(path)
+        ));
     }
     if !path.starts_with('/') {
-        return Err(format!("{} must be an absolute path (start with `/`)", shown(path)));
+        return Err(format!(
+            "{} must be an absolute path (start with `/`)",
+            shown(path)
+        ));
     }
     if path == "/" {
         return Ok(());
     }
-    let normal = Path::new(path).components().all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
-    if !normal || path.contains("//") || path.ends_with('/') || path.split('/').any(|s| s == "." || s == "..") {
+    let normal = Path::new(path)
+        .components()
+        .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+    if !normal
+        || path.contains("//")
+        || path.ends_with('/')
+        || path.split('/').any(|s| s == "." || s == "..")
+    {
         return Err(format!(
             "{} is not a normalized path: remove `.`, `..`, doubled and trailing `/`",
             shown(path)
@@ -203,7 +238,10 @@ mod tests {
     use super::*;
 
     fn typ(user: &str) -> MachineType {
-        MachineType { new_user_name: user.into(), ..Default::default() }
+        MachineType {
+            new_user_name: user.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -211,7 +249,18 @@ mod tests {
         for ok in ["alice", "_svc", "a-b_c9", "machine$", "a"] {
             assert!(validate_user_name(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "root", "Alice", "9x", "-x", "a b", "a$b", "a\nb", "é", &"a".repeat(33)] {
+        for bad in [
+            "",
+            "root",
+            "Alice",
+            "9x",
+            "-x",
+            "a b",
+            "a$b",
+            "a\nb",
+            "é",
+            &"a".repeat(33),
+        ] {
             assert!(validate_user_name(bad).is_err(), "{bad:?}");
         }
     }
@@ -220,7 +269,15 @@ mod tests {
     fn urls() {
         assert!(validate_script_url("https://example.com/setup.sh?x=1").is_ok());
         assert!(validate_script_url("http://10.0.0.1:8080/s").is_ok());
-        for bad in ["ftp://example.com/x", "https://", "https:///x", "example.com/x", "https://e.com/a b", "https://e.com/\nx", "file:///etc/passwd"] {
+        for bad in [
+            "ftp://example.com/x",
+            "https://",
+            "https:///x",
+            "example.com/x",
+            "https://e.com/a b",
+            "https://e.com/\nx",
+            "file:///etc/passwd",
+        ] {
             assert!(validate_script_url(bad).is_err(), "{bad:?}");
         }
     }
@@ -230,7 +287,16 @@ mod tests {
         for ok in ["/", "/opt/setup", "/opt/setup/run.sh", "/home/x y/ü"] {
             assert!(validate_abs_path(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "opt/x", "/opt/../etc", "/opt/./x", "/opt//x", "/opt/", "/a\nb", "/a\0b"] {
+        for bad in [
+            "",
+            "opt/x",
+            "/opt/../etc",
+            "/opt/./x",
+            "/opt//x",
+            "/opt/",
+            "/a\nb",
+            "/a\0b",
+        ] {
             assert!(validate_abs_path(bad).is_err(), "{bad:?}");
         }
     }
@@ -257,8 +323,20 @@ mod tests {
     fn list_args_accept_scalars() {
         let t: MachineType =
             serde_yaml_ng::from_str("new_user_name: a\nscript_args: [x, 5, true, 1.5]\n").unwrap();
-        assert_eq!(t.script_args, Some(ScriptArgs::List(vec!["x".into(), "5".into(), "true".into(), "1.5".into()])));
-        let t: MachineType = serde_yaml_ng::from_str("new_user_name: a\nscript_args: --x $MACHINE_FQDN\n").unwrap();
-        assert_eq!(t.script_args, Some(ScriptArgs::Line("--x $MACHINE_FQDN".into())));
+        assert_eq!(
+            t.script_args,
+            Some(ScriptArgs::List(vec![
+                "x".into(),
+                "5".into(),
+                "true".into(),
+                "1.5".into()
+            ]))
+        );
+        let t: MachineType =
+            serde_yaml_ng::from_str("new_user_name: a\nscript_args: --x $MACHINE_FQDN\n").unwrap();
+        assert_eq!(
+            t.script_args,
+            Some(ScriptArgs::Line("--x $MACHINE_FQDN".into()))
+        );
     }
 }

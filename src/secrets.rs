@@ -52,7 +52,11 @@ impl SecretStatus {
             let chars: Vec<char> = t.expose_secret().chars().collect();
             (chars.len() >= MIN_LEN_FOR_LAST4).then(|| chars[chars.len() - 4..].iter().collect())
         });
-        Self { stored: token.is_some(), last4, store_name: store_name.into() }
+        Self {
+            stored: token.is_some(),
+            last4,
+            store_name: store_name.into(),
+        }
     }
 }
 
@@ -98,9 +102,12 @@ impl KeyringStore {
     #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
     fn entry(&self, account_id: &str) -> Result<keyring::Entry, ConfigError> {
         // Built explicitly so that the Secret Service is used, never another default store.
-        let credential =
-            keyring::secret_service::SsCredential::new_with_target(None, KEYCHAIN_SERVICE, account_id)
-                .map_err(|e| self.map_error(e))?;
+        let credential = keyring::secret_service::SsCredential::new_with_target(
+            None,
+            KEYCHAIN_SERVICE,
+            account_id,
+        )
+        .map_err(|e| self.map_error(e))?;
         Ok(keyring::Entry::new_with_credential(Box::new(credential)))
     }
 
@@ -127,9 +134,10 @@ impl KeyringStore {
                 store,
                 detail: format!("`{attr}` is longer than the keychain allows ({max})"),
             },
-            E::Invalid(attr, reason) => {
-                ConfigError::Keychain { store, detail: format!("invalid {attr}: {reason}") }
-            }
+            E::Invalid(attr, reason) => ConfigError::Keychain {
+                store,
+                detail: format!("invalid {attr}: {reason}"),
+            },
             E::Ambiguous(items) => ConfigError::Keychain {
                 store,
                 detail: format!(
@@ -137,8 +145,14 @@ impl KeyringStore {
                     items.len()
                 ),
             },
-            E::NoEntry => ConfigError::Keychain { store, detail: "no such entry".into() },
-            other => ConfigError::Keychain { store, detail: other.to_string() },
+            E::NoEntry => ConfigError::Keychain {
+                store,
+                detail: "no such entry".into(),
+            },
+            other => ConfigError::Keychain {
+                store,
+                detail: other.to_string(),
+            },
         }
     }
 }
@@ -228,7 +242,14 @@ mod tests {
         assert_eq!(s.last4.as_deref(), Some("WXYZ"));
         let short = SecretString::from("abcdefgh".to_owned());
         assert_eq!(SecretStatus::of(Some(&short), "x").last4, None);
-        assert_eq!(SecretStatus::of(None, "x"), SecretStatus { stored: false, last4: None, store_name: "x".into() });
+        assert_eq!(
+            SecretStatus::of(None, "x"),
+            SecretStatus {
+                stored: false,
+                last4: None,
+                store_name: "x".into()
+            }
+        );
     }
 
     #[test]

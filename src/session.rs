@@ -38,7 +38,8 @@ impl<'de> Deserialize<'de> for SessionId {
                 f.write_str("8 lowercase hex characters")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SessionId, E> {
-                v.parse().map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+                v.parse()
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<SessionId, E> {
                 // `id: 12345678` is read by YAML as a number.
@@ -66,7 +67,10 @@ impl FromStr for SessionId {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() == 8
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Ok(Self(s.to_owned()))
         } else {
             Err(ConfigError::Invalid {
@@ -153,7 +157,10 @@ pub fn type_tag(type_name: &str) -> Result<String, ConfigError> {
 }
 
 /// The three tags a new machine of `type_name` gets in session `session`, in `machine`'s order.
-pub fn tags_for_new_machine(type_name: &str, session: &SessionId) -> Result<Vec<String>, ConfigError> {
+pub fn tags_for_new_machine(
+    type_name: &str,
+    session: &SessionId,
+) -> Result<Vec<String>, ConfigError> {
     Ok(vec![
         CREATED_TAG.to_owned(),
         type_tag(type_name)?,
@@ -200,7 +207,11 @@ mod tests {
         let a = SessionId::generate();
         let b = SessionId::generate();
         assert_eq!(a.as_str().len(), 8);
-        assert!(a.as_str().chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            a.as_str()
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(a, b);
         assert_eq!(a.as_str().parse::<SessionId>().unwrap(), a);
     }
@@ -218,7 +229,11 @@ mod tests {
         let tags = tags_for_new_machine("Web-Server", &id).unwrap();
         assert_eq!(
             tags,
-            ["machine:created", "machine:type:web-server", "machine:session:0a1b2c3d"]
+            [
+                "machine:created",
+                "machine:type:web-server",
+                "machine:session:0a1b2c3d"
+            ]
         );
         let summary = TagSummary::from_tags(tags.iter().map(String::as_str).chain(["other"]));
         assert!(summary.created_by_machine);
@@ -229,7 +244,13 @@ mod tests {
 
     #[test]
     fn foreign_and_malformed_tags_are_not_recognised() {
-        for tag in ["machine:session:XYZ", "machine:type:", "machine", "web", "machine:created:x"] {
+        for tag in [
+            "machine:session:XYZ",
+            "machine:type:",
+            "machine",
+            "web",
+            "machine:created:x",
+        ] {
             assert_eq!(MachineTag::parse(tag), None, "{tag}");
         }
     }

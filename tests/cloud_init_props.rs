@@ -7,7 +7,8 @@ use hangar::machine_types::{MachineType, ScriptArgs};
 use proptest::prelude::*;
 use serde_yaml_ng::Value;
 
-const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq4mYdv2hx0f2mFQ9Zb6cA8YbYJx1l0dtJ1kC5S3w0r alice@laptop";
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq4mYdv2hx0f2mFQ9Zb6cA8YbYJx1l0dtJ1kC5S3w0r alice@laptop";
 
 /// Strings built from shell and YAML metacharacters, unicode, and YAML words that change
 /// type when unquoted (null, true, 1e3, ...).
@@ -25,7 +26,13 @@ fn nasty() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..8).prop_map(|parts| parts.concat())
 }
 
-fn script_type(user: &str, url: &str, dir: &str, path: &str, args: Option<ScriptArgs>) -> MachineType {
+fn script_type(
+    user: &str,
+    url: &str,
+    dir: &str,
+    path: &str,
+    args: Option<ScriptArgs>,
+) -> MachineType {
     MachineType {
         new_user_name: user.into(),
         script_url: Some(url.into()),
@@ -36,7 +43,12 @@ fn script_type(user: &str, url: &str, dir: &str, path: &str, args: Option<Script
 }
 
 fn build(t: &MachineType) -> Result<String, hangar::config_error::ConfigError> {
-    user_data(&UserDataRequest { type_name: "t", machine_type: t, ssh_public_keys: &[KEY.to_owned()], fqdn: Some("h.example.com") })
+    user_data(&UserDataRequest {
+        type_name: "t",
+        machine_type: t,
+        ssh_public_keys: &[KEY.to_owned()],
+        fqdn: Some("h.example.com"),
+    })
 }
 
 fn parse(text: &str) -> Value {
@@ -51,7 +63,10 @@ fn runcmd(v: &Value) -> Vec<Vec<String>> {
 /// The words after `exec` in the `su -c` command, split the way a POSIX shell would.
 fn exec_words(command: &str) -> Vec<String> {
     let words = shlex::split(command).expect("command must split");
-    let at = words.iter().position(|w| w == "exec").expect("exec in command");
+    let at = words
+        .iter()
+        .position(|w| w == "exec")
+        .expect("exec in command");
     words[at + 1..].to_vec()
 }
 

@@ -7,7 +7,8 @@ use std::process::Command;
 use hangar::cloud_init::{UserDataRequest, user_data};
 use hangar::machine_types::{MachineType, ScriptArgs};
 
-const KEY_ED25519: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq4mYdv2hx0f2mFQ9Zb6cA8YbYJx1l0dtJ1kC5S3w0r alice@laptop";
+const KEY_ED25519: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq4mYdv2hx0f2mFQ9Zb6cA8YbYJx1l0dtJ1kC5S3w0r alice@laptop";
 const KEY_RSA: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7Zb0k3n8Q== bob@desktop";
 
 fn with_script(args: Option<ScriptArgs>) -> MachineType {
@@ -29,11 +30,19 @@ fn assert_schema_valid(name: &str, text: &str) {
         .args(["schema", "--config-file"])
         .arg(&path)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run cloud-init ({e}): install it with `apt-get install cloud-init`"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run cloud-init ({e}): install it with `apt-get install cloud-init`")
+        });
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{name}: cloud-init schema rejected:\n{text}\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
-    assert!(stdout.contains("Valid cloud-config"), "{name}: unexpected output {stdout} {stderr}");
+    assert!(
+        out.status.success(),
+        "{name}: cloud-init schema rejected:\n{text}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
+    assert!(
+        stdout.contains("Valid cloud-config"),
+        "{name}: unexpected output {stdout} {stderr}"
+    );
 }
 
 #[test]
@@ -50,19 +59,53 @@ fn user_data_passes_cloud_init_schema() {
         "ünïcødé ✓".into(),
     ];
     let cases: Vec<(&str, MachineType, Vec<String>, Option<&str>)> = vec![
-        ("user-only", MachineType { new_user_name: "alice".into(), ..Default::default() }, vec![KEY_ED25519.into()], None),
-        ("script-no-args", with_script(None), vec![KEY_ED25519.into()], Some("web.example.com")),
         (
-            "script-string-args",
-            with_script(Some(ScriptArgs::Line("--fqdn $MACHINE_FQDN --dir \"$MACHINE_SCRIPT_DIR\" 'x: y'".into()))),
+            "user-only",
+            MachineType {
+                new_user_name: "alice".into(),
+                ..Default::default()
+            },
+            vec![KEY_ED25519.into()],
+            None,
+        ),
+        (
+            "script-no-args",
+            with_script(None),
             vec![KEY_ED25519.into()],
             Some("web.example.com"),
         ),
-        ("script-list-args", with_script(Some(ScriptArgs::List(nasty))), vec![KEY_ED25519.into()], None),
-        ("multiple-keys", MachineType { new_user_name: "ops_team-1".into(), ..Default::default() }, vec![KEY_ED25519.into(), KEY_RSA.into()], None),
+        (
+            "script-string-args",
+            with_script(Some(ScriptArgs::Line(
+                "--fqdn $MACHINE_FQDN --dir \"$MACHINE_SCRIPT_DIR\" 'x: y'".into(),
+            ))),
+            vec![KEY_ED25519.into()],
+            Some("web.example.com"),
+        ),
+        (
+            "script-list-args",
+            with_script(Some(ScriptArgs::List(nasty))),
+            vec![KEY_ED25519.into()],
+            None,
+        ),
+        (
+            "multiple-keys",
+            MachineType {
+                new_user_name: "ops_team-1".into(),
+                ..Default::default()
+            },
+            vec![KEY_ED25519.into(), KEY_RSA.into()],
+            None,
+        ),
     ];
     for (name, machine_type, keys, fqdn) in cases {
-        let text = user_data(&UserDataRequest { type_name: name, machine_type: &machine_type, ssh_public_keys: &keys, fqdn }).unwrap();
+        let text = user_data(&UserDataRequest {
+            type_name: name,
+            machine_type: &machine_type,
+            ssh_public_keys: &keys,
+            fqdn,
+        })
+        .unwrap();
         assert!(text.starts_with("#cloud-config\n"));
         assert_schema_valid(name, &text);
     }
@@ -75,6 +118,14 @@ fn the_schema_check_does_reject_bad_user_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");
     std::fs::write(&path, "#cloud-config\nusers:\n- name: deploy\n  sudo: ['ALL=(ALL) NOPASSWD:ALL']\nruncmd:\n- [su, '-', 5]\n").unwrap();
-    let out = Command::new("cloud-init").args(["schema", "--config-file"]).arg(&path).output().expect("cloud-init is missing");
-    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = Command::new("cloud-init")
+        .args(["schema", "--config-file"])
+        .arg(&path)
+        .output()
+        .expect("cloud-init is missing");
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

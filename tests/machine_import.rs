@@ -29,15 +29,28 @@ impl SecretStore for MemoryStore {
         let mut fail = self.fail_on_write.lock().unwrap();
         if let Some(n) = fail.as_mut() {
             if *n == 0 {
-                return Err(ConfigError::KeychainUnavailable { store: "memory".into(), detail: "down".into(), hint: "" });
+                return Err(ConfigError::KeychainUnavailable {
+                    store: "memory".into(),
+                    detail: "down".into(),
+                    hint: "",
+                });
             }
             *n -= 1;
         }
-        self.tokens.lock().unwrap().insert(id.into(), token.expose_secret().into());
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(id.into(), token.expose_secret().into());
         Ok(())
     }
     fn token(&self, id: &str) -> Result<Option<Token>, ConfigError> {
-        Ok(self.tokens.lock().unwrap().get(id).cloned().map(Token::from))
+        Ok(self
+            .tokens
+            .lock()
+            .unwrap()
+            .get(id)
+            .cloned()
+            .map(Token::from))
     }
     fn delete_token(&self, id: &str) -> Result<bool, ConfigError> {
         Ok(self.tokens.lock().unwrap().remove(id).is_some())
@@ -45,11 +58,18 @@ impl SecretStore for MemoryStore {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/machine").join(name).join("config.yml")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/machine")
+        .join(name)
+        .join("config.yml")
 }
 
 fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-    move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    move |name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
 }
 
 fn no_env(_: &str) -> Option<String> {
@@ -77,11 +97,21 @@ fn one_provider_with_types_and_session() {
     assert_eq!(imported.secret, SecretRef::Keychain);
     assert!(imported.was_default);
     assert_eq!(report.machine_types, ["web", "plain"]);
-    assert_eq!(report.session_id.as_ref().map(|s| s.as_str()), Some("0a1b2c3d"));
+    assert_eq!(
+        report.session_id.as_ref().map(|s| s.as_str()),
+        Some("0a1b2c3d")
+    );
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
 
     let token = "dop_v1_fixture0000000000000000000000000000000000000000000000000000aaaa";
-    assert_eq!(store.token(imported.id.as_str()).unwrap().unwrap().expose_secret(), token);
+    assert_eq!(
+        store
+            .token(imported.id.as_str())
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        token
+    );
     assert_no_token_in_dir(dir.path(), token);
 
     let settings = file.load().unwrap().raw;
@@ -95,7 +125,10 @@ fn one_provider_with_types_and_session() {
     let web = &settings.machine_types["web"];
     assert_eq!(web.new_user_name, "deploy");
     assert_eq!(web.script_path.as_deref(), Some("/opt/setup/web.sh"));
-    assert_eq!(web.script_args, Some(ScriptArgs::Line("--fqdn $MACHINE_FQDN --verbose".into())));
+    assert_eq!(
+        web.script_args,
+        Some(ScriptArgs::Line("--fqdn $MACHINE_FQDN --verbose".into()))
+    );
     assert_eq!(settings.session_id.unwrap().as_str(), "0a1b2c3d");
 }
 
@@ -106,15 +139,38 @@ fn both_providers_default_first_and_list_values() {
     let store = MemoryStore::default();
     let report = import_from(&file, &store, &fixture("both-providers"), &no_env).unwrap();
 
-    let kinds: Vec<_> = report.accounts.iter().map(|a| (a.provider, a.was_default)).collect();
-    assert_eq!(kinds, [(ProviderKind::Vultr, true), (ProviderKind::DigitalOcean, false)]);
+    let kinds: Vec<_> = report
+        .accounts
+        .iter()
+        .map(|a| (a.provider, a.was_default))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (ProviderKind::Vultr, true),
+            (ProviderKind::DigitalOcean, false)
+        ]
+    );
     assert_eq!(store.tokens.lock().unwrap().len(), 2);
-    assert!(report.notes.iter().any(|n| n.contains("vultr.project") && n.contains("DigitalOcean")), "{:?}", report.notes);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("vultr.project") && n.contains("DigitalOcean")),
+        "{:?}",
+        report.notes
+    );
 
     let settings = file.load().unwrap().raw;
-    assert_eq!(settings.accounts[0].defaults.ssh_keys, ["laptop", "ci-runner"]);
+    assert_eq!(
+        settings.accounts[0].defaults.ssh_keys,
+        ["laptop", "ci-runner"]
+    );
     assert_eq!(settings.accounts[0].defaults.image.as_deref(), Some("2136"));
-    assert_eq!(settings.accounts[1].defaults.ssh_keys, ["laptop", "desktop"]);
+    assert_eq!(
+        settings.accounts[1].defaults.ssh_keys,
+        ["laptop", "desktop"]
+    );
     assert_eq!(
         settings.machine_types["builder"].script_args,
         Some(ScriptArgs::List(vec![
@@ -134,25 +190,52 @@ fn env_references_stay_references() {
     let file = SettingsFile::in_dir(dir.path());
     let store = MemoryStore::default();
     // DO_TOKEN is unset at import time: a reference does not need it.
-    let report = import_from(&file, &store, &fixture("env-tokens"), &env(&[("DO_REGION", "fra1")])).unwrap();
+    let report = import_from(
+        &file,
+        &store,
+        &fixture("env-tokens"),
+        &env(&[("DO_REGION", "fra1")]),
+    )
+    .unwrap();
 
     let by_provider = |p| report.accounts.iter().find(|a| a.provider == p).unwrap();
-    assert_eq!(by_provider(ProviderKind::DigitalOcean).secret, SecretRef::Env { var: "DO_TOKEN".into() });
+    assert_eq!(
+        by_provider(ProviderKind::DigitalOcean).secret,
+        SecretRef::Env {
+            var: "DO_TOKEN".into()
+        }
+    );
     // `${VAR:-default}` is not a plain reference: expanded now, stored in the keychain.
     let vultr = by_provider(ProviderKind::Vultr);
     assert_eq!(vultr.secret, SecretRef::Keychain);
     assert_eq!(
-        store.token(vultr.id.as_str()).unwrap().unwrap().expose_secret(),
+        store
+            .token(vultr.id.as_str())
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
         "VULTRDEFAULT3333333333333333333333DDDD"
     );
-    assert!(report.notes.iter().any(|n| n.contains("vultr.api-key")), "{:?}", report.notes);
+    assert!(
+        report.notes.iter().any(|n| n.contains("vultr.api-key")),
+        "{:?}",
+        report.notes
+    );
 
     let text = std::fs::read_to_string(file.path()).unwrap();
-    assert!(text.contains("${DO_REGION:-nyc1}"), "raw form kept:\n{text}");
+    assert!(
+        text.contains("${DO_REGION:-nyc1}"),
+        "raw form kept:\n{text}"
+    );
     assert!(text.contains("${APP_USER:-app}"), "raw form kept:\n{text}");
     assert!(!text.contains("VULTRDEFAULT"), "{text}");
     let loaded = file.load_with(&env(&[("DO_REGION", "fra1")])).unwrap();
-    let do_account = loaded.resolved.accounts.iter().find(|a| a.provider == ProviderKind::DigitalOcean).unwrap();
+    let do_account = loaded
+        .resolved
+        .accounts
+        .iter()
+        .find(|a| a.provider == ProviderKind::DigitalOcean)
+        .unwrap();
     assert_eq!(do_account.defaults.region.as_deref(), Some("fra1"));
     assert_eq!(loaded.resolved.machine_types["app"].new_user_name, "app");
 }
@@ -166,7 +249,11 @@ fn unset_variable_in_a_value_imports_nothing() {
     let store = MemoryStore::default();
     let err = import_from(&file, &store, &config, &no_env).unwrap_err();
     assert_eq!(err.kind(), ConfigErrorKind::EnvVar);
-    assert!(err.to_string().contains("NO_SUCH_REGION") && err.to_string().contains("digital-ocean.region"), "{err}");
+    assert!(
+        err.to_string().contains("NO_SUCH_REGION")
+            && err.to_string().contains("digital-ocean.region"),
+        "{err}"
+    );
     assert!(store.tokens.lock().unwrap().is_empty());
     assert!(!file.path().exists());
 }
@@ -178,7 +265,9 @@ fn malformed_yaml_names_the_line_and_imports_nothing() {
     let store = MemoryStore::default();
     let err = import_from(&file, &store, &fixture("malformed-yaml"), &no_env).unwrap_err();
     match &err {
-        ConfigError::Malformed { line: Some(line), .. } => assert!((3..=6).contains(line), "{err}"),
+        ConfigError::Malformed {
+            line: Some(line), ..
+        } => assert!((3..=6).contains(line), "{err}"),
         other => panic!("expected a malformed error with a line, got {other:?}"),
     }
     assert!(err.to_string().contains("line"), "{err}");
@@ -208,7 +297,13 @@ fn skipped_items_say_why() {
     assert_eq!(report.accounts.len(), 1);
     assert_eq!(report.machine_types, ["ok"]);
     let reason = |item: &str| {
-        report.skipped.iter().find(|s| s.item == item).unwrap_or_else(|| panic!("{item} not skipped: {:?}", report.skipped)).reason.clone()
+        report
+            .skipped
+            .iter()
+            .find(|s| s.item == item)
+            .unwrap_or_else(|| panic!("{item} not skipped: {:?}", report.skipped))
+            .reason
+            .clone()
     };
     assert!(reason("vultr section").contains("api-key"));
     assert!(reason("machine type no-user").contains("new-user-name"));
@@ -216,7 +311,14 @@ fn skipped_items_say_why() {
     assert!(reason("machine type half-script").contains("all three"));
     assert!(reason("machine type with space").contains("tag"));
     assert!(reason("session id").contains("hex"));
-    assert!(report.notes.iter().any(|n| n.contains("digital-ocean.colour")), "{:?}", report.notes);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("digital-ocean.colour")),
+        "{:?}",
+        report.notes
+    );
 }
 
 #[test]
@@ -236,25 +338,40 @@ fn importing_twice_adds_nothing_new() {
 fn keychain_failure_rolls_back_tokens_and_settings() {
     let dir = tempfile::tempdir().unwrap();
     let file = SettingsFile::in_dir(dir.path());
-    let store = MemoryStore { fail_on_write: Mutex::new(Some(1)), ..Default::default() };
+    let store = MemoryStore {
+        fail_on_write: Mutex::new(Some(1)),
+        ..Default::default()
+    };
     let err = import_from(&file, &store, &fixture("both-providers"), &no_env).unwrap_err();
     assert_eq!(err.kind(), ConfigErrorKind::KeychainUnavailable);
-    assert!(store.tokens.lock().unwrap().is_empty(), "first token rolled back");
+    assert!(
+        store.tokens.lock().unwrap().is_empty(),
+        "first token rolled back"
+    );
     assert!(!file.path().exists());
 }
 
 #[test]
 fn finds_new_location_before_legacy() {
     let home = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/machine/legacy-home");
-    assert_eq!(find_config(&home).unwrap(), home.join(".machine/config.yml"));
+    assert_eq!(
+        find_config(&home).unwrap(),
+        home.join(".machine/config.yml")
+    );
     let both = tempfile::tempdir().unwrap();
     for p in machine_import::candidate_paths(both.path()) {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, "vultr:\n  api-key: x\n").unwrap();
     }
-    assert_eq!(find_config(both.path()).unwrap(), both.path().join(".config/machine/config.yml"));
+    assert_eq!(
+        find_config(both.path()).unwrap(),
+        both.path().join(".config/machine/config.yml")
+    );
     let empty = tempfile::tempdir().unwrap();
-    assert_eq!(find_config(empty.path()).unwrap_err().kind(), ConfigErrorKind::NotFound);
+    assert_eq!(
+        find_config(empty.path()).unwrap_err().kind(),
+        ConfigErrorKind::NotFound
+    );
 }
 
 #[test]

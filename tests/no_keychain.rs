@@ -18,26 +18,50 @@ fn saving_without_a_keychain_fails_clearly_and_writes_nothing() {
 
     let file = SettingsFile::in_dir(dir.path().join("settings"));
     let token = "dop_v1_nokeychain0123456789abcdef0123456789abcdef";
-    let details = AccountDetails { label: "Work".into(), provider: ProviderKind::DigitalOcean, base_url: None, defaults: Default::default() };
-    let err = accounts::add_account(&file, &KeyringStore::new(), details, NewToken::Keychain(Token::from(token.to_owned())))
-        .unwrap_err();
+    let details = AccountDetails {
+        label: "Work".into(),
+        provider: ProviderKind::DigitalOcean,
+        base_url: None,
+        defaults: Default::default(),
+    };
+    let err = accounts::add_account(
+        &file,
+        &KeyringStore::new(),
+        details,
+        NewToken::Keychain(Token::from(token.to_owned())),
+    )
+    .unwrap_err();
 
     eprintln!("{err}");
     assert_eq!(err.kind(), ConfigErrorKind::KeychainUnavailable, "{err}");
     let message = err.to_string();
-    assert!(message.contains("gnome-keyring") && message.contains("KeePassXC"), "{message}");
+    assert!(
+        message.contains("gnome-keyring") && message.contains("KeePassXC"),
+        "{message}"
+    );
     assert!(message.contains("never in plain text"), "{message}");
     assert!(!message.contains(token));
-    assert!(!file.path().exists(), "no settings written when the token could not be stored");
+    assert!(
+        !file.path().exists(),
+        "no settings written when the token could not be stored"
+    );
     let leftovers: Vec<_> = walk(dir.path());
-    assert!(leftovers.iter().all(|p| !std::fs::read_to_string(p).unwrap_or_default().contains(token)));
+    assert!(leftovers.iter().all(|p| {
+        !std::fs::read_to_string(p)
+            .unwrap_or_default()
+            .contains(token)
+    }));
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
     }
     out
 }

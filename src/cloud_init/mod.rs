@@ -98,7 +98,10 @@ pub fn user_data(req: &UserDataRequest<'_>) -> Result<String, ConfigError> {
 
 fn validate_keys(keys: &[String]) -> Result<(), ConfigError> {
     if keys.is_empty() {
-        return Err(ConfigError::invalid("ssh keys", "select at least one SSH key"));
+        return Err(ConfigError::invalid(
+            "ssh keys",
+            "select at least one SSH key",
+        ));
     }
     for key in keys {
         let key = key.trim();
@@ -113,11 +116,17 @@ fn validate_keys(keys: &[String]) -> Result<(), ConfigError> {
 }
 
 fn validate_fqdn(fqdn: &str) -> Result<(), ConfigError> {
-    let ok = fqdn.len() <= 253 && fqdn.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let ok = fqdn.len() <= 253
+        && fqdn
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if ok {
         Ok(())
     } else {
-        Err(ConfigError::invalid("fqdn", format!("`{}` is not a DNS name", fqdn.escape_debug())))
+        Err(ConfigError::invalid(
+            "fqdn",
+            format!("`{}` is not a DNS name", fqdn.escape_debug()),
+        ))
     }
 }
 
@@ -132,26 +141,76 @@ mod tests {
 
     #[test]
     fn user_only_type_has_no_runcmd() {
-        let t = MachineType { new_user_name: "alice".into(), ..Default::default() };
-        let text = user_data(&UserDataRequest { type_name: "t", machine_type: &t, ssh_public_keys: &key(), fqdn: None }).unwrap();
+        let t = MachineType {
+            new_user_name: "alice".into(),
+            ..Default::default()
+        };
+        let text = user_data(&UserDataRequest {
+            type_name: "t",
+            machine_type: &t,
+            ssh_public_keys: &key(),
+            fqdn: None,
+        })
+        .unwrap();
         assert!(text.starts_with("#cloud-config\n"));
         let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
         assert_eq!(v["users"][0]["name"].as_str(), Some("alice"));
         assert_eq!(v["users"][0]["sudo"].as_str(), Some(SUDO_RULE));
         assert_eq!(v["users"][0]["groups"].as_str(), Some("sudo"));
-        assert_eq!(v["users"][0]["ssh_authorized_keys"][0].as_str(), Some(key()[0].as_str()));
+        assert_eq!(
+            v["users"][0]["ssh_authorized_keys"][0].as_str(),
+            Some(key()[0].as_str())
+        );
         assert!(v.get("runcmd").is_none());
     }
 
     #[test]
     fn invalid_input_is_rejected_before_building() {
-        let t = MachineType { new_user_name: "root".into(), ..Default::default() };
-        assert!(user_data(&UserDataRequest { type_name: "t", machine_type: &t, ssh_public_keys: &key(), fqdn: None }).is_err());
-        let t = MachineType { new_user_name: "alice".into(), ..Default::default() };
-        assert!(user_data(&UserDataRequest { type_name: "t", machine_type: &t, ssh_public_keys: &[], fqdn: None }).is_err());
+        let t = MachineType {
+            new_user_name: "root".into(),
+            ..Default::default()
+        };
+        assert!(
+            user_data(&UserDataRequest {
+                type_name: "t",
+                machine_type: &t,
+                ssh_public_keys: &key(),
+                fqdn: None
+            })
+            .is_err()
+        );
+        let t = MachineType {
+            new_user_name: "alice".into(),
+            ..Default::default()
+        };
+        assert!(
+            user_data(&UserDataRequest {
+                type_name: "t",
+                machine_type: &t,
+                ssh_public_keys: &[],
+                fqdn: None
+            })
+            .is_err()
+        );
         let two_lines = vec!["ssh-ed25519 AAAA\nssh-rsa BBBB".to_owned()];
-        assert!(user_data(&UserDataRequest { type_name: "t", machine_type: &t, ssh_public_keys: &two_lines, fqdn: None }).is_err());
-        assert!(user_data(&UserDataRequest { type_name: "t", machine_type: &t, ssh_public_keys: &key(), fqdn: Some("a b") }).is_err());
+        assert!(
+            user_data(&UserDataRequest {
+                type_name: "t",
+                machine_type: &t,
+                ssh_public_keys: &two_lines,
+                fqdn: None
+            })
+            .is_err()
+        );
+        assert!(
+            user_data(&UserDataRequest {
+                type_name: "t",
+                machine_type: &t,
+                ssh_public_keys: &key(),
+                fqdn: Some("a b")
+            })
+            .is_err()
+        );
     }
 
     #[test]
@@ -163,13 +222,34 @@ mod tests {
             script_path: Some("/opt/setup/setup.sh".into()),
             script_args: Some(ScriptArgs::Line("--fqdn $MACHINE_FQDN".into())),
         };
-        let text = user_data(&UserDataRequest { type_name: "t", machine_type: &t, ssh_public_keys: &key(), fqdn: Some("web.example.com") }).unwrap();
+        let text = user_data(&UserDataRequest {
+            type_name: "t",
+            machine_type: &t,
+            ssh_public_keys: &key(),
+            fqdn: Some("web.example.com"),
+        })
+        .unwrap();
         let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
         let runcmd: Vec<Vec<String>> = serde_yaml_ng::from_value(v["runcmd"].clone()).unwrap();
         assert_eq!(runcmd[0], ["mkdir", "-p", "/opt/setup"]);
-        assert_eq!(runcmd[1], ["curl", "-fsSL", "--retry", "5", "-o", "/opt/setup/setup.sh", "https://example.com/setup.sh"]);
+        assert_eq!(
+            runcmd[1],
+            [
+                "curl",
+                "-fsSL",
+                "--retry",
+                "5",
+                "-o",
+                "/opt/setup/setup.sh",
+                "https://example.com/setup.sh"
+            ]
+        );
         assert_eq!(runcmd[2], ["chmod", "+x", "/opt/setup/setup.sh"]);
         assert_eq!(runcmd[3][..4], ["su", "-", "alice", "-c"]);
-        assert!(runcmd[3][4].ends_with("exec /opt/setup/setup.sh --fqdn $MACHINE_FQDN"), "{}", runcmd[3][4]);
+        assert!(
+            runcmd[3][4].ends_with("exec /opt/setup/setup.sh --fqdn $MACHINE_FQDN"),
+            "{}",
+            runcmd[3][4]
+        );
     }
 }

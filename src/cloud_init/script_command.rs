@@ -17,12 +17,19 @@ pub fn script_command(script: &SetupScript<'_>, fqdn: &str) -> Result<String, Co
         command.push_str(&format!("{name}={} ", quote(value, "script environment")?));
     }
     command.pop();
-    command.push_str(&format!("; export {}; exec {}", SCRIPT_ENV_VARS.join(" "), quote(script.path, "script_path")?));
+    command.push_str(&format!(
+        "; export {}; exec {}",
+        SCRIPT_ENV_VARS.join(" "),
+        quote(script.path, "script_path")?
+    ));
     match script.args {
         None => {}
         Some(ScriptArgs::Line(line)) => {
             if line.contains(['\n', '\r', '\0']) {
-                return Err(ConfigError::invalid("script_args", "a string of arguments must be one line"));
+                return Err(ConfigError::invalid(
+                    "script_args",
+                    "a string of arguments must be one line",
+                ));
             }
             if !line.trim().is_empty() {
                 command.push(' ');
@@ -54,12 +61,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("print args.sh");
         std::fs::write(&script, "#!/bin/sh\nprintf '%s\\0' \"$MACHINE_SCRIPT_URL\" \"$MACHINE_SCRIPT_DIR\" \"$MACHINE_FQDN\" \"$@\"\n").unwrap();
-        Command::new("chmod").arg("+x").arg(&script).status().unwrap();
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&script)
+            .status()
+            .unwrap();
         let path = script.to_str().unwrap();
-        let s = SetupScript { url: "https://example.com/s.sh?a=1&b=2", dir: "/opt/x y", path, args: Some(&args) };
+        let s = SetupScript {
+            url: "https://example.com/s.sh?a=1&b=2",
+            dir: "/opt/x y",
+            path,
+            args: Some(&args),
+        };
         let cmd = script_command(&s, fqdn).unwrap();
         let out = Command::new("sh").arg("-c").arg(&cmd).output().unwrap();
-        assert!(out.status.success(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
         text.split_terminator('\0').map(str::to_owned).collect()
     }
@@ -81,13 +101,23 @@ mod tests {
             "$MACHINE_FQDN".into(),
         ];
         let got = run(ScriptArgs::List(nasty.clone()), "web.example.com");
-        assert_eq!(got[..3], ["https://example.com/s.sh?a=1&b=2", "/opt/x y", "web.example.com"]);
+        assert_eq!(
+            got[..3],
+            [
+                "https://example.com/s.sh?a=1&b=2",
+                "/opt/x y",
+                "web.example.com"
+            ]
+        );
         assert_eq!(got[3..], nasty[..]);
     }
 
     #[test]
     fn string_args_are_expanded_by_the_shell() {
-        let got = run(ScriptArgs::Line("--host $MACHINE_FQDN --dir \"$MACHINE_SCRIPT_DIR\"".into()), "h.example.com");
+        let got = run(
+            ScriptArgs::Line("--host $MACHINE_FQDN --dir \"$MACHINE_SCRIPT_DIR\"".into()),
+            "h.example.com",
+        );
         assert_eq!(got[3..], ["--host", "h.example.com", "--dir", "/opt/x y"]);
     }
 }

@@ -56,7 +56,11 @@ pub fn references<'s>(s: &'s str, key: &str) -> Result<Vec<Reference<'s>>, Confi
                 ),
             });
         }
-        found.push(Reference { span: start..end, var, default });
+        found.push(Reference {
+            span: start..end,
+            var,
+            default,
+        });
         from = end;
     }
     Ok(found)
@@ -91,7 +95,10 @@ pub fn expand_str(s: &str, key: &str, lookup: Lookup<'_>) -> Result<String, Conf
             (Some(value), _) => out.push_str(&value),
             (None, Some(default)) => out.push_str(default),
             (None, None) => {
-                return Err(ConfigError::EnvVarUnset { var: r.var.to_owned(), key: key.to_owned() });
+                return Err(ConfigError::EnvVarUnset {
+                    var: r.var.to_owned(),
+                    key: key.to_owned(),
+                });
             }
         }
         last = r.span.end;
@@ -117,9 +124,16 @@ pub fn expand_value(value: &mut Value, path: &str, lookup: Lookup<'_>) -> Result
             for (k, v) in map.iter_mut() {
                 let name = match k {
                     Value::String(s) => s.clone(),
-                    other => serde_yaml_ng::to_string(other).unwrap_or_default().trim().to_owned(),
+                    other => serde_yaml_ng::to_string(other)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned(),
                 };
-                let child = if path.is_empty() { name } else { format!("{path}.{name}") };
+                let child = if path.is_empty() {
+                    name
+                } else {
+                    format!("{path}.{name}")
+                };
                 expand_value(v, &child, lookup)?;
             }
         }
@@ -144,16 +158,25 @@ mod tests {
     #[test]
     fn expands_set_variables_and_defaults() {
         assert_eq!(expand_str("${REGION}", "k", &env).unwrap(), "ams3");
-        assert_eq!(expand_str("a-${REGION}-${NOPE:-x:y}-b", "k", &env).unwrap(), "a-ams3-x:y-b");
+        assert_eq!(
+            expand_str("a-${REGION}-${NOPE:-x:y}-b", "k", &env).unwrap(),
+            "a-ams3-x:y-b"
+        );
         assert_eq!(expand_str("${EMPTY:-fallback}", "k", &env).unwrap(), "");
-        assert_eq!(expand_str("$MACHINE_FQDN ${unterminated", "k", &env).unwrap(), "$MACHINE_FQDN ${unterminated");
+        assert_eq!(
+            expand_str("$MACHINE_FQDN ${unterminated", "k", &env).unwrap(),
+            "$MACHINE_FQDN ${unterminated"
+        );
     }
 
     #[test]
     fn unset_variable_without_default_names_variable_and_key() {
         let err = expand_str("x${DO_TOKEN}", "accounts[0].label", &env).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("DO_TOKEN") && msg.contains("accounts[0].label"), "{msg}");
+        assert!(
+            msg.contains("DO_TOKEN") && msg.contains("accounts[0].label"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -165,7 +188,8 @@ mod tests {
 
     #[test]
     fn expands_nested_values_with_paths() {
-        let mut v: Value = serde_yaml_ng::from_str("a:\n  - x: ${REGION}\n  - y: [1, '${MISSING}']\n").unwrap();
+        let mut v: Value =
+            serde_yaml_ng::from_str("a:\n  - x: ${REGION}\n  - y: [1, '${MISSING}']\n").unwrap();
         let err = expand_value(&mut v, "", &env).unwrap_err();
         assert!(err.to_string().contains("`a[1].y[1]`"), "{err}");
         let mut v: Value = serde_yaml_ng::from_str("a:\n  - x: ${REGION}\n").unwrap();

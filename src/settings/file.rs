@@ -25,15 +25,22 @@ pub fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ConfigError> {
     let dir = parent_dir(path);
     fs::create_dir_all(&dir).map_err(|e| ConfigError::io("create the directory", &dir, e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|e| ConfigError::io("create a temporary file in", &dir, e))?;
-    tmp.write_all(contents).map_err(|e| ConfigError::io("write", tmp.path().to_owned(), e))?;
-    tmp.as_file().sync_all().map_err(|e| ConfigError::io("flush", tmp.path().to_owned(), e))?;
-    tmp.persist(path).map_err(|e| ConfigError::io("replace", path, e.error))?;
+    tmp.write_all(contents)
+        .map_err(|e| ConfigError::io("write", tmp.path().to_owned(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| ConfigError::io("flush", tmp.path().to_owned(), e))?;
+    tmp.persist(path)
+        .map_err(|e| ConfigError::io("replace", path, e.error))?;
     sync_dir(&dir)
 }
 
@@ -43,9 +50,17 @@ pub fn keep_unreadable_copy(path: &Path) -> Result<PathBuf, ConfigError> {
     let mut n = 0;
     loop {
         let mut candidate = base.clone();
-        candidate.push(if n == 0 { ".bak".to_owned() } else { format!(".bak.{n}") });
+        candidate.push(if n == 0 {
+            ".bak".to_owned()
+        } else {
+            format!(".bak.{n}")
+        });
         let candidate = PathBuf::from(candidate);
-        match fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
             Ok(mut out) => {
                 let bytes = fs::read(path).map_err(|e| ConfigError::io("read", path, e))?;
                 out.write_all(&bytes)
@@ -68,7 +83,9 @@ fn parent_dir(path: &Path) -> PathBuf {
 
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<(), ConfigError> {
-    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| ConfigError::io("flush the directory", dir, e))
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| ConfigError::io("flush the directory", dir, e))
 }
 
 #[cfg(not(unix))]
@@ -88,12 +105,18 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "two");
-        let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("settings.yml")]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
 
@@ -102,11 +125,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.yml");
         fs::write(&path, "first").unwrap();
-        assert_eq!(keep_unreadable_copy(&path).unwrap(), dir.path().join("settings.yml.bak"));
+        assert_eq!(
+            keep_unreadable_copy(&path).unwrap(),
+            dir.path().join("settings.yml.bak")
+        );
         fs::write(&path, "second").unwrap();
-        assert_eq!(keep_unreadable_copy(&path).unwrap(), dir.path().join("settings.yml.bak.1"));
-        assert_eq!(fs::read_to_string(dir.path().join("settings.yml.bak")).unwrap(), "first");
-        assert_eq!(fs::read_to_string(dir.path().join("settings.yml.bak.1")).unwrap(), "second");
+        assert_eq!(
+            keep_unreadable_copy(&path).unwrap(),
+            dir.path().join("settings.yml.bak.1")
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("settings.yml.bak")).unwrap(),
+            "first"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("settings.yml.bak.1")).unwrap(),
+            "second"
+        );
     }
 
     #[test]

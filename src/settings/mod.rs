@@ -103,7 +103,9 @@ pub struct SettingsFile {
 impl SettingsFile {
     /// `settings.yml` in `dir`.
     pub fn in_dir(dir: impl AsRef<Path>) -> Self {
-        Self { path: dir.as_ref().join(FILE_NAME) }
+        Self {
+            path: dir.as_ref().join(FILE_NAME),
+        }
     }
 
     /// The file in `$HANGAR_CONFIG_DIR`, or in the platform config directory.
@@ -117,12 +119,11 @@ impl SettingsFile {
         match override_dir {
             Some(dir) if !dir.is_empty() => Ok(Self::in_dir(PathBuf::from(dir))),
             _ => {
-                let dirs = directories::ProjectDirs::from_path(PathBuf::from(APP_IDENTIFIER)).ok_or_else(|| {
-                    ConfigError::NotFound {
+                let dirs = directories::ProjectDirs::from_path(PathBuf::from(APP_IDENTIFIER))
+                    .ok_or_else(|| ConfigError::NotFound {
                         what: "home directory",
                         name: format!("(set {CONFIG_DIR_ENV} to choose where settings go)"),
-                    }
-                })?;
+                    })?;
                 Ok(Self::in_dir(dirs.config_dir()))
             }
         }
@@ -177,7 +178,10 @@ impl SettingsFile {
     }
 
     /// Loads the raw settings, applies `change`, and saves them if it succeeds.
-    pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T, ConfigError>) -> Result<T, ConfigError> {
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut Settings) -> Result<T, ConfigError>,
+    ) -> Result<T, ConfigError> {
         let mut raw = self.load_raw()?;
         let out = change(&mut raw)?;
         self.save(&raw)?;
@@ -205,22 +209,33 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
 }
 
 fn is_only_comments(text: &str) -> bool {
-    text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    text.lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
 }
 
 /// Expands every string value of `raw`.
 pub fn resolve(raw: &Settings, lookup: env_vars::Lookup<'_>) -> Result<Settings, ConfigError> {
-    let mut value = serde_yaml_ng::to_value(raw).map_err(|e| ConfigError::invalid("settings", e.to_string()))?;
+    let mut value = serde_yaml_ng::to_value(raw)
+        .map_err(|e| ConfigError::invalid("settings", e.to_string()))?;
     env_vars::expand_value(&mut value, "", lookup)?;
-    serde_yaml_ng::from_value(value).map_err(|e| ConfigError::invalid("settings (after expanding ${VAR})", e.to_string()))
+    serde_yaml_ng::from_value(value)
+        .map_err(|e| ConfigError::invalid("settings (after expanding ${VAR})", e.to_string()))
 }
 
 fn check_consistency(path: &Path, s: &Settings) -> Result<(), ConfigError> {
-    let bad = |key: String, message: String| ConfigError::Malformed { path: path.to_owned(), line: None, key: Some(key), message };
+    let bad = |key: String, message: String| ConfigError::Malformed {
+        path: path.to_owned(),
+        line: None,
+        key: Some(key),
+        message,
+    };
     if s.version > CURRENT_VERSION {
         return Err(bad(
             "version".into(),
-            format!("`version: {}` was written by a newer Hangar (this one reads version {CURRENT_VERSION})", s.version),
+            format!(
+                "`version: {}` was written by a newer Hangar (this one reads version {CURRENT_VERSION})",
+                s.version
+            ),
         ));
     }
     if s.version == 0 {
@@ -229,12 +244,18 @@ fn check_consistency(path: &Path, s: &Settings) -> Result<(), ConfigError> {
     let mut seen = std::collections::HashSet::new();
     for (i, account) in s.accounts.iter().enumerate() {
         if account.id.as_str().trim().is_empty() {
-            return Err(bad(format!("accounts[{i}].id"), format!("accounts[{i}].id: the account id is empty")));
+            return Err(bad(
+                format!("accounts[{i}].id"),
+                format!("accounts[{i}].id: the account id is empty"),
+            ));
         }
         if !seen.insert(account.id.as_str()) {
             return Err(bad(
                 format!("accounts[{i}].id"),
-                format!("accounts[{i}].id: the id `{}` is used by two accounts", account.id),
+                format!(
+                    "accounts[{i}].id: the id `{}` is used by two accounts",
+                    account.id
+                ),
             ));
         }
     }
@@ -249,7 +270,12 @@ fn malformed(path: &Path, e: &serde_yaml_ng::Error) -> ConfigError {
         .map(|(k, _)| k)
         .filter(|k| !k.is_empty() && !k.contains(' '))
         .map(str::to_owned);
-    ConfigError::Malformed { path: path.to_owned(), line: e.location().map(|l| l.line()), key, message }
+    ConfigError::Malformed {
+        path: path.to_owned(),
+        line: e.location().map(|l| l.line()),
+        key,
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -266,6 +292,9 @@ mod tests {
 
     #[test]
     fn comment_only_file_is_empty_settings() {
-        assert_eq!(parse(Path::new("s.yml"), "# nothing yet\n\n").unwrap(), Settings::default());
+        assert_eq!(
+            parse(Path::new("s.yml"), "# nothing yet\n\n").unwrap(),
+            Settings::default()
+        );
     }
 }
