@@ -9,6 +9,8 @@ use std::path::{Component, Path};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::config_error::ConfigError;
+use crate::session::type_tag;
+use crate::settings::{SettingsFile, env_vars};
 
 /// One machine type, keyed by its name in the settings.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
@@ -134,6 +136,40 @@ impl MachineType {
             _ => Ok(()),
         }
     }
+}
+
+/// Adds or replaces the machine type `name` (values as written, `${VAR}` allowed). The name
+/// must fit in a tag and the expanded type must pass [`MachineType::validate`].
+pub fn save_machine_type(
+    file: &SettingsFile,
+    name: &str,
+    machine_type: MachineType,
+    lookup: env_vars::Lookup<'_>,
+) -> Result<(), ConfigError> {
+    type_tag(name)?;
+    let mut value = serde_yaml_ng::to_value(&machine_type)
+        .map_err(|e| ConfigError::invalid(format!("machine type `{name}`"), e.to_string()))?;
+    env_vars::expand_value(&mut value, &format!("machine_types.{name}"), lookup)?;
+    let expanded: MachineType = serde_yaml_ng::from_value(value)
+        .map_err(|e| ConfigError::invalid(format!("machine type `{name}`"), e.to_string()))?;
+    expanded.validate(name)?;
+    file.update(|s| {
+        s.machine_types.insert(name.to_owned(), machine_type);
+        Ok(())
+    })
+}
+
+/// Removes the machine type `name`.
+pub fn remove_machine_type(file: &SettingsFile, name: &str) -> Result<(), ConfigError> {
+    file.update(|s| {
+        s.machine_types
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| ConfigError::NotFound {
+                what: "machine type",
+                name: name.to_owned(),
+            })
+    })
 }
 
 /// A POSIX-style login name: `^[a-z_][a-z0-9_-]*[$]?$`, at most 32 characters, not `root`.

@@ -2,60 +2,19 @@
 //! in-memory secret store standing in for the keychain. The keychain itself is exercised in
 //! tests/keychain.rs.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+mod common;
+use common::MemoryStore;
 
 use hangar::accounts::{ProviderKind, SecretRef};
 use hangar::config_error::{ConfigError, ConfigErrorKind};
 use hangar::machine_import::{self, find_config, import_from};
 use hangar::machine_types::ScriptArgs;
-use hangar::secrets::{SecretStore, Token};
+use hangar::secrets::SecretStore;
 use hangar::settings::SettingsFile;
 use secrecy::ExposeSecret;
-
-/// Records tokens in memory; can be told to fail after N writes.
-#[derive(Default)]
-struct MemoryStore {
-    tokens: Mutex<HashMap<String, String>>,
-    fail_on_write: Mutex<Option<usize>>,
-}
-
-impl SecretStore for MemoryStore {
-    fn store_name(&self) -> String {
-        "memory".into()
-    }
-    fn set_token(&self, id: &str, token: &Token) -> Result<(), ConfigError> {
-        let mut fail = self.fail_on_write.lock().unwrap();
-        if let Some(n) = fail.as_mut() {
-            if *n == 0 {
-                return Err(ConfigError::KeychainUnavailable {
-                    store: "memory".into(),
-                    detail: "down".into(),
-                    hint: "",
-                });
-            }
-            *n -= 1;
-        }
-        self.tokens
-            .lock()
-            .unwrap()
-            .insert(id.into(), token.expose_secret().into());
-        Ok(())
-    }
-    fn token(&self, id: &str) -> Result<Option<Token>, ConfigError> {
-        Ok(self
-            .tokens
-            .lock()
-            .unwrap()
-            .get(id)
-            .cloned()
-            .map(Token::from))
-    }
-    fn delete_token(&self, id: &str) -> Result<bool, ConfigError> {
-        Ok(self.tokens.lock().unwrap().remove(id).is_some())
-    }
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
