@@ -27,6 +27,23 @@ pub enum ConfigErrorKind {
     NotFound,
 }
 
+/// What the UI receives for a [`ConfigError`]: its kind and its message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigErrorReport {
+    pub kind: ConfigErrorKind,
+    pub message: String,
+}
+
+impl From<&ConfigError> for ConfigErrorReport {
+    fn from(e: &ConfigError) -> Self {
+        Self {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// An error from the local configuration layer.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -28,6 +28,19 @@ use crate::config_error::ConfigError;
 pub const KEYCHAIN_SERVICE: &str = APP_IDENTIFIER;
 
 /// An API token. Its `Debug` output is redacted; reading it takes `expose_secret()`.
+///
+/// It does not implement `Serialize` (secrecy's `serde` feature is off), so no type the UI
+/// receives can hold one: such a type would not compile.
+///
+/// ```compile_fail
+/// fn sent_to_the_ui<T: serde::Serialize>() {}
+/// sent_to_the_ui::<hangar::secrets::Token>();
+/// ```
+///
+/// ```
+/// fn sent_to_the_ui<T: serde::Serialize>() {}
+/// sent_to_the_ui::<hangar::secrets::SecretStatus>();
+/// ```
 pub type Token = SecretString;
 
 /// What the UI may know about an account's token.
