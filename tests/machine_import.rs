@@ -343,3 +343,55 @@ fn legacy_config_imports() {
     assert_eq!(report.accounts[0].provider, ProviderKind::Vultr);
     assert!(report.session_id.is_none());
 }
+
+#[test]
+fn session_id_of_a_hangar_already_in_use_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = SettingsFile::in_dir(dir.path());
+    let store = MemoryStore::default();
+    // Hangar has its own account and session already: machines may carry that session tag.
+    import_from(&file, &store, &fixture("both-providers"), &no_env).unwrap();
+    assert_eq!(
+        file.load_raw().unwrap().session_id.unwrap().as_str(),
+        "deadbeef"
+    );
+    let report = import_from(&file, &store, &fixture("one-provider"), &no_env).unwrap();
+    assert_eq!(report.session_id, None);
+    let kept = report
+        .skipped
+        .iter()
+        .find(|s| s.item == "session id")
+        .expect("session id skipped");
+    assert!(
+        kept.reason.contains("deadbeef") && kept.reason.contains("0a1b2c3d"),
+        "{}",
+        kept.reason
+    );
+    assert_eq!(
+        file.load_raw().unwrap().session_id.unwrap().as_str(),
+        "deadbeef"
+    );
+}
+
+#[test]
+fn numeric_session_id_is_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.yml"),
+        "vultr:\n  api-key: VULTRNUMERIC0123456789ABCDEFGH\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("session-id.yml"), "id: 01234567\n").unwrap();
+    let file = SettingsFile::in_dir(dir.path().join("hangar"));
+    let report = import_from(
+        &file,
+        &MemoryStore::default(),
+        &dir.path().join("config.yml"),
+        &no_env,
+    )
+    .unwrap();
+    assert_eq!(
+        report.session_id.map(|s| s.to_string()).as_deref(),
+        Some("01234567")
+    );
+}
