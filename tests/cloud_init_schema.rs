@@ -51,7 +51,7 @@ fn user_data_passes_cloud_init_schema() {
         "--name".to_owned(),
         "two words".into(),
         "it's \"quoted\"".into(),
-        "$(touch /tmp/pwned) `id`".into(),
+        "$(touch pwned) `id`".into(),
         "line1\nline2".into(),
         "- not: [a, list]".into(),
         "# not a comment".into(),

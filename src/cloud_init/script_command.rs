@@ -91,7 +91,7 @@ mod tests {
             "two words".into(),
             "it's".into(),
             "\"dq\"".into(),
-            "$(touch /tmp/pwned)".into(),
+            "$(touch pwned)".into(),
             "`id`".into(),
             "a\nb".into(),
             "; rm -rf /".into(),
