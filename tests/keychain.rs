@@ -16,8 +16,6 @@ use hangar::secrets::{KEYCHAIN_SERVICE, KeyringStore, SecretStore, Token};
 use hangar::settings::{SettingsFile, env_vars};
 use secrecy::ExposeSecret;
 
-const NEEDS: &str = "needs a Secret Service: run under tests/support/with-secret-service";
-
 /// `secret-tool lookup service app.hangar.desktop username <id>`: the token, or `None`.
 fn lookup(id: &str) -> Option<String> {
     let out = Command::new("secret-tool")
@@ -59,7 +57,6 @@ fn details(label: &str) -> AccountDetails {
 #[test]
 #[ignore = "needs a Secret Service: run under tests/support/with-secret-service"]
 fn stored_token_is_visible_to_secret_tool_and_deleted_with_the_account() {
-    let _ = NEEDS;
     let dir = tempfile::tempdir().unwrap();
     let file = SettingsFile::in_dir(dir.path());
     let store = KeyringStore::new();
