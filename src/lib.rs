@@ -4,3 +4,11 @@
 //! Nothing here depends on tauri.
 
 pub mod about;
+pub mod accounts;
+pub mod cloud_init;
+pub mod config_error;
+pub mod machine_import;
+pub mod machine_types;
+pub mod secrets;
+pub mod session;
+pub mod settings;

@@ -1,0 +1,609 @@
+//! Import from the `machine` CLI's configuration.
+//!
+//! `machine` reads `~/.config/machine/config.yml` (or the legacy `~/.machine/config.yml`):
+//! provider sections `digital-ocean` (token `access-token`) and `vultr` (token `api-key`),
+//! an optional top-level `provider:` naming the one to use, and a `machines:` map of types.
+//! Its session id is in `session-id.yml` beside the config, as `id: <8 hex>`.
+//!
+//! Each provider section becomes an account; its token moves into the keychain, except a
+//! token written as exactly `${VAR}`, which stays a reference to that variable. Other values
+//! are copied as written, so their `${VAR}` references keep working in Hangar's settings.
+//! Machine types are copied and the session id is adopted.
+//!
+//! The whole file is read and checked before anything is written: a malformed file gives an
+//! error and changes nothing. Then tokens go to the keychain and the settings are saved; if
+//! either step fails, the keychain entries just created are deleted again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::accounts::{Account, AccountDefaults, AccountId, ProviderKind, SecretRef};
+use crate::config_error::ConfigError;
+use crate::machine_types::{MachineType, ScriptArgs};
+use crate::secrets::{SecretStore, Token, normalize_token};
+use crate::session::{SessionId, type_tag};
+use crate::settings::{SettingsFile, env_vars};
+
+/// Name of `machine`'s session id file, beside its config.
+pub const SESSION_FILE_NAME: &str = "session-id.yml";
+
+/// Where `machine` keeps its config under `home`, newest location first.
+pub fn candidate_paths(home: &Path) -> [PathBuf; 2] {
+    [
+        home.join(".config/machine/config.yml"),
+        home.join(".machine/config.yml"),
+    ]
+}
+
+/// The first existing config under `home`.
+pub fn find_config(home: &Path) -> Result<PathBuf, ConfigError> {
+    let candidates = candidate_paths(home);
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or_else(|| ConfigError::NotFound {
+            what: "machine config",
+            name: candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" or "),
+        })
+}
+
+/// What was imported, and what was not and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    /// The config file read.
+    pub source: String,
+    pub accounts: Vec<ImportedAccount>,
+    /// Names of the machine types added.
+    pub machine_types: Vec<String>,
+    /// The session id adopted from `session-id.yml`, if any.
+    pub session_id: Option<SessionId>,
+    pub skipped: Vec<SkippedItem>,
+    /// Things worth knowing that needed no action (ignored keys, expanded tokens, ...).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedAccount {
+    pub id: AccountId,
+    pub label: String,
+    pub provider: ProviderKind,
+    /// The token went to the keychain, or stays an environment variable reference.
+    pub secret: SecretRef,
+    /// This section was the one named by `provider:` (or the only one).
+    pub was_default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedItem {
+    /// E.g. `digital-ocean section`, `machine type web`, `session id`.
+    pub item: String,
+    pub reason: String,
+}
+
+/// Everything read from `machine`'s files, checked, nothing written yet.
+#[derive(Debug)]
+pub struct ImportPlan {
+    accounts: Vec<(Account, Option<Token>, bool)>,
+    machine_types: Vec<(String, MachineType)>,
+    session_id: Option<SessionId>,
+    skipped: Vec<SkippedItem>,
+    notes: Vec<String>,
+}
+
+const SECTIONS: [(&str, ProviderKind, &str); 2] = [
+    ("digital-ocean", ProviderKind::DigitalOcean, "access-token"),
+    ("vultr", ProviderKind::Vultr, "api-key"),
+];
+
+/// Label of an account imported from `machine`'s section for `provider`.
+pub fn imported_label(provider: ProviderKind) -> String {
+    format!("{} (from machine)", provider.display_name())
+}
+
+/// Reads and checks `machine`'s config text (and session file text, if any).
+pub fn plan(
+    config_path: &Path,
+    config_text: &str,
+    session_text: Option<&str>,
+    lookup: env_vars::Lookup<'_>,
+) -> Result<ImportPlan, ConfigError> {
+    let bad = |key: Option<String>, line: Option<usize>, message: String| ConfigError::Malformed {
+        path: config_path.to_owned(),
+        line,
+        key,
+        message,
+    };
+    let doc: Value = serde_yaml_ng::from_str(config_text)
+        .map_err(|e| bad(None, e.location().map(|l| l.line()), e.to_string()))?;
+    let Value::Mapping(root) = &doc else {
+        return Err(bad(
+            None,
+            None,
+            "the file must be a map of sections (digital-ocean, vultr, machines, ...)".into(),
+        ));
+    };
+
+    // Every value except tokens must expand, as `machine` would require when it loads.
+    let mut without_tokens = doc.clone();
+    for (section, _, token_key) in SECTIONS {
+        if let Some(Value::Mapping(m)) = without_tokens.get_mut(section) {
+            m.remove(token_key);
+        }
+    }
+    env_vars::expand_value(&mut without_tokens, "", lookup)?;
+
+    let mut out = ImportPlan {
+        accounts: Vec::new(),
+        machine_types: Vec::new(),
+        session_id: None,
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    };
+
+    let selected = match root.get("provider") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(p)) => {
+            let p = env_vars::expand_str(p, "provider", lookup)?;
+            match SECTIONS.iter().find(|(name, _, _)| *name == p) {
+                Some(_) if root.contains_key(p.as_str()) => Some(p),
+                Some(_) => {
+                    return Err(bad(
+                        Some("provider".into()),
+                        None,
+                        format!("`provider: {p}` but there is no `{p}` section"),
+                    ));
+                }
+                None => {
+                    return Err(bad(
+                        Some("provider".into()),
+                        None,
+                        format!("unknown provider `{p}` (expected digital-ocean or vultr)"),
+                    ));
+                }
+            }
+        }
+        Some(_) => {
+            return Err(bad(
+                Some("provider".into()),
+                None,
+                "`provider` must be a name".into(),
+            ));
+        }
+    };
+    let present: Vec<(&str, ProviderKind, &str)> = SECTIONS
+        .iter()
+        .copied()
+        .filter(|(name, _, _)| root.contains_key(*name))
+        .collect();
+
+    for &(section, kind, token_key) in &present {
+        let Some(Value::Mapping(map)) = root.get(section) else {
+            return Err(bad(
+                Some((section).into()),
+                None,
+                format!("`{section}` must be a map of settings"),
+            ));
+        };
+        let was_default =
+            selected.as_deref() == Some(section) || (selected.is_none() && present.len() == 1);
+        let item = format!("{section} section");
+        let token_raw = match map.get(token_key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                return Err(bad(
+                    Some(format!("{section}.{token_key}")),
+                    None,
+                    format!("`{section}.{token_key}` must be a string"),
+                ));
+            }
+        };
+        let Some(token_raw) = token_raw else {
+            out.skipped.push(SkippedItem {
+                item,
+                reason: format!("it has no `{token_key}`"),
+            });
+            continue;
+        };
+        let (secret, token) = match env_vars::whole_reference(&token_raw) {
+            Some(var) => (
+                SecretRef::Env {
+                    var: var.to_owned(),
+                },
+                None,
+            ),
+            None => {
+                let key = format!("{section}.{token_key}");
+                let value = env_vars::expand_str(&token_raw, &key, lookup)?;
+                if value != token_raw {
+                    out.notes.push(format!("`{key}` was expanded from the environment now and the result stored in the keychain"));
+                }
+                let token = normalize_token(&Token::from(value))
+                    .map_err(|e| bad(Some(key.clone()), None, format!("`{key}`: {e}")))?;
+                (SecretRef::Keychain, Some(token))
+            }
+        };
+        let mut defaults = AccountDefaults::default();
+        let mut base_url = None;
+        for (k, v) in map {
+            let Some(k) = k.as_str() else {
+                return Err(bad(
+                    Some(section.to_string()),
+                    None,
+                    format!("`{section}` has a key that is not a name"),
+                ));
+            };
+            let key = format!("{section}.{k}");
+            match k {
+                _ if k == token_key => {}
+                "ssh-key" => {
+                    defaults.ssh_keys = string_or_list(v).ok_or_else(|| {
+                        bad(
+                            Some(key.clone()),
+                            None,
+                            format!("`{key}` must be a name or a list of names"),
+                        )
+                    })?
+                }
+                "dns-zone" => {
+                    defaults.dns_zone =
+                        scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "machine-size" => {
+                    defaults.size = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "image" => {
+                    defaults.image = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "region" => {
+                    defaults.region =
+                        scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "project" if kind == ProviderKind::DigitalOcean => {
+                    defaults.project =
+                        scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?;
+                }
+                "base-url" | "api-url" | "url" => {
+                    base_url = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
+                "project" => out.notes.push(format!(
+                    "`{key}` ignored: projects exist only on DigitalOcean"
+                )),
+                other => out.notes.push(format!(
+                    "`{section}.{other}` ignored: Hangar has no such setting"
+                )),
+            }
+        }
+        let account = Account {
+            id: AccountId::generate(),
+            label: imported_label(kind),
+            provider: kind,
+            secret,
+            base_url,
+            defaults,
+        };
+        out.accounts.push((account, token, was_default));
+    }
+    // The account `provider:` selects comes first.
+    out.accounts
+        .sort_by_key(|(_, _, was_default)| !*was_default);
+
+    match root.get("machines") {
+        None | Some(Value::Null) => {}
+        Some(Value::Mapping(machines)) => {
+            let expanded_machines = match without_tokens.get("machines") {
+                Some(Value::Mapping(m)) => m.clone(),
+                _ => Mapping::new(),
+            };
+            for (name, body) in machines {
+                let name = match name {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => {
+                        return Err(bad(
+                            Some("machines".into()),
+                            None,
+                            "machine type names must be strings".into(),
+                        ));
+                    }
+                };
+                let key = format!("machines.{name}");
+                let raw = machine_type(body, &key, &mut out.notes)
+                    .map_err(|m| bad(Some(key.clone()), None, m))?;
+                let Some(raw) = raw else {
+                    out.skipped.push(SkippedItem {
+                        item: format!("machine type {name}"),
+                        reason: "it has no `new-user-name`".into(),
+                    });
+                    continue;
+                };
+                let expanded_body = expanded_machines
+                    .get(name.as_str())
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let expanded = machine_type(&expanded_body, &key, &mut Vec::new())
+                    .map_err(|m| bad(Some(key.clone()), None, m))?
+                    .unwrap_or_default();
+                if let Err(e) = type_tag(&name).and_then(|_| expanded.validate(&name)) {
+                    out.skipped.push(SkippedItem {
+                        item: format!("machine type {name}"),
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+                out.machine_types.push((name, raw));
+            }
+        }
+        Some(_) => {
+            return Err(bad(
+                Some("machines".into()),
+                None,
+                "`machines` must be a map of machine types".into(),
+            ));
+        }
+    }
+
+    if present.is_empty() && out.machine_types.is_empty() && out.skipped.is_empty() {
+        return Err(bad(
+            None,
+            None,
+            "nothing to import: no digital-ocean or vultr section and no machines".into(),
+        ));
+    }
+    for k in root.keys().filter_map(Value::as_str) {
+        if !matches!(k, "digital-ocean" | "vultr" | "provider" | "machines") {
+            out.notes.push(format!("top-level `{k}` ignored"));
+        }
+    }
+
+    if let Some(text) = session_text {
+        match parse_session(text) {
+            Ok(id) => out.session_id = Some(id),
+            Err(reason) => out.skipped.push(SkippedItem {
+                item: "session id".into(),
+                reason,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+fn parse_session(text: &str) -> Result<SessionId, String> {
+    let v: Value = serde_yaml_ng::from_str(text)
+        .map_err(|e| format!("{SESSION_FILE_NAME} is not valid YAML: {e}"))?;
+    match v.get("id") {
+        Some(Value::String(s)) => s.parse().map_err(|e: ConfigError| e.to_string()),
+        Some(Value::Number(n)) => n
+            .to_string()
+            .parse()
+            .map_err(|e: ConfigError| e.to_string()),
+        _ => Err(format!("{SESSION_FILE_NAME} has no `id`")),
+    }
+}
+
+fn scalar(v: &Value, key: &str) -> Result<Option<String>, String> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        _ => Err(format!("`{key}` must be a single value")),
+    }
+}
+
+fn string_or_list(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::Null => Some(Vec::new()),
+        Value::Sequence(items) => items.iter().map(|i| scalar(i, "").ok().flatten()).collect(),
+        other => scalar(other, "").ok().flatten().map(|s| vec![s]),
+    }
+}
+
+/// Reads one `machines:` entry; `Ok(None)` when `new-user-name` is missing.
+fn machine_type(
+    body: &Value,
+    key: &str,
+    notes: &mut Vec<String>,
+) -> Result<Option<MachineType>, String> {
+    let map = match body {
+        Value::Mapping(m) => m,
+        Value::Null => return Ok(None),
+        _ => {
+            return Err(format!(
+                "`{key}` must be a map (new-user-name, script-url, ...)"
+            ));
+        }
+    };
+    let mut t = MachineType::default();
+    let mut user = None;
+    for (k, v) in map {
+        let k = k
+            .as_str()
+            .ok_or_else(|| format!("`{key}` has a key that is not a name"))?;
+        let sub = format!("{key}.{k}");
+        match k {
+            "new-user-name" => user = scalar(v, &sub)?,
+            "script-url" => t.script_url = scalar(v, &sub)?,
+            "script-dir" => t.script_dir = scalar(v, &sub)?,
+            "script-path" => t.script_path = scalar(v, &sub)?,
+            "script-args" => {
+                t.script_args = match v {
+                    Value::Null => None,
+                    Value::String(s) => Some(ScriptArgs::Line(s.clone())),
+                    Value::Sequence(items) => Some(ScriptArgs::List(
+                        items
+                            .iter()
+                            .map(|i| match i {
+                                Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                                    Ok(scalar(i, &sub)?.unwrap_or_default())
+                                }
+                                _ => Err(format!(
+                                    "`{sub}` must be a string or a list of scalar values"
+                                )),
+                            })
+                            .collect::<Result<_, _>>()?,
+                    )),
+                    _ => {
+                        return Err(format!(
+                            "`{sub}` must be a string or a list of scalar values"
+                        ));
+                    }
+                }
+            }
+            other => notes.push(format!(
+                "`{key}.{other}` ignored: Hangar has no such setting"
+            )),
+        }
+    }
+    Ok(user.map(|u| MachineType {
+        new_user_name: u,
+        ..t
+    }))
+}
+
+/// Imports the config at `config_path` (its `session-id.yml` beside it) into `file`,
+/// storing tokens in `store`.
+pub fn import_from(
+    file: &SettingsFile,
+    store: &dyn SecretStore,
+    config_path: &Path,
+    lookup: env_vars::Lookup<'_>,
+) -> Result<ImportReport, ConfigError> {
+    let text = std::fs::read_to_string(config_path)
+        .map_err(|e| ConfigError::io("read", config_path, e))?;
+    let session_path = config_path.with_file_name(SESSION_FILE_NAME);
+    let session_text = crate::settings::file::read_optional(&session_path)?;
+    let plan = plan(config_path, &text, session_text.as_deref(), lookup)?;
+    let mut settings = file.load_raw()?;
+    apply(file, store, &mut settings, plan, config_path)
+}
+
+/// Finds `machine`'s config (a given path, or the default places under the home directory)
+/// and imports it.
+pub fn import(
+    file: &SettingsFile,
+    store: &dyn SecretStore,
+    given: Option<&Path>,
+) -> Result<ImportReport, ConfigError> {
+    let path = match given {
+        Some(p) => p.to_owned(),
+        None => {
+            let home = directories::BaseDirs::new()
+                .ok_or_else(|| ConfigError::NotFound {
+                    what: "home directory",
+                    name: "(none)".into(),
+                })?
+                .home_dir()
+                .to_owned();
+            find_config(&home)?
+        }
+    };
+    import_from(file, store, &path, &env_vars::process_env)
+}
+
+fn apply(
+    file: &SettingsFile,
+    store: &dyn SecretStore,
+    settings: &mut crate::settings::Settings,
+    plan: ImportPlan,
+    source: &Path,
+) -> Result<ImportReport, ConfigError> {
+    let mut report = ImportReport {
+        source: source.display().to_string(),
+        skipped: plan.skipped,
+        notes: plan.notes,
+        ..Default::default()
+    };
+    let mut to_store = Vec::new();
+    for (account, token, was_default) in plan.accounts {
+        let exists = settings
+            .accounts
+            .iter()
+            .any(|a| a.provider == account.provider && a.label == account.label);
+        if exists {
+            report.skipped.push(SkippedItem {
+                item: format!("{} account", account.provider.display_name()),
+                reason: format!(
+                    "an account named `{}` already exists (imported before?)",
+                    account.label
+                ),
+            });
+            continue;
+        }
+        if let Some(token) = token {
+            to_store.push((account.id.clone(), token));
+        }
+        report.accounts.push(ImportedAccount {
+            id: account.id.clone(),
+            label: account.label.clone(),
+            provider: account.provider,
+            secret: account.secret.clone(),
+            was_default,
+        });
+        settings.accounts.push(account);
+    }
+    let mut types: BTreeMap<_, _> = BTreeMap::new();
+    for (name, t) in plan.machine_types {
+        if settings.machine_types.contains_key(&name) {
+            report.skipped.push(SkippedItem {
+                item: format!("machine type {name}"),
+                reason: "a machine type with this name already exists".into(),
+            });
+        } else {
+            report.machine_types.push(name.clone());
+            types.insert(name, t);
+        }
+    }
+    settings.machine_types.extend(types);
+    if let Some(id) = plan.session_id {
+        match &settings.session_id {
+            Some(current) if *current == id => {}
+            Some(current)
+                if !settings
+                    .accounts
+                    .iter()
+                    .all(|a| report.accounts.iter().any(|r| r.id == a.id)) =>
+            {
+                report.skipped.push(SkippedItem {
+                    item: "session id".into(),
+                    reason: format!("Hangar already uses session id {current} with its own accounts; kept it (machines tagged with {id} are not shown as Hangar's)"),
+                });
+            }
+            _ => {
+                settings.session_id = Some(id.clone());
+                report.session_id = Some(id);
+            }
+        }
+    }
+
+    let mut stored: Vec<&AccountId> = Vec::new();
+    let rollback = |stored: &[&AccountId]| {
+        for id in stored {
+            let _ = store.delete_token(id.as_str());
+        }
+    };
+    for (id, token) in &to_store {
+        if let Err(e) = store.set_token(id.as_str(), token) {
+            rollback(&stored);
+            return Err(e);
+        }
+        stored.push(id);
+    }
+    if let Err(e) = file.save(settings) {
+        rollback(&stored);
+        return Err(e);
+    }
+    Ok(report)
+}

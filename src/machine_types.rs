@@ -1,0 +1,378 @@
+//! Machine types: what to set up on a new machine (user, setup script), as in `machine`'s
+//! `machines:` section, and the checks they pass before any API call.
+//!
+//! A type's values may hold `${VAR}` references; they are expanded when the settings are
+//! loaded, and [`MachineType::validate`] runs on the expanded values.
+
+use std::path::{Component, Path};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::config_error::ConfigError;
+use crate::session::type_tag;
+use crate::settings::{SettingsFile, env_vars};
+
+/// One machine type, keyed by its name in the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct MachineType {
+    /// The non-root user created on the machine, with sudo rights and the SSH keys.
+    pub new_user_name: String,
+    /// Where the setup script is downloaded from (http or https).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_url: Option<String>,
+    /// Directory created for the script (absolute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_dir: Option<String>,
+    /// Where the script is saved (absolute); it is run from there as the new user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_args: Option<ScriptArgs>,
+}
+
+/// Arguments for the setup script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(untagged)]
+pub enum ScriptArgs {
+    /// Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there.
+    Line(String),
+    /// Each item is exactly one argument, whatever it contains.
+    List(#[serde(deserialize_with = "scalars_as_strings")] Vec<String>),
+}
+
+/// Accepts a list of strings, numbers and booleans (as `machine` does) and keeps their text.
+fn scalars_as_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        S(String),
+        B(bool),
+        I(i64),
+        U(u64),
+        F(f64),
+    }
+    let items = Vec::<Scalar>::deserialize(d)?;
+    Ok(items
+        .into_iter()
+        .map(|s| match s {
+            Scalar::S(s) => s,
+            Scalar::B(b) => b.to_string(),
+            Scalar::I(i) => i.to_string(),
+            Scalar::U(u) => u.to_string(),
+            Scalar::F(f) => f.to_string(),
+        })
+        .collect())
+}
+
+/// The setup script of a type that has one: all three of url, dir and path are set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupScript<'a> {
+    pub url: &'a str,
+    pub dir: &'a str,
+    pub path: &'a str,
+    pub args: Option<&'a ScriptArgs>,
+}
+
+impl MachineType {
+    /// The setup script, when url, dir and path are all set.
+    pub fn script(&self) -> Option<SetupScript<'_>> {
+        match (&self.script_url, &self.script_dir, &self.script_path) {
+            (Some(url), Some(dir), Some(path)) => Some(SetupScript {
+                url,
+                dir,
+                path,
+                args: self.script_args.as_ref(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Checks the (expanded) type named `name`; the error names the field.
+    pub fn validate(&self, name: &str) -> Result<(), ConfigError> {
+        let field = |f: &str| format!("machine type `{name}`: {f}");
+        validate_user_name(&self.new_user_name)
+            .map_err(|m| ConfigError::invalid(field("new_user_name"), m))?;
+        if let Some(url) = &self.script_url {
+            validate_script_url(url).map_err(|m| ConfigError::invalid(field("script_url"), m))?;
+        }
+        if let Some(dir) = &self.script_dir {
+            validate_abs_path(dir).map_err(|m| ConfigError::invalid(field("script_dir"), m))?;
+        }
+        if let Some(path) = &self.script_path {
+            validate_abs_path(path).map_err(|m| ConfigError::invalid(field("script_path"), m))?;
+            if path == "/" {
+                return Err(ConfigError::invalid(
+                    field("script_path"),
+                    "must name a file, not `/`",
+                ));
+            }
+        }
+        let set = [&self.script_url, &self.script_dir, &self.script_path]
+            .iter()
+            .filter(|v| v.is_some())
+            .count();
+        if set != 0 && set != 3 {
+            return Err(ConfigError::invalid(
+                field("script_url, script_dir, script_path"),
+                "set all three to run a setup script, or none",
+            ));
+        }
+        match &self.script_args {
+            Some(_) if set == 0 => Err(ConfigError::invalid(
+                field("script_args"),
+                "arguments need a setup script (script_url, script_dir and script_path)",
+            )),
+            Some(ScriptArgs::Line(line)) if line.contains(['\n', '\r', '\0']) => {
+                Err(ConfigError::invalid(
+                    field("script_args"),
+                    "a string of arguments must be one line without NUL; use a list for arguments \
+                 that contain line breaks",
+                ))
+            }
+            Some(ScriptArgs::List(items)) if items.iter().any(|i| i.contains('\0')) => Err(
+                ConfigError::invalid(field("script_args"), "an argument contains a NUL character"),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Adds or replaces the machine type `name` (values as written, `${VAR}` allowed). The name
+/// must fit in a tag and the expanded type must pass [`MachineType::validate`].
+pub fn save_machine_type(
+    file: &SettingsFile,
+    name: &str,
+    machine_type: MachineType,
+    lookup: env_vars::Lookup<'_>,
+) -> Result<(), ConfigError> {
+    type_tag(name)?;
+    let mut value = serde_yaml_ng::to_value(&machine_type)
+        .map_err(|e| ConfigError::invalid(format!("machine type `{name}`"), e.to_string()))?;
+    env_vars::expand_value(&mut value, &format!("machine_types.{name}"), lookup)?;
+    let expanded: MachineType = serde_yaml_ng::from_value(value)
+        .map_err(|e| ConfigError::invalid(format!("machine type `{name}`"), e.to_string()))?;
+    expanded.validate(name)?;
+    file.update(|s| {
+        s.machine_types.insert(name.to_owned(), machine_type);
+        Ok(())
+    })
+}
+
+/// Removes the machine type `name`.
+pub fn remove_machine_type(file: &SettingsFile, name: &str) -> Result<(), ConfigError> {
+    file.update(|s| {
+        s.machine_types
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| ConfigError::NotFound {
+                what: "machine type",
+                name: name.to_owned(),
+            })
+    })
+}
+
+/// A POSIX-style login name: `^[a-z_][a-z0-9_-]*[$]?$`, at most 32 characters, not `root`.
+pub fn validate_user_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the user name is empty".into());
+    }
+    if name.len() > 32 {
+        return Err(format!("`{name}` is longer than 32 characters"));
+    }
+    if name == "root" {
+        return Err(
+            "the new user cannot be `root`: Hangar creates a separate user with sudo rights".into(),
+        );
+    }
+    let body = name.strip_suffix('$').unwrap_or(name);
+    let mut chars = body.chars();
+    let first_ok = matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_');
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if !first_ok || !rest_ok {
+        return Err(format!(
+            "{} is not a valid user name: start with a lowercase letter or `_`, then use \
+             lowercase letters, digits, `_` or `-`",
+            shown(name)
+        ));
+    }
+    Ok(())
+}
+
+/// An http(s) URL with a host and no whitespace or control characters.
+pub fn validate_script_url(url: &str) -> Result<(), String> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{} contains whitespace or control characters",
+            shown(url)
+        ));
+    }
+    let after_scheme = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    if after_scheme.is_none_or(|rest| rest.is_empty() || rest.starts_with('/')) {
+        return Err(format!(
+            "{} must start with http:// or https:// followed by a host",
+            shown(url)
+        ));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| format!("{} is not a URL: {e}", shown(url)))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "{} must start with http:// or https://",
+            shown(url)
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{} has no host", shown(url)));
+    }
+    Ok(())
+}
+
+/// An absolute, normalized path (no `.`, `..`, `//` or trailing `/`) without NUL or
+/// control characters.
+pub fn validate_abs_path(path: &str) -> Result<(), String> {
+    if path.chars().any(char::is_control) {
+        return Err(format!(
+            "{} contains a line break, NUL or control character",
+            shown(path)
+        ));
+    }
+    if !path.starts_with('/') {
+        return Err(format!(
+            "{} must be an absolute path (start with `/`)",
+            shown(path)
+        ));
+    }
+    if path == "/" {
+        return Ok(());
+    }
+    let normal = Path::new(path)
+        .components()
+        .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+    if !normal
+        || path.contains("//")
+        || path.ends_with('/')
+        || path.split('/').any(|s| s == "." || s == "..")
+    {
+        return Err(format!(
+            "{} is not a normalized path: remove `.`, `..`, doubled and trailing `/`",
+            shown(path)
+        ));
+    }
+    Ok(())
+}
+
+/// A value quoted for an error message, with control characters made visible.
+fn shown(value: &str) -> String {
+    format!("`{}`", value.escape_debug())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typ(user: &str) -> MachineType {
+        MachineType {
+            new_user_name: user.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn user_names() {
+        for ok in ["alice", "_svc", "a-b_c9", "machine$", "a"] {
+            assert!(validate_user_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "root",
+            "Alice",
+            "9x",
+            "-x",
+            "a b",
+            "a$b",
+            "a\nb",
+            "é",
+            &"a".repeat(33),
+        ] {
+            assert!(validate_user_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(validate_script_url("https://example.com/setup.sh?x=1").is_ok());
+        assert!(validate_script_url("http://10.0.0.1:8080/s").is_ok());
+        for bad in [
+            "ftp://example.com/x",
+            "https://",
+            "https:///x",
+            "example.com/x",
+            "https://e.com/a b",
+            "https://e.com/\nx",
+            "file:///etc/passwd",
+        ] {
+            assert!(validate_script_url(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn paths() {
+        for ok in ["/", "/opt/setup", "/opt/setup/run.sh", "/home/x y/ü"] {
+            assert!(validate_abs_path(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "opt/x",
+            "/opt/../etc",
+            "/opt/./x",
+            "/opt//x",
+            "/opt/",
+            "/a\nb",
+            "/a\0b",
+        ] {
+            assert!(validate_abs_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn script_fields_go_together() {
+        let mut t = typ("alice");
+        t.script_url = Some("https://e.com/s.sh".into());
+        let err = t.validate("web").unwrap_err().to_string();
+        assert!(err.contains("web") && err.contains("all three"), "{err}");
+        t.script_dir = Some("/opt/s".into());
+        t.script_path = Some("/opt/s/s.sh".into());
+        t.validate("web").unwrap();
+        t.script_args = Some(ScriptArgs::Line("a\nb".into()));
+        assert!(t.validate("web").is_err());
+        t.script_args = Some(ScriptArgs::List(vec!["a\nb".into()]));
+        t.validate("web").unwrap();
+        let mut no_script = typ("alice");
+        no_script.script_args = Some(ScriptArgs::Line("x".into()));
+        assert!(no_script.validate("web").is_err());
+    }
+
+    #[test]
+    fn list_args_accept_scalars() {
+        let t: MachineType =
+            serde_yaml_ng::from_str("new_user_name: a\nscript_args: [x, 5, true, 1.5]\n").unwrap();
+        assert_eq!(
+            t.script_args,
+            Some(ScriptArgs::List(vec![
+                "x".into(),
+                "5".into(),
+                "true".into(),
+                "1.5".into()
+            ]))
+        );
+        let t: MachineType =
+            serde_yaml_ng::from_str("new_user_name: a\nscript_args: --x $MACHINE_FQDN\n").unwrap();
+        assert_eq!(
+            t.script_args,
+            Some(ScriptArgs::Line("--x $MACHINE_FQDN".into()))
+        );
+    }
+}
