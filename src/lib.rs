@@ -4,3 +4,5 @@
 //! Nothing here depends on tauri.
 
 pub mod about;
+pub mod provider;
+pub mod providers;
