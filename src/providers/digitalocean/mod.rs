@@ -24,7 +24,7 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::http::lifecycle::{create_reconciled, destroy_confirmed};
+use super::http::lifecycle::{create_reconciled, destroy_confirmed, find_created, find_record};
 use super::http::{ClientOptions, HttpClient, Safety, encode_segment, resolve_base_url};
 use crate::provider::{
     AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, Machine,
@@ -231,9 +231,8 @@ impl CloudProvider for DigitalOcean {
         let by_name = [("name", request.name.clone())];
         create_reconciled(
             self.http.policy(),
-            request,
             || self.create_once(request),
-            || self.list_droplets(&by_name),
+            || async { Ok(find_created(self.list_droplets(&by_name).await?, request)) },
         )
         .await
     }
@@ -309,16 +308,20 @@ impl CloudProvider for DigitalOcean {
     }
 
     async fn create_record(&self, zone: &str, record: &DnsRecordSpec) -> Result<DnsRecord> {
-        let answer: wire::RecordEnvelope = self
-            .http
-            .send_json(
-                Method::POST,
-                &record_path(zone, None),
-                &wire::RecordWire::from(record),
-                Safety::CreatesResource,
-            )
-            .await?;
-        Ok(answer.domain_record.into())
+        let body = wire::RecordWire::from(record);
+        let path = record_path(zone, None);
+        create_reconciled(
+            self.http.policy(),
+            || async {
+                let answer: wire::RecordEnvelope = self
+                    .http
+                    .send_json(Method::POST, &path, &body, Safety::CreatesResource)
+                    .await?;
+                Ok(DnsRecord::from(answer.domain_record))
+            },
+            || async { Ok(find_record(self.list_records(zone).await?, record)) },
+        )
+        .await
     }
 
     async fn update_record(

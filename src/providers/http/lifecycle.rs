@@ -1,10 +1,10 @@
 //! Creating and destroying machines safely, for every provider.
 //!
-//! **Create.** A create that failed ambiguously (a 5xx, a timeout or a dropped connection after
+//! **Create** (machines, and DNS records). A create that failed ambiguously (a 5xx, a timeout or a dropped connection after
 //! the request was sent) may still have created a billed machine, so it is never simply sent
 //! again. [`create_reconciled`] first looks the machine up by its name (each provider has an exact
 //! name/label filter) and adopts a match — same name, region and tags — instead of creating a
-//! second one. Only when that lookup answers and finds nothing is the create repeated. The one
+//! second one. A DNS record is looked up by type, name and data the same way. Only when that lookup answers and finds nothing is the create repeated. The one
 //! residual risk is a machine created long before with the same name, region and tags, which would
 //! be adopted: that errs on the side of not paying twice.
 //!
@@ -18,7 +18,9 @@ use std::time::Duration;
 use backon::BackoffBuilder;
 
 use super::RetryPolicy;
-use crate::provider::{CreateMachine, Machine, ProviderError, ProviderKind, Result};
+use crate::provider::{
+    CreateMachine, DnsRecord, DnsRecordSpec, Machine, ProviderError, ProviderKind, Result,
+};
 
 /// How hard [`destroy_confirmed`] tries.
 #[derive(Debug, Clone)]
@@ -62,42 +64,55 @@ pub fn matches_request(machine: &Machine, request: &CreateMachine) -> bool {
         && request.tags.iter().all(|t| machine.tags.contains(t))
 }
 
-/// Create, and after an ambiguous failure adopt the machine if it exists, else try again.
-pub async fn create_reconciled<C, CF, L, LF>(
+/// Create, and after an ambiguous failure adopt what was created if the lookup finds it, else
+/// try again. `lookup` answers "what would this create have made, if it exists?".
+pub async fn create_reconciled<T, C, CF, L, LF>(
     policy: &RetryPolicy,
-    request: &CreateMachine,
     create: C,
-    lookup_by_name: L,
-) -> Result<Machine>
+    lookup: L,
+) -> Result<T>
 where
     C: Fn() -> CF,
-    CF: Future<Output = Result<Machine>>,
+    CF: Future<Output = Result<T>>,
     L: Fn() -> LF,
-    LF: Future<Output = Result<Vec<Machine>>>,
+    LF: Future<Output = Result<Option<T>>>,
 {
     let mut delays = policy.backoff().build();
     loop {
         let error = match create().await {
-            Ok(machine) => return Ok(machine),
+            Ok(created) => return Ok(created),
             Err(e) if is_ambiguous(&e) => e,
             Err(e) => return Err(e),
         };
         // Did the failed create go through? If we cannot tell, say so rather than risk a twin.
-        let Ok(found) = lookup_by_name().await else {
-            return Err(error);
-        };
-        if let Some(machine) = found
-            .into_iter()
-            .filter(|m| matches_request(m, request))
-            .max_by(|a, b| a.created_at.cmp(&b.created_at))
-        {
-            return Ok(machine);
+        match lookup().await {
+            Ok(Some(created)) => return Ok(created),
+            Ok(None) => {}
+            Err(_) => return Err(error),
         }
         match delays.next() {
             Some(delay) => tokio::time::sleep(delay).await,
             None => return Err(error),
         }
     }
+}
+
+/// The newest of `machines` that `request` would have created.
+pub fn find_created(machines: Vec<Machine>, request: &CreateMachine) -> Option<Machine> {
+    machines
+        .into_iter()
+        .filter(|m| matches_request(m, request))
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))
+}
+
+/// The record in `records` with the same type, name and data as `spec` (the one a failed create
+/// may have made).
+pub fn find_record(records: Vec<DnsRecord>, spec: &DnsRecordSpec) -> Option<DnsRecord> {
+    records.into_iter().find(|r| {
+        r.spec.record_type == spec.record_type
+            && r.spec.name.eq_ignore_ascii_case(&spec.name)
+            && r.spec.data.trim_end_matches('.') == spec.data.trim_end_matches('.')
+    })
 }
 
 /// Delete `id` and confirm it is gone; see the module docs.
@@ -204,16 +219,16 @@ mod tests {
         let creates = AtomicUsize::new(0);
         let m = create_reconciled(
             &fast(),
-            &request(),
             || async {
                 creates.fetch_add(1, Ordering::SeqCst);
                 Err(server_error())
             },
             || async {
-                Ok(vec![
+                let found = vec![
                     machine("other", "ams3", &["hangar"]),
                     machine("7", "nyc3", &["hangar"]),
-                ])
+                ];
+                Ok(find_created(found, &request()))
             },
         )
         .await
@@ -227,7 +242,6 @@ mod tests {
         let creates = AtomicUsize::new(0);
         let m = create_reconciled(
             &fast(),
-            &request(),
             || async {
                 if creates.fetch_add(1, Ordering::SeqCst) < 2 {
                     Err(server_error())
@@ -235,7 +249,12 @@ mod tests {
                     Ok(machine("9", "nyc1", &["hangar"]))
                 }
             },
-            || async { Ok(vec![machine("x", "nyc1", &["other-tag"])]) },
+            || async {
+                Ok(find_created(
+                    vec![machine("x", "nyc1", &["other-tag"])],
+                    &request(),
+                ))
+            },
         )
         .await
         .unwrap();
@@ -246,9 +265,8 @@ mod tests {
     #[tokio::test]
     async fn a_create_whose_outcome_cannot_be_checked_is_not_repeated() {
         let creates = AtomicUsize::new(0);
-        let err = create_reconciled(
+        let err = create_reconciled::<Machine, _, _, _, _>(
             &fast(),
-            &request(),
             || async {
                 creates.fetch_add(1, Ordering::SeqCst);
                 Err(server_error())
@@ -263,9 +281,8 @@ mod tests {
 
     #[tokio::test]
     async fn validation_errors_are_returned_at_once() {
-        let err = create_reconciled(
+        let err = create_reconciled::<Machine, _, _, _, _>(
             &fast(),
-            &request(),
             || async {
                 Err(ProviderError::Validation {
                     provider: DO,

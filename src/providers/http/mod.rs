@@ -15,6 +15,8 @@
 //! is billed. The provider clients instead look the machine up by name after such a failure (see
 //! `create_machine` in each provider) and only then decide.
 //!
+//! A DELETE that answers 404 on a retry counts as done: the earlier, ambiguous attempt deleted it.
+//!
 //! A `Retry-After` (or DigitalOcean `ratelimit-reset`) longer than [`RetryPolicy::max_wait`] is
 //! not slept through: the caller gets [`ProviderError::RateLimited`] with the seconds to wait.
 
@@ -249,7 +251,11 @@ impl HttpClient {
         body: Option<Vec<u8>>,
         safety: Safety,
     ) -> Result<Reply> {
-        let attempt = || self.attempt(method.clone(), path, query, body.clone(), safety);
+        let attempts = std::sync::atomic::AtomicUsize::new(0);
+        let attempt = || {
+            let retried = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0;
+            self.attempt(method.clone(), path, query, body.clone(), safety, retried)
+        };
         attempt
             .retry(self.policy.backoff())
             .when(|f: &Failure| f.retry)
@@ -265,6 +271,7 @@ impl HttpClient {
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
         safety: Safety,
+        retried: bool,
     ) -> Result<Reply, Failure> {
         self.wait_for_rate_limit().await?;
         let url = format!("{}{}", self.base_url, path);
@@ -303,7 +310,11 @@ impl HttpClient {
             Ok(b) => b.to_vec(),
             Err(e) => return Err(self.transport_failure(&e, idempotent)),
         };
-        if status.is_success() {
+        // A repeated DELETE that finds nothing: an earlier attempt that failed ambiguously had
+        // already deleted it.
+        let deleted_earlier =
+            retried && method == Method::DELETE && status == StatusCode::NOT_FOUND;
+        if status.is_success() || deleted_earlier {
             return Ok(Reply {
                 status,
                 headers,

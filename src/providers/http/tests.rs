@@ -366,3 +366,28 @@ fn base_url_resolution_prefers_explicit_then_env_then_default() {
         "http://d"
     );
 }
+
+#[tokio::test]
+async fn a_repeated_delete_that_finds_nothing_counts_as_done() {
+    let script = Script::new(vec![
+        (500, vec![], ""),
+        (404, vec![], r#"{"id":"not_found","message":"gone"}"#),
+    ]);
+    let c = client(&serve(script.clone()).await);
+    c.send_no_content::<Value>(Method::DELETE, "/v2/droplets/1", None, Safety::Idempotent)
+        .await
+        .unwrap();
+    assert_eq!(script.hits(), 2);
+
+    let script = Script::new(vec![(
+        404,
+        vec![],
+        r#"{"id":"not_found","message":"gone"}"#,
+    )]);
+    let c = client(&serve(script).await);
+    let err = c
+        .send_no_content::<Value>(Method::DELETE, "/v2/droplets/1", None, Safety::Idempotent)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "a first-attempt 404 is reported");
+}

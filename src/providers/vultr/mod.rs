@@ -30,7 +30,9 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::http::lifecycle::{DestroyPolicy, create_reconciled, destroy_confirmed};
+use super::http::lifecycle::{
+    DestroyPolicy, create_reconciled, destroy_confirmed, find_created, find_record,
+};
 use super::http::{ClientOptions, HttpClient, Safety, encode_segment, resolve_base_url};
 use crate::provider::{
     AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, Machine,
@@ -250,9 +252,8 @@ impl CloudProvider for Vultr {
         let by_name = [("label", request.name.clone())];
         create_reconciled(
             self.http.policy(),
-            request,
             || self.create_once(request),
-            || self.list_instances(&by_name),
+            || async { Ok(find_created(self.list_instances(&by_name).await?, request)) },
         )
         .await
     }
@@ -326,16 +327,20 @@ impl CloudProvider for Vultr {
     }
 
     async fn create_record(&self, zone: &str, record: &DnsRecordSpec) -> Result<DnsRecord> {
-        let answer: wire::RecordEnvelope = self
-            .http
-            .send_json(
-                Method::POST,
-                &record_path(zone, None),
-                &wire::body_from_spec(record, true),
-                Safety::CreatesResource,
-            )
-            .await?;
-        Ok(wire::record_from_wire(answer.record, zone))
+        let body = wire::body_from_spec(record, true);
+        let path = record_path(zone, None);
+        create_reconciled(
+            self.http.policy(),
+            || async {
+                let answer: wire::RecordEnvelope = self
+                    .http
+                    .send_json(Method::POST, &path, &body, Safety::CreatesResource)
+                    .await?;
+                Ok(wire::record_from_wire(answer.record, zone))
+            },
+            || async { Ok(find_record(self.list_records(zone).await?, record)) },
+        )
+        .await
     }
 
     /// PATCH answers 204 with no body, so the returned record is the one that was sent (the
