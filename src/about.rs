@@ -34,7 +34,12 @@ pub fn build_info() -> BuildInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         os: std::env::consts::OS.to_owned(),
         arch: std::env::consts::ARCH.to_owned(),
-        profile: if cfg!(debug_assertions) { "debug" } else { "release" }.to_owned(),
+        profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+        .to_owned(),
     }
 }
 
@@ -47,7 +52,11 @@ mod tests {
         let info = build_info();
         assert_eq!(info.name, "Hangar");
         assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
-        assert!(info.version.split('.').count() == 3, "semver expected: {}", info.version);
+        assert!(
+            info.version.split('.').count() == 3,
+            "semver expected: {}",
+            info.version
+        );
         assert_eq!(info.os, std::env::consts::OS);
         assert!(["debug", "release"].contains(&info.profile.as_str()));
     }

@@ -4,3 +4,4 @@
 //! Nothing here depends on tauri.
 
 pub mod about;
+pub mod emulator;
