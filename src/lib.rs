@@ -4,5 +4,6 @@
 //! Nothing here depends on tauri.
 
 pub mod about;
+pub mod emulator;
 pub mod provider;
 pub mod providers;
