@@ -371,8 +371,13 @@ impl HttpClient {
         }
     }
 
-    /// Remember DigitalOcean's `ratelimit-remaining: 0` until `ratelimit-reset`.
+    /// Remember DigitalOcean's `ratelimit-remaining: 0` until `ratelimit-reset`. A `Retry-After`
+    /// on the same response is the more precise instruction (a burst-limit 429 carries one) and
+    /// is honoured by the retry loop instead.
     fn note_rate_limit(&self, headers: &HeaderMap) {
+        if headers.contains_key(RETRY_AFTER) {
+            return;
+        }
         let remaining = header_u64(headers, "ratelimit-remaining");
         let reset = header_u64(headers, "ratelimit-reset");
         if let (Some(0), Some(reset)) = (remaining, reset) {

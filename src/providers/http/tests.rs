@@ -391,3 +391,25 @@ async fn a_repeated_delete_that_finds_nothing_counts_as_done() {
         .unwrap_err();
     assert!(err.is_not_found(), "a first-attempt 404 is reported");
 }
+
+#[tokio::test]
+async fn retry_after_outranks_a_distant_ratelimit_reset() {
+    // A burst-limit 429: Retry-After 1 s, while the hourly window resets in an hour.
+    let reset = (unix_now() + 3600).to_string();
+    let script = Script::new(vec![(
+        429,
+        vec![
+            ("retry-after", "1".into()),
+            ("ratelimit-remaining", "0".into()),
+            ("ratelimit-reset", reset),
+        ],
+        "",
+    )]);
+    let c = client(&serve(script.clone()).await);
+    let started = Instant::now();
+    let _: Value = c.get_json("/v2/x", &[]).await.unwrap();
+    let _: Value = c.get_json("/v2/x", &[]).await.unwrap();
+    assert_eq!(script.hits(), 3);
+    assert!(started.elapsed() >= Duration::from_millis(950));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
