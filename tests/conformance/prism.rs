@@ -94,6 +94,16 @@ impl Prism {
         prism
     }
 
+    /// How many requests Prism forwarded to the upstream.
+    pub fn forwarded(&self) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("Forwarding"))
+            .count()
+    }
+
     /// Log lines where Prism reported a request or response that breaks the spec.
     pub fn violations(&self) -> Vec<String> {
         self.log
@@ -121,11 +131,39 @@ async fn prism_proxy_lifecycle() {
         let prism = Prism::start(spec, &upstream);
         let client = connect(kind, &h.emulator, Some(prism.url.clone()));
         suite::lifecycle(client.as_ref(), &h.emulator, kind).await;
+        if std::env::var_os("HANGAR_PRISM_LOG").is_some() {
+            eprintln!("{}", prism.log.lock().unwrap().join("\n"));
+        }
+        let forwarded = prism.forwarded();
+        assert!(
+            forwarded >= 20,
+            "{kind:?}: only {forwarded} requests went through Prism"
+        );
         let violations = prism.violations();
         assert!(
             violations.is_empty(),
             "{kind:?}: Prism reported\n{}",
             violations.join("\n")
+        );
+
+        // The proxy does validate: a create body without its required fields is refused.
+        let path = match kind {
+            EmulatedProvider::DigitalOcean => "/v2/droplets",
+            EmulatedProvider::Vultr => "/instances",
+        };
+        let refused = reqwest::Client::new()
+            .post(format!("{}{path}", prism.url))
+            .bearer_auth(h.emulator.token(kind))
+            .json(&serde_json::json!({ "name": 5 }))
+            .send()
+            .await
+            .expect("Prism answers");
+        let status = refused.status().as_u16();
+        let body = refused.text().await.unwrap_or_default();
+        eprintln!("{kind:?}: invalid create through Prism: {status} {body}");
+        assert!(
+            (400..500).contains(&status),
+            "{kind:?}: Prism forwarded an invalid body ({status} {body})"
         );
         drop(prism);
         h.shutdown().await;
