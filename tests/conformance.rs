@@ -5,6 +5,8 @@
 //! The Prism run (`prism_proxy_lifecycle`, ignored by default) puts Stoplight Prism between the
 //! client and the emulator as a validating proxy; it needs `npm ci --prefix tests/prism`.
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "conformance/harness.rs"]
 mod harness;
 #[path = "conformance/prism.rs"]
@@ -41,6 +43,7 @@ macro_rules! for_each_provider {
 
 for_each_provider!([
     lifecycle,
+    requests_follow_the_spec,
     pagination,
     faults,
     ghost_delete,
