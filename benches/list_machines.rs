@@ -13,7 +13,14 @@ use hangar::providers::vultr::VultrConfig;
 use serde_json::Value;
 
 const MACHINES: usize = 2_000;
-const LATENCY: Duration = Duration::from_millis(50);
+/// Injected latency per request; `HANGAR_BENCH_LATENCY_MS` overrides the default 50 ms.
+fn latency() -> Duration {
+    let ms = std::env::var("HANGAR_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    Duration::from_millis(ms)
+}
 const TAG: &str = "bench";
 
 struct Row {
@@ -105,7 +112,7 @@ async fn bench(kind: EmulatedProvider, rows: &mut Vec<Row>) {
         kind,
         None,
         Faults {
-            latency: LATENCY,
+            latency: latency(),
             ..Faults::default()
         },
     );
@@ -181,7 +188,7 @@ async fn main() {
     }
     println!(
         "list {MACHINES} machines, {} ms injected latency per request\n",
-        LATENCY.as_millis()
+        latency().as_millis()
     );
     println!("| provider | strategy | machines | requests | wall time |");
     println!("|---|---|---:|---:|---:|");

@@ -45,6 +45,7 @@ for_each_provider!([
     lifecycle,
     requests_follow_the_spec,
     pagination,
+    catalogs_are_cached,
     faults,
     ghost_delete,
     surviving_machine_is_reported,

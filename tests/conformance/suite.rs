@@ -552,3 +552,29 @@ pub async fn requests_follow_the_spec(
         1
     );
 }
+
+/// Catalogs come from the live API once per TTL: a form that asks again gets the cached copy.
+pub async fn catalogs_are_cached(p: &dyn CloudProvider, emulator: &Emulator, _: EmulatedProvider) {
+    emulator.clear_requests();
+    let (regions, sizes, images) = tokio::try_join!(p.regions(), p.sizes(), p.images()).unwrap();
+    assert!(!regions.is_empty() && !sizes.is_empty() && !images.is_empty());
+    let first = emulator.requests().len();
+    assert_eq!(first, 3, "one request per catalog");
+    let again = futures_util::future::join_all((0..10).map(|_| p.sizes())).await;
+    assert!(
+        again
+            .iter()
+            .all(|s| s.as_ref().unwrap().len() == sizes.len())
+    );
+    assert_eq!(
+        emulator.requests().len(),
+        first,
+        "no refetch within the TTL"
+    );
+    assert!(
+        sizes
+            .iter()
+            .all(|s| s.vcpus > 0 && s.memory_mb > 0 && !s.regions.is_empty())
+    );
+    assert!(regions.iter().any(|r| r.available));
+}

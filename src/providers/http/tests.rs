@@ -357,6 +357,18 @@ async fn the_token_appears_in_no_error_and_no_debug_output() {
 
 #[test]
 fn base_url_resolution_prefers_explicit_then_env_then_default() {
+    // A variable only this test reads, so setting it races with nothing.
+    const VAR: &str = "HANGAR_TEST_ONLY_BASE_URL_RESOLUTION";
+    unsafe { std::env::set_var(VAR, "http://127.0.0.1:4010/v2/") };
+    assert_eq!(
+        resolve_base_url(None, VAR, "http://d"),
+        "http://127.0.0.1:4010/v2"
+    );
+    assert_eq!(
+        resolve_base_url(Some("http://a"), VAR, "http://d"),
+        "http://a"
+    );
+    unsafe { std::env::remove_var(VAR) };
     assert_eq!(
         resolve_base_url(Some("http://a/v2/"), "HANGAR_TEST_UNSET_VAR", "http://d"),
         "http://a/v2"
