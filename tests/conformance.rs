@@ -46,6 +46,7 @@ for_each_provider!([
     requests_follow_the_spec,
     pagination,
     catalogs_are_cached,
+    wrong_token_is_an_auth_error,
     faults,
     ghost_delete,
     surviving_machine_is_reported,

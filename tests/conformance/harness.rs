@@ -103,3 +103,42 @@ pub fn unique(prefix: &str) -> String {
         NEXT.fetch_add(1, Ordering::SeqCst)
     )
 }
+
+/// Names of the machines the emulator holds, read with a plain HTTP request (not through the
+/// client under test). Sufficient for tests that hold fewer machines than one page.
+pub async fn emulator_machine_names(emulator: &Emulator, kind: EmulatedProvider) -> Vec<String> {
+    let (url, key, name) = match kind {
+        EmulatedProvider::DigitalOcean => (
+            format!(
+                "{}/v2/droplets?per_page=200",
+                emulator.digitalocean_base_url()
+            ),
+            "droplets",
+            "name",
+        ),
+        EmulatedProvider::Vultr => (
+            format!("{}/instances?per_page=500", emulator.vultr_base_url()),
+            "instances",
+            "label",
+        ),
+    };
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(emulator.token(kind))
+        .send()
+        .await
+        .expect("emulator answers")
+        .json()
+        .await
+        .expect("JSON list");
+    assert!(
+        page["meta"]["total"].as_u64().unwrap() <= 200,
+        "more machines than one page"
+    );
+    page[key]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m[name].as_str().unwrap_or_default().to_string())
+        .collect()
+}

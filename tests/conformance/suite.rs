@@ -12,7 +12,7 @@ use hangar::provider::{
 };
 
 use super::common::openapi;
-use super::harness::unique;
+use super::harness::{connect, emulator_machine_names, unique};
 
 const USER_DATA: &str = "#cloud-config\nruncmd:\n  - echo hangar > /root/hello\n";
 
@@ -430,6 +430,13 @@ pub async fn lifecycle_under_faults(
         .filter(|m| m.id == id || m.name.starts_with("conf-"))
         .collect();
     assert!(leftovers.is_empty(), "leaked: {leftovers:?}");
+    // The same, read from the emulator's state without the client under test.
+    let names = emulator_machine_names(emulator, kind).await;
+    assert!(!names.is_empty(), "the seeded machines are still there");
+    assert!(
+        !names.iter().any(|n| n.starts_with("conf-")),
+        "leaked: {names:?}"
+    );
 }
 
 /// Every request the client sent — method, path, query parameter names and JSON body — is one the
@@ -577,4 +584,49 @@ pub async fn catalogs_are_cached(p: &dyn CloudProvider, emulator: &Emulator, _: 
             .all(|s| s.vcpus > 0 && s.memory_mb > 0 && !s.regions.is_empty())
     );
     assert!(regions.iter().any(|r| r.available));
+}
+
+/// A wrong token is an authentication error with an actionable message, and never printed.
+pub async fn wrong_token_is_an_auth_error(
+    _: &dyn CloudProvider,
+    emulator: &Emulator,
+    kind: EmulatedProvider,
+) {
+    let token = "wrong-token-4f1c9d";
+    let base = match kind {
+        EmulatedProvider::DigitalOcean => emulator.digitalocean_base_url(),
+        EmulatedProvider::Vultr => emulator.vultr_base_url(),
+    };
+    let p: Box<dyn CloudProvider> = match kind {
+        EmulatedProvider::DigitalOcean => Box::new(
+            hangar::providers::digitalocean::DigitalOceanConfig::new(token)
+                .with_base_url(base)
+                .build()
+                .unwrap(),
+        ),
+        EmulatedProvider::Vultr => Box::new(
+            hangar::providers::vultr::VultrConfig::new(token)
+                .with_base_url(base)
+                .build()
+                .unwrap(),
+        ),
+    };
+    let err = p.account().await.expect_err("wrong token");
+    assert!(
+        matches!(err, ProviderError::Auth { status: 401, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("rejected the credentials: check the token"),
+        "{err}"
+    );
+    for text in [err.to_string(), format!("{err:?}"), format!("{p:?}")] {
+        assert!(!text.contains(token), "token printed: {text}");
+    }
+    // The right token through the harness works against the same emulator.
+    connect(kind, emulator, None)
+        .account()
+        .await
+        .expect("right token");
 }

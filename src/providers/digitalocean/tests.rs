@@ -238,3 +238,45 @@ fn capabilities_and_ids() {
     );
     assert!(!format!("{client:?}").contains("dop_v1_do_not_print"));
 }
+
+#[tokio::test]
+async fn a_project_assignment_is_checked_per_resource() {
+    let answers = Arc::new(std::sync::Mutex::new(vec![
+        json!({"resources": [{"urn": "do:droplet:7", "status": "ok"}]}),
+        json!({"resources": [{"urn": "do:droplet:7", "status": "not_found"}]}),
+        json!({"resources": [{"urn": "do:droplet:8", "status": "ok"}]}),
+    ]));
+    let bodies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (a, b) = (answers.clone(), bodies.clone());
+    let app = Router::new().route(
+        "/v2/projects/{id}/resources",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let (a, b) = (a.clone(), b.clone());
+            async move {
+                b.lock().unwrap().push(body);
+                axum::Json(a.lock().unwrap().remove(0))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = DigitalOceanConfig::new("t")
+        .with_base_url(format!("http://{addr}"))
+        .build()
+        .unwrap();
+    let projects = client.projects().unwrap();
+    projects.assign_machine("p1", "7").await.unwrap();
+    assert_eq!(
+        bodies.lock().unwrap()[0],
+        json!({"resources": ["do:droplet:7"]})
+    );
+    let err = projects.assign_machine("p1", "7").await.unwrap_err();
+    assert!(err.to_string().contains("not_found"), "{err}");
+    let err = projects.assign_machine("p1", "7").await.unwrap_err();
+    assert!(
+        err.to_string().contains("did not list do:droplet:7"),
+        "{err}"
+    );
+    assert!(projects.assign_machine("p1", "x").await.is_err());
+}
