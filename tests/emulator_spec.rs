@@ -1949,3 +1949,65 @@ async fn dropping_the_emulator_stops_it() {
         "the listener is closed"
     );
 }
+
+#[tokio::test]
+async fn the_standalone_binary_serves_both_apis() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/emulator-seed.yaml"
+    );
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--seed",
+            seed,
+            "--ip-delay-ms",
+            "10",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut out = Vec::new();
+    while out.len() < 4 {
+        let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("the binary prints its URLs")
+            .unwrap()
+            .expect("more output");
+        out.push(line);
+    }
+    let url_after = |prefix: &str| {
+        out.iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|| panic!("no {prefix:?} line in {out:?}"))
+    };
+    let do_url = url_after("DigitalOcean API:");
+    let vultr_url = url_after("Vultr API:");
+    assert!(vultr_url.ends_with("/v2"), "{vultr_url}");
+    assert!(
+        out.iter().any(|l| l.contains("dop_v1_fixture_token")),
+        "{out:?}"
+    );
+    let http = reqwest::Client::new();
+    let r = http
+        .get(format!("{do_url}/v2/account"))
+        .bearer_auth("dop_v1_fixture_token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = http
+        .get(format!("{vultr_url}/instances"))
+        .bearer_auth("VULTRFIXTURETOKEN000000000000000000000")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["meta"]["total"], 3);
+    child.kill().await.unwrap();
+}

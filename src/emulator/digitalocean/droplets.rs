@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    DoError, DoResult, no_content, paginated, parse_body, query_get, query_pairs, reply,
-    valid_tag_name,
+    DoError, DoResult, no_content, paginated, paginated_with, parse_body, query_get, query_pairs,
+    reply, valid_tag_name,
 };
 use crate::emulator::config::EmulatedProvider;
 use crate::emulator::state::{Shared, lock};
@@ -45,16 +45,17 @@ pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
     }
     let now = Instant::now();
     let world = lock(&shared.digitalocean);
-    let items: Vec<Value> = world
+    let matching: Vec<_> = world
         .droplets
         .values()
         .filter(|d| tag.is_none_or(|t| d.tags.iter().any(|x| x.eq_ignore_ascii_case(t))))
         .filter(|d| name.is_none_or(|n| d.name.eq_ignore_ascii_case(n)))
         // No emulated Droplet has a GPU.
         .filter(|_| kind != Some("gpus"))
-        .map(|d| world.droplet_json(d, now))
         .collect();
-    paginated(&shared, "/v2/droplets", &query, "droplets", items)
+    paginated_with(&shared, "/v2/droplets", &query, "droplets", matching, |d| {
+        world.droplet_json(d, now)
+    })
 }
 
 #[derive(Deserialize)]

@@ -189,6 +189,18 @@ fn paginated(
     key: &str,
     items: Vec<Value>,
 ) -> DoResult {
+    paginated_with(shared, path, query, key, items, |v| v)
+}
+
+/// Like [`paginated`], rendering only the items of the requested page.
+fn paginated_with<T>(
+    shared: &Shared,
+    path: &str,
+    query: &[(String, String)],
+    key: &str,
+    items: Vec<T>,
+    render: impl FnMut(T) -> Value,
+) -> DoResult {
     let page: DoPage = do_page(query).map_err(DoError::bad_request)?;
     let total = items.len();
     let range = page.range(total);
@@ -197,6 +209,7 @@ fn paginated(
         .into_iter()
         .skip(range.start)
         .take(range.len())
+        .map(render)
         .collect();
     let mut body = serde_json::Map::new();
     body.insert(key.to_owned(), Value::Array(page_items));
