@@ -295,6 +295,26 @@ fn the_checker_rejects_what_the_spec_forbids() {
         )
         .is_err()
     );
+    // Formats are validated (date-time here).
+    let action = |at: &str| json!({ "action": { "id": 1, "status": "completed", "type": "reboot", "started_at": at, "completed_at": null, "resource_id": 1, "resource_type": "droplet", "region_slug": "nyc3" } });
+    openapi::check_response(
+        Api::DigitalOcean,
+        "GET",
+        "/v2/actions/1",
+        200,
+        Some(&action("2020-07-21T18:37:44Z")),
+    )
+    .unwrap();
+    assert!(
+        openapi::check_response(
+            Api::DigitalOcean,
+            "GET",
+            "/v2/actions/1",
+            200,
+            Some(&action("yesterday"))
+        )
+        .is_err()
+    );
     // Requests: literal segments win over templates, undeclared keys are reported.
     let op = openapi::spec(Api::DigitalOcean)
         .operation("GET", "/v2/projects/default")
@@ -752,6 +772,39 @@ async fn do_ssh_keys() {
             .status,
         404
     );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn do_ssh_key_read_limit_when_enabled() {
+    let emu = Emulator::start(EmulatorConfig {
+        ip_delay: IP_DELAY,
+        do_ssh_key_reads_per_minute: Some(3),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = Client::new(&emu, DO);
+    for _ in 0..3 {
+        assert_eq!(c.call("GET", "/v2/account/keys", None).await.status, 200);
+    }
+    let r = c.call("GET", "/v2/account/keys/1", None).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.json()["id"], "too_many_requests");
+    let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Writes and other routes are not limited.
+    assert_eq!(
+        c.call(
+            "POST",
+            "/v2/account/keys",
+            Some(json!({ "name": "a", "public_key": KEY_A }))
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(c.call("GET", "/v2/account", None).await.status, 200);
     emu.shutdown().await;
 }
 

@@ -70,7 +70,7 @@ impl Emulator {
 
         let seed = config.seed;
         let (do_token, vultr_token) = (seed.digitalocean.token.clone(), seed.vultr.token.clone());
-        let shared = Arc::new(Shared::new(
+        let mut shared = Shared::new(
             config.ip_delay,
             do_token,
             vultr_token,
@@ -78,7 +78,9 @@ impl Emulator {
             DoWorld::new(&seed.digitalocean),
             VultrWorld::new(&seed.vultr),
             config.fault_seed,
-        ));
+        );
+        shared.ssh_key_reads_per_minute = config.do_ssh_key_reads_per_minute;
+        let shared = Arc::new(shared);
         let now = Instant::now();
         lock(&shared.digitalocean).load_seed(&seed.digitalocean, &shared, now)?;
         lock(&shared.vultr).load_seed(&seed.vultr, &shared, now)?;
@@ -294,11 +296,22 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
         }
         FaultOutcome::ServerError => server_error(gate.provider),
         FaultOutcome::Proceed => {
-            if authorized(&parts.headers, gate.shared.token(gate.provider)) {
+            let key_read = gate.provider == EmulatedProvider::DigitalOcean
+                && method == "GET"
+                && path.starts_with("/v2/account/keys");
+            if !authorized(&parts.headers, gate.shared.token(gate.provider)) {
+                unauthorized(gate.provider)
+            } else if let Some(wait) = key_read
+                .then(|| gate.shared.ssh_key_read_wait(Instant::now()))
+                .flatten()
+            {
+                let mut r = too_many_requests(gate.provider);
+                r.headers_mut()
+                    .insert("retry-after", HeaderValue::from(wait));
+                r
+            } else {
                 next.run(Request::from_parts(parts, Body::from(bytes.clone())))
                     .await
-            } else {
-                unauthorized(gate.provider)
             }
         }
     };
