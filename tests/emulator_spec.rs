@@ -655,6 +655,14 @@ async fn do_create_validation_and_auth_errors() {
     let (status, body) = unspecified_get(&c.url("/v2/nothing-here"), &token).await;
     assert_eq!(status, 404);
     assert_eq!(body["id"], "not_found");
+    let r = reqwest::Client::new()
+        .put(c.url("/v2/account"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.json::<Value>().await.unwrap()["id"], "method_not_allowed");
     // A validated Droplet body fails the check once it breaks the schema.
     let r = c.call("GET", "/v2/droplets", None).await;
     let mut droplet = json!({ "droplet": r.json()["droplets"][0].clone() });
@@ -1419,6 +1427,14 @@ async fn vultr_create_validation_and_auth_errors() {
     let (status, body) = unspecified_get(&c.url("/nothing-here"), &token).await;
     assert_eq!((status, body["status"].clone()), (404, json!(404)));
     assert!(body["error"].is_string());
+    let r = reqwest::Client::new()
+        .put(c.url("/account"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], 405);
     // A validated instance body fails the check once it breaks the schema.
     let r = c.call("GET", "/instances", None).await;
     let mut instance = json!({ "instance": r.json()["instances"][0].clone() });

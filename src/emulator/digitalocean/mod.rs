@@ -90,6 +90,7 @@ pub fn router() -> Router<Arc<Shared>> {
             post(tags::tag_resources).delete(tags::untag_resources),
         )
         .fallback(not_found_fallback)
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
 /// A DigitalOcean error: `{"id": ..., "message": ...}` with a status.
@@ -146,6 +147,15 @@ impl IntoResponse for DoError {
 }
 
 pub type DoResult = Result<Response, DoError>;
+
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "The method is not allowed for this resource.",
+    )
+    .into_response()
+}
 
 async fn not_found_fallback() -> Response {
     DoError::not_found().into_response()

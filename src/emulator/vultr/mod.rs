@@ -70,6 +70,11 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/plans", get(catalog::plans))
         .route("/os", get(catalog::os))
         .route("/account", get(catalog::account))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.").into_response()
 }
 
 /// A Vultr error: `{"error": message, "status": code}`.
