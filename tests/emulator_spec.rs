@@ -2409,3 +2409,25 @@ async fn every_route_of_both_tables_answers_successfully() {
     }
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn with_no_ip_delay_the_create_answer_is_still_pending() {
+    let emu = start_with_delay(Seed::builtin(), Duration::ZERO).await;
+    let d = Client::new(&emu, DO);
+    let body = json!({ "name": "instant", "size": "s-1vcpu-1gb", "image": "debian-12-x64" });
+    let r = d.call("POST", "/v2/droplets", Some(body)).await;
+    assert_eq!(r.json()["droplet"]["status"], "new");
+    let id = r.json()["droplet"]["id"].as_u64().unwrap();
+    let r = d.call("GET", &format!("/v2/droplets/{id}"), None).await;
+    assert_eq!(r.json()["droplet"]["status"], "active");
+    assert!(public_v4(&r.json()["droplet"]).is_some());
+
+    let v = Client::new(&emu, VULTR);
+    let body = json!({ "region": "ewr", "plan": "vc2-1c-1gb", "os_id": 2284 });
+    let r = v.call("POST", "/instances", Some(body)).await;
+    assert_eq!(r.json()["instance"]["main_ip"], "0.0.0.0");
+    let id = r.json()["instance"]["id"].as_str().unwrap().to_string();
+    let r = v.call("GET", &format!("/instances/{id}"), None).await;
+    assert_eq!(r.json()["instance"]["status"], "active");
+    emu.shutdown().await;
+}

@@ -14,6 +14,7 @@ use super::{
     DoError, DoResult, no_content, paginated, paginated_with, parse_body, query_get, query_pairs,
     reply, valid_tag_name,
 };
+use crate::emulator::clock::just_before;
 use crate::emulator::config::EmulatedProvider;
 use crate::emulator::state::{Shared, lock};
 
@@ -190,7 +191,8 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
             d.ssh_keys = key_ids.clone();
         }
         let action = world.add_action(id, "create", shared.ip_delay);
-        droplets.push(world.droplet_json(&world.droplets[&id], now));
+        // A create answer always shows the Droplet as it starts: new, without networks.
+        droplets.push(world.droplet_json(&world.droplets[&id], just_before(ready_at)));
         actions.push(json!({
             "id": action,
             "rel": "create",

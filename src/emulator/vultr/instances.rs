@@ -13,6 +13,7 @@ use serde_json::json;
 use super::{
     VultrError, VultrResult, no_content, paginated_with, parse_body, query_get, query_pairs, reply,
 };
+use crate::emulator::clock::just_before;
 use crate::emulator::config::EmulatedProvider;
 use crate::emulator::ids::public_ipv4;
 use crate::emulator::state::{Shared, lock};
@@ -168,7 +169,12 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> VultrResu
     inst.ssh_keys = keys;
     inst.enable_ipv6 = body.enable_ipv6.unwrap_or(false);
     inst.backups = body.backups.unwrap_or_else(|| "disabled".into());
-    let json = world.instance_json(&world.instances[&seq], now, true);
+    // A create answer always shows the instance as it starts: pending, without an IP.
+    let json = world.instance_json(
+        &world.instances[&seq],
+        just_before(now + shared.ip_delay),
+        true,
+    );
     reply(StatusCode::ACCEPTED, json!({ "instance": json }))
 }
 
