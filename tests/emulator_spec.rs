@@ -302,6 +302,14 @@ fn the_checker_rejects_what_the_spec_forbids() {
         )
         .is_err()
     );
+    // Elements of a wrapped list are key-checked too.
+    let meta = json!({ "total": 1, "links": { "next": "", "prev": "" } });
+    let listed = |extra: &str| json!({ "instances": [{ "id": "x", extra: 1 }], "meta": meta });
+    openapi::check_response(Api::Vultr, "GET", "/instances", 200, Some(&listed("ram"))).unwrap();
+    assert!(
+        openapi::check_response(Api::Vultr, "GET", "/instances", 200, Some(&listed("bogus")))
+            .is_err()
+    );
     // Formats are validated (date-time here).
     let action = |at: &str| json!({ "action": { "id": 1, "status": "completed", "type": "reboot", "started_at": at, "completed_at": null, "resource_id": 1, "resource_type": "droplet", "region_slug": "nyc3" } });
     openapi::check_response(
