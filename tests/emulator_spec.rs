@@ -2439,3 +2439,51 @@ async fn with_no_ip_delay_the_create_answer_is_still_pending() {
     assert_eq!(r.json()["instance"]["status"], "active");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn large_fleets_page_through_completely() {
+    let emu = start(Seed::default()).await;
+    emu.add_machines(DO, 2_500, &["fleet"]);
+    emu.add_machines(VULTR, 2_500, &["fleet"]);
+    let d = Client::new(&emu, DO);
+    let mut ids = std::collections::BTreeSet::new();
+    let mut next = Some(format!(
+        "{}/v2/droplets?tag_name=fleet&per_page=200",
+        emu.digitalocean_base_url()
+    ));
+    while let Some(url) = next {
+        let r = d.get_absolute(&url).await;
+        for x in r.json()["droplets"].as_array().unwrap() {
+            ids.insert(x["id"].as_u64().unwrap());
+        }
+        next = r.json()["links"]["pages"]
+            .get("next")
+            .map(|n| n.as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 2_500);
+
+    let v = Client::new(&emu, VULTR);
+    let mut ids = std::collections::BTreeSet::new();
+    let mut cursor = String::new();
+    loop {
+        let r = v
+            .call(
+                "GET",
+                &format!("/instances?per_page=500&cursor={cursor}"),
+                None,
+            )
+            .await;
+        for x in r.json()["instances"].as_array().unwrap() {
+            ids.insert(x["id"].as_str().unwrap().to_string());
+        }
+        cursor = r.json()["meta"]["links"]["next"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if cursor.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(ids.len(), 2_500);
+    emu.shutdown().await;
+}
