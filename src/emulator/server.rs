@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -255,9 +255,9 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .unwrap_or_else(|_| Bytes::new());
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return too_large(gate.provider);
+    };
     let json = if bytes.is_empty() {
         None
     } else {
@@ -365,6 +365,19 @@ fn too_many_requests(p: EmulatedProvider) -> Response {
             "Rate limit reached - please try your request again later.",
         )
         .into_response(),
+    }
+}
+
+fn too_large(p: EmulatedProvider) -> Response {
+    let message = "The request body is too large.";
+    match p {
+        EmulatedProvider::DigitalOcean => {
+            digitalocean::error(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", message)
+                .into_response()
+        }
+        EmulatedProvider::Vultr => {
+            vultr::error(StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+        }
     }
 }
 
