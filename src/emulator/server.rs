@@ -179,7 +179,8 @@ impl Emulator {
         }
     }
 
-    /// Every request received so far, in the order the responses were finished.
+    /// Every request received so far, in the order the responses were finished. The log grows
+    /// until [`Emulator::clear_requests`]; long benchmarks should clear it now and then.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
     }
