@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 const DO: EmulatedProvider = EmulatedProvider::DigitalOcean;
 const VULTR: EmulatedProvider = EmulatedProvider::Vultr;
 const IP_DELAY: Duration = Duration::from_millis(50);
+/// For tests that look at a machine before its IP appears: long enough that a loaded machine
+/// does not blow through it between two requests.
+const OBSERVED_IP_DELAY: Duration = Duration::from_millis(500);
 
 const KEY_A: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDx4bW1mZ2h0cmVlc3BlY3Rlc3RrZXlhYWFhYWFhYWFh test-a";
@@ -29,9 +32,13 @@ fn fixture_seed() -> Seed {
 }
 
 async fn start(seed: Seed) -> Emulator {
+    start_with_delay(seed, IP_DELAY).await
+}
+
+async fn start_with_delay(seed: Seed, ip_delay: Duration) -> Emulator {
     Emulator::start(EmulatorConfig {
         seed,
-        ip_delay: IP_DELAY,
+        ip_delay,
         ..EmulatorConfig::default()
     })
     .await
@@ -295,6 +302,34 @@ fn the_checker_rejects_what_the_spec_forbids() {
         )
         .is_err()
     );
+    // Elements of a wrapped list are key-checked too.
+    let meta = json!({ "total": 1, "links": { "next": "", "prev": "" } });
+    let listed = |extra: &str| json!({ "instances": [{ "id": "x", extra: 1 }], "meta": meta });
+    openapi::check_response(Api::Vultr, "GET", "/instances", 200, Some(&listed("ram"))).unwrap();
+    assert!(
+        openapi::check_response(Api::Vultr, "GET", "/instances", 200, Some(&listed("bogus")))
+            .is_err()
+    );
+    // Formats are validated (date-time here).
+    let action = |at: &str| json!({ "action": { "id": 1, "status": "completed", "type": "reboot", "started_at": at, "completed_at": null, "resource_id": 1, "resource_type": "droplet", "region_slug": "nyc3" } });
+    openapi::check_response(
+        Api::DigitalOcean,
+        "GET",
+        "/v2/actions/1",
+        200,
+        Some(&action("2020-07-21T18:37:44Z")),
+    )
+    .unwrap();
+    assert!(
+        openapi::check_response(
+            Api::DigitalOcean,
+            "GET",
+            "/v2/actions/1",
+            200,
+            Some(&action("yesterday"))
+        )
+        .is_err()
+    );
     // Requests: literal segments win over templates, undeclared keys are reported.
     let op = openapi::spec(Api::DigitalOcean)
         .operation("GET", "/v2/projects/default")
@@ -340,7 +375,7 @@ fn the_checker_rejects_what_the_spec_forbids() {
 
 #[tokio::test]
 async fn do_droplet_lifecycle_and_ip_delay() {
-    let emu = start(Seed::builtin()).await;
+    let emu = start_with_delay(Seed::builtin(), OBSERVED_IP_DELAY).await;
     let c = Client::new(&emu, DO);
     let body = json!({ "name": "web-2", "region": "nyc3", "size": "s-1vcpu-1gb", "image": "ubuntu-24-04-x64",
         "ssh_keys": [], "tags": ["machine:created", "machine:session:ab12cd34"], "user_data": "#!/bin/sh\necho hi\n" });
@@ -361,7 +396,7 @@ async fn do_droplet_lifecycle_and_ip_delay() {
     let create_action = c.get_absolute(&action_href).await;
     assert_eq!(create_action.json()["action"]["status"], "in-progress");
 
-    tokio::time::sleep(IP_DELAY * 2).await;
+    tokio::time::sleep(OBSERVED_IP_DELAY + Duration::from_millis(100)).await;
     let r = c.call("GET", &format!("/v2/droplets/{id}"), None).await;
     let d = &r.json()["droplet"];
     assert_eq!(d["status"], "active");
@@ -635,6 +670,14 @@ async fn do_create_validation_and_auth_errors() {
     let (status, body) = unspecified_get(&c.url("/v2/nothing-here"), &token).await;
     assert_eq!(status, 404);
     assert_eq!(body["id"], "not_found");
+    let r = reqwest::Client::new()
+        .put(c.url("/v2/account"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.json::<Value>().await.unwrap()["id"], "method_not_allowed");
     // A validated Droplet body fails the check once it breaks the schema.
     let r = c.call("GET", "/v2/droplets", None).await;
     let mut droplet = json!({ "droplet": r.json()["droplets"][0].clone() });
@@ -752,6 +795,39 @@ async fn do_ssh_keys() {
             .status,
         404
     );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn do_ssh_key_read_limit_when_enabled() {
+    let emu = Emulator::start(EmulatorConfig {
+        ip_delay: IP_DELAY,
+        do_ssh_key_reads_per_minute: Some(3),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = Client::new(&emu, DO);
+    for _ in 0..3 {
+        assert_eq!(c.call("GET", "/v2/account/keys", None).await.status, 200);
+    }
+    let r = c.call("GET", "/v2/account/keys/1", None).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.json()["id"], "too_many_requests");
+    let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Writes and other routes are not limited.
+    assert_eq!(
+        c.call(
+            "POST",
+            "/v2/account/keys",
+            Some(json!({ "name": "a", "public_key": KEY_A }))
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(c.call("GET", "/v2/account", None).await.status, 200);
     emu.shutdown().await;
 }
 
@@ -1130,7 +1206,7 @@ async fn do_tags() {
 
 #[tokio::test]
 async fn vultr_instance_lifecycle_and_ip_delay() {
-    let emu = start(Seed::builtin()).await;
+    let emu = start_with_delay(Seed::builtin(), OBSERVED_IP_DELAY).await;
     let c = Client::new(&emu, VULTR);
     let key = c.call("GET", "/ssh-keys", None).await.json()["ssh_keys"][0]["id"]
         .as_str()
@@ -1160,7 +1236,7 @@ async fn vultr_instance_lifecycle_and_ip_delay() {
     let r = c.call("GET", &format!("/instances/{id}"), None).await;
     assert_eq!(r.json()["instance"]["main_ip"], "0.0.0.0");
     assert!(r.json()["instance"].get("default_password").is_none());
-    tokio::time::sleep(IP_DELAY * 2).await;
+    tokio::time::sleep(OBSERVED_IP_DELAY + Duration::from_millis(100)).await;
     let r = c.call("GET", &format!("/instances/{id}"), None).await;
     let i = &r.json()["instance"];
     assert_eq!(i["status"], "active");
@@ -1366,6 +1442,14 @@ async fn vultr_create_validation_and_auth_errors() {
     let (status, body) = unspecified_get(&c.url("/nothing-here"), &token).await;
     assert_eq!((status, body["status"].clone()), (404, json!(404)));
     assert!(body["error"].is_string());
+    let r = reqwest::Client::new()
+        .put(c.url("/account"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], 405);
     // A validated instance body fails the check once it breaks the schema.
     let r = c.call("GET", "/instances", None).await;
     let mut instance = json!({ "instance": r.json()["instances"][0].clone() });
@@ -1606,21 +1690,21 @@ async fn faults_latency_rate_limit_and_server_errors() {
         DO,
         Some("GET /v2/account"),
         Faults {
-            latency: Duration::from_millis(150),
+            latency: Duration::from_millis(400),
             ..Faults::default()
         },
     );
     let t = Instant::now();
     assert_eq!(d.call("GET", "/v2/account", None).await.status, 200);
     assert!(
-        t.elapsed() >= Duration::from_millis(150),
+        t.elapsed() >= Duration::from_millis(400),
         "{:?}",
         t.elapsed()
     );
     let t = Instant::now();
     d.call("GET", "/v2/regions", None).await;
     assert!(
-        t.elapsed() < Duration::from_millis(150),
+        t.elapsed() < Duration::from_millis(400),
         "latency leaked to another route"
     );
 
@@ -1943,9 +2027,463 @@ async fn dropping_the_emulator_stops_it() {
     let emu = start(Seed::builtin()).await;
     let addr = emu.local_addr(DO);
     drop(emu);
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(
-        tokio::net::TcpStream::connect(addr).await.is_err(),
-        "the listener is closed"
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        assert!(Instant::now() < deadline, "the listener is still open");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_standalone_binary_serves_both_apis() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/emulator-seed.yaml"
     );
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--seed",
+            seed,
+            "--ip-delay-ms",
+            "10",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut out = Vec::new();
+    while out.len() < 4 {
+        let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("the binary prints its URLs")
+            .unwrap()
+            .expect("more output");
+        out.push(line);
+    }
+    let url_after = |prefix: &str| {
+        out.iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|| panic!("no {prefix:?} line in {out:?}"))
+    };
+    let do_url = url_after("DigitalOcean API:");
+    let vultr_url = url_after("Vultr API:");
+    assert!(vultr_url.ends_with("/v2"), "{vultr_url}");
+    assert!(
+        out.iter().any(|l| l.contains("dop_v1_fixture_token")),
+        "{out:?}"
+    );
+    let http = reqwest::Client::new();
+    let r = http
+        .get(format!("{do_url}/v2/account"))
+        .bearer_auth("dop_v1_fixture_token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = http
+        .get(format!("{vultr_url}/instances"))
+        .bearer_auth("VULTRFIXTURETOKEN000000000000000000000")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["meta"]["total"], 3);
+    child.kill().await.unwrap();
+}
+
+/// The "Paths Hangar uses" tables of the provider-specs README, as (method, spec template).
+const DO_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/v2/droplets"),
+    ("POST", "/v2/droplets"),
+    ("DELETE", "/v2/droplets"),
+    ("GET", "/v2/droplets/{droplet_id}"),
+    ("DELETE", "/v2/droplets/{droplet_id}"),
+    ("POST", "/v2/droplets/{droplet_id}/actions"),
+    ("GET", "/v2/droplets/{droplet_id}/actions/{action_id}"),
+    ("GET", "/v2/actions/{action_id}"),
+    ("GET", "/v2/account/keys"),
+    ("POST", "/v2/account/keys"),
+    ("GET", "/v2/account/keys/{ssh_key_identifier}"),
+    ("PUT", "/v2/account/keys/{ssh_key_identifier}"),
+    ("DELETE", "/v2/account/keys/{ssh_key_identifier}"),
+    ("GET", "/v2/domains"),
+    ("POST", "/v2/domains"),
+    ("GET", "/v2/domains/{domain_name}"),
+    ("DELETE", "/v2/domains/{domain_name}"),
+    ("GET", "/v2/domains/{domain_name}/records"),
+    ("POST", "/v2/domains/{domain_name}/records"),
+    (
+        "GET",
+        "/v2/domains/{domain_name}/records/{domain_record_id}",
+    ),
+    (
+        "PATCH",
+        "/v2/domains/{domain_name}/records/{domain_record_id}",
+    ),
+    (
+        "PUT",
+        "/v2/domains/{domain_name}/records/{domain_record_id}",
+    ),
+    (
+        "DELETE",
+        "/v2/domains/{domain_name}/records/{domain_record_id}",
+    ),
+    ("GET", "/v2/projects"),
+    ("GET", "/v2/projects/default"),
+    ("POST", "/v2/projects/{project_id}/resources"),
+    ("POST", "/v2/projects/default/resources"),
+    ("GET", "/v2/regions"),
+    ("GET", "/v2/sizes"),
+    ("GET", "/v2/images"),
+    ("GET", "/v2/tags"),
+    ("POST", "/v2/tags"),
+    ("GET", "/v2/tags/{tag_id}"),
+    ("DELETE", "/v2/tags/{tag_id}"),
+    ("POST", "/v2/tags/{tag_id}/resources"),
+    ("DELETE", "/v2/tags/{tag_id}/resources"),
+    ("GET", "/v2/account"),
+];
+
+const VULTR_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/instances"),
+    ("POST", "/instances"),
+    ("GET", "/instances/{instance-id}"),
+    ("PATCH", "/instances/{instance-id}"),
+    ("DELETE", "/instances/{instance-id}"),
+    ("POST", "/instances/{instance-id}/start"),
+    ("POST", "/instances/{instance-id}/halt"),
+    ("POST", "/instances/{instance-id}/reboot"),
+    ("POST", "/instances/start"),
+    ("POST", "/instances/halt"),
+    ("POST", "/instances/reboot"),
+    ("GET", "/ssh-keys"),
+    ("POST", "/ssh-keys"),
+    ("GET", "/ssh-keys/{ssh-key-id}"),
+    ("PATCH", "/ssh-keys/{ssh-key-id}"),
+    ("DELETE", "/ssh-keys/{ssh-key-id}"),
+    ("GET", "/domains"),
+    ("POST", "/domains"),
+    ("GET", "/domains/{dns-domain}"),
+    ("PUT", "/domains/{dns-domain}"),
+    ("DELETE", "/domains/{dns-domain}"),
+    ("GET", "/domains/{dns-domain}/records"),
+    ("POST", "/domains/{dns-domain}/records"),
+    ("GET", "/domains/{dns-domain}/records/{record-id}"),
+    ("PATCH", "/domains/{dns-domain}/records/{record-id}"),
+    ("DELETE", "/domains/{dns-domain}/records/{record-id}"),
+    ("GET", "/regions"),
+    ("GET", "/regions/{region-id}/availability"),
+    ("GET", "/plans"),
+    ("GET", "/os"),
+    ("GET", "/account"),
+];
+
+/// The spec templates that answered 2xx, from the emulator's request log.
+fn successful_templates(
+    emu: &Emulator,
+    provider: EmulatedProvider,
+) -> std::collections::BTreeSet<(String, String)> {
+    let spec = openapi::spec(provider.into());
+    emu.requests()
+        .into_iter()
+        .filter(|r| r.provider == provider && (200..300).contains(&r.status))
+        .filter_map(|r| {
+            spec.operation(&r.method, &r.path)
+                .map(|op| (r.method.clone(), op.template.to_string()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_route_of_both_tables_answers_successfully() {
+    let emu = start(Seed::builtin()).await;
+    let d = Client::new(&emu, DO);
+    let v = Client::new(&emu, VULTR);
+
+    // DigitalOcean, in an order where every call succeeds.
+    for p in [
+        "/v2/account",
+        "/v2/regions",
+        "/v2/sizes",
+        "/v2/images?type=distribution",
+        "/v2/projects",
+        "/v2/projects/default",
+        "/v2/tags",
+    ] {
+        d.call("GET", p, None).await;
+    }
+    let body = json!({ "name": "cover", "region": "ams3", "size": "s-1vcpu-1gb", "image": "debian-12-x64", "tags": ["cover"] });
+    let id = d.call("POST", "/v2/droplets", Some(body)).await.json()["droplet"]["id"]
+        .as_u64()
+        .unwrap();
+    d.call("GET", "/v2/droplets", None).await;
+    d.call("GET", &format!("/v2/droplets/{id}"), None).await;
+    let action = d
+        .call(
+            "POST",
+            &format!("/v2/droplets/{id}/actions"),
+            Some(json!({ "type": "reboot" })),
+        )
+        .await
+        .json()["action"]["id"]
+        .as_u64()
+        .unwrap();
+    d.call("GET", &format!("/v2/actions/{action}"), None).await;
+    d.call("GET", &format!("/v2/droplets/{id}/actions/{action}"), None)
+        .await;
+    let key = d
+        .call(
+            "POST",
+            "/v2/account/keys",
+            Some(json!({ "name": "c", "public_key": KEY_B })),
+        )
+        .await
+        .json()["ssh_key"]["id"]
+        .as_u64()
+        .unwrap();
+    d.call("GET", "/v2/account/keys", None).await;
+    d.call("GET", &format!("/v2/account/keys/{key}"), None)
+        .await;
+    d.call(
+        "PUT",
+        &format!("/v2/account/keys/{key}"),
+        Some(json!({ "name": "c2" })),
+    )
+    .await;
+    d.call("DELETE", &format!("/v2/account/keys/{key}"), None)
+        .await;
+    d.call(
+        "POST",
+        "/v2/domains",
+        Some(json!({ "name": "cover.example" })),
+    )
+    .await;
+    d.call("GET", "/v2/domains", None).await;
+    d.call("GET", "/v2/domains/cover.example", None).await;
+    let rec = d
+        .call(
+            "POST",
+            "/v2/domains/cover.example/records",
+            Some(json!({ "type": "A", "name": "@", "data": "192.0.2.1" })),
+        )
+        .await
+        .json()["domain_record"]["id"]
+        .as_u64()
+        .unwrap();
+    d.call("GET", "/v2/domains/cover.example/records", None)
+        .await;
+    let rp = format!("/v2/domains/cover.example/records/{rec}");
+    d.call("GET", &rp, None).await;
+    d.call("PATCH", &rp, Some(json!({ "type": "A", "ttl": 60 })))
+        .await;
+    d.call(
+        "PUT",
+        &rp,
+        Some(json!({ "type": "A", "data": "192.0.2.2" })),
+    )
+    .await;
+    d.call("DELETE", &rp, None).await;
+    let project = d.call("GET", "/v2/projects/default", None).await.json()["project"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    d.call(
+        "POST",
+        &format!("/v2/projects/{project}/resources"),
+        Some(json!({ "resources": ["do:domain:cover.example"] })),
+    )
+    .await;
+    d.call(
+        "POST",
+        "/v2/projects/default/resources",
+        Some(json!({ "resources": [format!("do:droplet:{id}")] })),
+    )
+    .await;
+    d.call("DELETE", "/v2/domains/cover.example", None).await;
+    d.call("POST", "/v2/tags", Some(json!({ "name": "extra" })))
+        .await;
+    d.call("GET", "/v2/tags/extra", None).await;
+    let res =
+        json!({ "resources": [{ "resource_id": id.to_string(), "resource_type": "droplet" }] });
+    d.call("POST", "/v2/tags/extra/resources", Some(res.clone()))
+        .await;
+    d.call("DELETE", "/v2/tags/extra/resources", Some(res))
+        .await;
+    d.call("DELETE", "/v2/tags/extra", None).await;
+    d.call("DELETE", &format!("/v2/droplets/{id}"), None).await;
+    d.call("DELETE", "/v2/droplets?tag_name=machine:created", None)
+        .await;
+
+    // Vultr.
+    for p in [
+        "/account",
+        "/regions",
+        "/regions/ewr/availability",
+        "/plans",
+        "/os",
+    ] {
+        v.call("GET", p, None).await;
+    }
+    let body = json!({ "region": "ams", "plan": "vc2-1c-1gb", "os_id": 2136, "label": "cover" });
+    let id = v.call("POST", "/instances", Some(body)).await.json()["instance"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    v.call("GET", "/instances", None).await;
+    v.call("GET", &format!("/instances/{id}"), None).await;
+    v.call(
+        "PATCH",
+        &format!("/instances/{id}"),
+        Some(json!({ "label": "cover2" })),
+    )
+    .await;
+    for a in ["start", "halt", "reboot"] {
+        v.call("POST", &format!("/instances/{id}/{a}"), None).await;
+        v.call(
+            "POST",
+            &format!("/instances/{a}"),
+            Some(json!({ "instance_ids": [id] })),
+        )
+        .await;
+    }
+    v.call("DELETE", &format!("/instances/{id}"), None).await;
+    let key = v
+        .call(
+            "POST",
+            "/ssh-keys",
+            Some(json!({ "name": "c", "ssh_key": KEY_B })),
+        )
+        .await
+        .json()["ssh_key"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    v.call("GET", "/ssh-keys", None).await;
+    v.call("GET", &format!("/ssh-keys/{key}"), None).await;
+    v.call(
+        "PATCH",
+        &format!("/ssh-keys/{key}"),
+        Some(json!({ "name": "c2" })),
+    )
+    .await;
+    v.call("DELETE", &format!("/ssh-keys/{key}"), None).await;
+    v.call(
+        "POST",
+        "/domains",
+        Some(json!({ "domain": "cover.example" })),
+    )
+    .await;
+    v.call("GET", "/domains", None).await;
+    v.call("GET", "/domains/cover.example", None).await;
+    v.call(
+        "PUT",
+        "/domains/cover.example",
+        Some(json!({ "dns_sec": "disabled" })),
+    )
+    .await;
+    let rec = v
+        .call(
+            "POST",
+            "/domains/cover.example/records",
+            Some(json!({ "name": "", "type": "A", "data": "198.51.100.1" })),
+        )
+        .await
+        .json()["record"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    v.call("GET", "/domains/cover.example/records", None).await;
+    let rp = format!("/domains/cover.example/records/{rec}");
+    v.call("GET", &rp, None).await;
+    v.call("PATCH", &rp, Some(json!({ "ttl": 60 }))).await;
+    v.call("DELETE", &rp, None).await;
+    v.call("DELETE", "/domains/cover.example", None).await;
+
+    for (provider, expected) in [(DO, DO_ROUTES), (VULTR, VULTR_ROUTES)] {
+        let hit = successful_templates(&emu, provider);
+        let missing: Vec<_> = expected
+            .iter()
+            .filter(|(m, t)| !hit.contains(&(m.to_string(), t.to_string())))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{provider:?} routes without a 2xx answer: {missing:?}"
+        );
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn with_no_ip_delay_the_create_answer_is_still_pending() {
+    let emu = start_with_delay(Seed::builtin(), Duration::ZERO).await;
+    let d = Client::new(&emu, DO);
+    let body = json!({ "name": "instant", "size": "s-1vcpu-1gb", "image": "debian-12-x64" });
+    let r = d.call("POST", "/v2/droplets", Some(body)).await;
+    assert_eq!(r.json()["droplet"]["status"], "new");
+    let id = r.json()["droplet"]["id"].as_u64().unwrap();
+    let r = d.call("GET", &format!("/v2/droplets/{id}"), None).await;
+    assert_eq!(r.json()["droplet"]["status"], "active");
+    assert!(public_v4(&r.json()["droplet"]).is_some());
+
+    let v = Client::new(&emu, VULTR);
+    let body = json!({ "region": "ewr", "plan": "vc2-1c-1gb", "os_id": 2284 });
+    let r = v.call("POST", "/instances", Some(body)).await;
+    assert_eq!(r.json()["instance"]["main_ip"], "0.0.0.0");
+    let id = r.json()["instance"]["id"].as_str().unwrap().to_string();
+    let r = v.call("GET", &format!("/instances/{id}"), None).await;
+    assert_eq!(r.json()["instance"]["status"], "active");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn large_fleets_page_through_completely() {
+    let emu = start(Seed::default()).await;
+    emu.add_machines(DO, 2_500, &["fleet"]);
+    emu.add_machines(VULTR, 2_500, &["fleet"]);
+    let d = Client::new(&emu, DO);
+    let mut ids = std::collections::BTreeSet::new();
+    let mut next = Some(format!(
+        "{}/v2/droplets?tag_name=fleet&per_page=200",
+        emu.digitalocean_base_url()
+    ));
+    while let Some(url) = next {
+        let r = d.get_absolute(&url).await;
+        for x in r.json()["droplets"].as_array().unwrap() {
+            ids.insert(x["id"].as_u64().unwrap());
+        }
+        next = r.json()["links"]["pages"]
+            .get("next")
+            .map(|n| n.as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 2_500);
+
+    let v = Client::new(&emu, VULTR);
+    let mut ids = std::collections::BTreeSet::new();
+    let mut cursor = String::new();
+    loop {
+        let r = v
+            .call(
+                "GET",
+                &format!("/instances?per_page=500&cursor={cursor}"),
+                None,
+            )
+            .await;
+        for x in r.json()["instances"].as_array().unwrap() {
+            ids.insert(x["id"].as_str().unwrap().to_string());
+        }
+        cursor = r.json()["meta"]["links"]["next"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if cursor.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(ids.len(), 2_500);
+    emu.shutdown().await;
 }

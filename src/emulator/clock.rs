@@ -2,6 +2,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// An instant a hair before `t`, to render a resource as it was just before it became ready.
+pub fn just_before(t: std::time::Instant) -> std::time::Instant {
+    t.checked_sub(std::time::Duration::from_nanos(1))
+        .unwrap_or(t)
+}
+
 /// Seconds since the Unix epoch, now.
 pub fn unix_now() -> u64 {
     SystemTime::now()

@@ -40,6 +40,10 @@ pub struct EmulatorConfig {
     pub digitalocean_listen: SocketAddr,
     /// Where the Vultr API listens. Port 0 picks a free port.
     pub vultr_listen: SocketAddr,
+    /// DigitalOcean allows only 10 GET requests to `/v2/account/keys` per 60 seconds. With
+    /// `Some(n)` the emulator enforces `n` per 60 seconds (429 with `retry-after`); `None`
+    /// (the default) leaves it unenforced so tests that list keys often stay fast.
+    pub do_ssh_key_reads_per_minute: Option<u32>,
 }
 
 impl Default for EmulatorConfig {
@@ -50,6 +54,7 @@ impl Default for EmulatorConfig {
             fault_seed: 0x5eed,
             digitalocean_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             vultr_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            do_ssh_key_reads_per_minute: None,
         }
     }
 }

@@ -2,8 +2,9 @@
 //! scripted delete misbehaviours (stuck locked deletes, ghost deletes).
 //!
 //! Percentages are decided by a deterministic generator seeded from
-//! [`EmulatorConfig::fault_seed`](super::EmulatorConfig::fault_seed) and a per-provider request
-//! counter, so the same requests in the same order meet the same faults.
+//! [`EmulatorConfig::fault_seed`](super::EmulatorConfig::fault_seed) and a per-provider counter
+//! of the requests that met a fault rule, so the same requests to a provider, in the same order,
+//! meet the same faults (whatever the other provider receives meanwhile).
 
 use std::time::Duration;
 
@@ -53,7 +54,8 @@ struct Rule {
 /// Every fault setting of one emulator.
 pub struct FaultTable {
     seed: u64,
-    counter: u64,
+    /// Requests that met a rule, per provider: the position in each provider's sequence.
+    counters: [u64; 2],
     rules: Vec<Rule>,
     stuck_locked_deletes: u32,
     ghost_deletes: [u32; 2],
@@ -78,7 +80,7 @@ impl FaultTable {
     pub fn new(seed: u64) -> Self {
         FaultTable {
             seed,
-            counter: 0,
+            counters: [0, 0],
             rules: Vec::new(),
             stuck_locked_deletes: 0,
             ghost_deletes: [0, 0],
@@ -145,8 +147,10 @@ impl FaultTable {
             return FaultDecision::default();
         };
         let f = rule.faults.clone();
-        self.counter += 1;
-        let draw = |k: u64| splitmix64(self.seed ^ splitmix64(self.counter * 4 + k)) % 100;
+        let counter = &mut self.counters[slot(provider)];
+        *counter += 1;
+        let n = *counter * 4 + slot(provider) as u64 * 0x1_0000_0000;
+        let draw = |k: u64| splitmix64(self.seed ^ splitmix64(n + k)) % 100;
         let (d, r, s) = (draw(1), draw(2), draw(3));
         let outcome = if d < u64::from(f.drop_connection_percent) {
             FaultOutcome::DropConnection

@@ -20,7 +20,18 @@
 //! - Machines are created without a public IP; it appears after [`EmulatorConfig::ip_delay`].
 //!   Addresses come from the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24.
 //! - Ids, addresses and fault decisions are deterministic for a given seed and request order.
-//! - Faults ([`Faults`]) inject latency, 429s, 500s and dropped TCP connections per route.
+//! - Faults ([`Faults`]) inject latency, 429s, 500s and dropped TCP connections per route;
+//!   [`Emulator::stuck_locked_deletes`] and [`Emulator::ghost_deletes`] script the delete
+//!   misbehaviours seen on the real services.
+//! - Every DigitalOcean response carries `ratelimit-limit`, `ratelimit-remaining` and
+//!   `ratelimit-reset` (a one-hour sliding window). The hourly limit itself is not enforced,
+//!   so benchmarks can run long; the SSH-key read limit can be enabled with
+//!   [`EmulatorConfig::do_ssh_key_reads_per_minute`].
+//! - There are 762 documentation addresses; beyond that many machines, addresses repeat.
+//! - Only what Hangar uses is served: other paths answer 404 with the provider's error body.
+//!
+//! The `cloud-emulator` binary serves the same thing from the command line
+//! (`cloud-emulator --listen 127.0.0.1:8080 --seed seed.yaml`; see `--help`).
 
 mod clock;
 mod config;

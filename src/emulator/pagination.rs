@@ -121,12 +121,18 @@ pub fn vultr_page(query: &[(String, String)]) -> Result<VultrPage, String> {
     Ok(VultrPage { offset, per_page })
 }
 
+/// Cursors are base64 like Vultr's, in the URL-safe alphabet without padding so that a client
+/// that forgets to percent-encode them still works.
 fn encode_cursor(kind: &str, offset: usize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("{kind}__{offset}"))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}__{offset}"))
 }
 
 fn decode_cursor(c: &str) -> Option<usize> {
-    let raw = base64::engine::general_purpose::STANDARD.decode(c).ok()?;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let raw = URL_SAFE_NO_PAD
+        .decode(c.trim_end_matches('='))
+        .or_else(|_| STANDARD.decode(c))
+        .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (kind, offset) = text.split_once("__")?;
     if kind != "next" && kind != "prev" {

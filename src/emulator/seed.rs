@@ -59,6 +59,7 @@ pub struct VultrSeed {
     pub instances: Vec<InstanceSeed>,
 }
 
+/// The DigitalOcean account (`GET /v2/account`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DoAccountSeed {
@@ -68,6 +69,7 @@ pub struct DoAccountSeed {
     pub team_name: String,
 }
 
+/// A DigitalOcean region of the catalog.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DoRegionSeed {
@@ -77,6 +79,7 @@ pub struct DoRegionSeed {
     pub available: bool,
 }
 
+/// A DigitalOcean Droplet size of the catalog, with the regions offering it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DoSizeSeed {
@@ -95,6 +98,7 @@ pub struct DoSizeSeed {
     pub regions: Vec<String>,
 }
 
+/// A DigitalOcean distribution image of the catalog.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DoImageSeed {
@@ -106,6 +110,7 @@ pub struct DoImageSeed {
     pub min_disk_size: u32,
 }
 
+/// An SSH key that exists at start.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SshKeySeed {
@@ -113,6 +118,7 @@ pub struct SshKeySeed {
     pub public_key: String,
 }
 
+/// A DNS zone that exists at start, with its records.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DomainSeed {
@@ -144,6 +150,7 @@ pub struct RecordSeed {
     pub tag: Option<String>,
 }
 
+/// A DigitalOcean project; one should be the default (the first is made default otherwise).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectSeed {
@@ -158,6 +165,7 @@ pub struct ProjectSeed {
     pub is_default: bool,
 }
 
+/// A Droplet that exists at start (ready with an IP unless `pending`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DropletSeed {
@@ -176,6 +184,7 @@ pub struct DropletSeed {
     pub off: bool,
 }
 
+/// The Vultr account (`GET /account`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VultrAccountSeed {
@@ -185,6 +194,7 @@ pub struct VultrAccountSeed {
     pub pending_charges: f64,
 }
 
+/// A Vultr region of the catalog.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VultrRegionSeed {
@@ -194,6 +204,7 @@ pub struct VultrRegionSeed {
     pub continent: String,
 }
 
+/// A Vultr plan of the catalog, with the regions offering it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VultrPlanSeed {
@@ -215,6 +226,7 @@ pub struct VultrPlanSeed {
     pub locations: Vec<String>,
 }
 
+/// A Vultr operating system of the catalog.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VultrOsSeed {
@@ -225,6 +237,7 @@ pub struct VultrOsSeed {
     pub family: String,
 }
 
+/// A Vultr instance that exists at start (ready with an IP unless `pending`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceSeed {

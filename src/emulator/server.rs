@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
@@ -70,7 +70,7 @@ impl Emulator {
 
         let seed = config.seed;
         let (do_token, vultr_token) = (seed.digitalocean.token.clone(), seed.vultr.token.clone());
-        let shared = Arc::new(Shared::new(
+        let mut shared = Shared::new(
             config.ip_delay,
             do_token,
             vultr_token,
@@ -78,7 +78,9 @@ impl Emulator {
             DoWorld::new(&seed.digitalocean),
             VultrWorld::new(&seed.vultr),
             config.fault_seed,
-        ));
+        );
+        shared.ssh_key_reads_per_minute = config.do_ssh_key_reads_per_minute;
+        let shared = Arc::new(shared);
         let now = Instant::now();
         lock(&shared.digitalocean).load_seed(&seed.digitalocean, &shared, now)?;
         lock(&shared.vultr).load_seed(&seed.vultr, &shared, now)?;
@@ -177,7 +179,8 @@ impl Emulator {
         }
     }
 
-    /// Every request received so far, in the order the responses were finished.
+    /// Every request received so far, in the order the responses were finished. The log grows
+    /// until [`Emulator::clear_requests`]; long benchmarks should clear it now and then.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
     }
@@ -235,6 +238,7 @@ async fn serve(listener: TcpListener, router: Router, mut stopped: watch::Receiv
                 router.clone().oneshot(req.map(Body::new))
             });
             let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
                 .serve_connection(TokioIo::new(stream), service);
             tokio::select! {
                 _ = conn => {}
@@ -252,9 +256,9 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .unwrap_or_else(|_| Bytes::new());
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return too_large(gate.provider);
+    };
     let json = if bytes.is_empty() {
         None
     } else {
@@ -293,11 +297,22 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
         }
         FaultOutcome::ServerError => server_error(gate.provider),
         FaultOutcome::Proceed => {
-            if authorized(&parts.headers, gate.shared.token(gate.provider)) {
+            let key_read = gate.provider == EmulatedProvider::DigitalOcean
+                && method == "GET"
+                && path.starts_with("/v2/account/keys");
+            if !authorized(&parts.headers, gate.shared.token(gate.provider)) {
+                unauthorized(gate.provider)
+            } else if let Some(wait) = key_read
+                .then(|| gate.shared.ssh_key_read_wait(Instant::now()))
+                .flatten()
+            {
+                let mut r = too_many_requests(gate.provider);
+                r.headers_mut()
+                    .insert("retry-after", HeaderValue::from(wait));
+                r
+            } else {
                 next.run(Request::from_parts(parts, Body::from(bytes.clone())))
                     .await
-            } else {
-                unauthorized(gate.provider)
             }
         }
     };
@@ -351,6 +366,19 @@ fn too_many_requests(p: EmulatedProvider) -> Response {
             "Rate limit reached - please try your request again later.",
         )
         .into_response(),
+    }
+}
+
+fn too_large(p: EmulatedProvider) -> Response {
+    let message = "The request body is too large.";
+    match p {
+        EmulatedProvider::DigitalOcean => {
+            digitalocean::error(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", message)
+                .into_response()
+        }
+        EmulatedProvider::Vultr => {
+            vultr::error(StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+        }
     }
 }
 

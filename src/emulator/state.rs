@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::config::EmulatedProvider;
 use super::digitalocean::DoWorld;
@@ -27,6 +27,9 @@ pub struct Shared {
     pub requests: Mutex<Vec<RecordedRequest>>,
     /// Unix seconds of the DigitalOcean requests of the last hour (the sliding window).
     pub do_window: Mutex<VecDeque<u64>>,
+    /// The optional limit on GETs of `/v2/account/keys` per 60 seconds, and their times.
+    pub ssh_key_reads_per_minute: Option<u32>,
+    ssh_key_reads: Mutex<VecDeque<Instant>>,
     next_address: AtomicU64,
 }
 
@@ -50,6 +53,8 @@ impl Shared {
             faults: Mutex::new(FaultTable::new(fault_seed)),
             requests: Mutex::new(Vec::new()),
             do_window: Mutex::new(VecDeque::new()),
+            ssh_key_reads_per_minute: None,
+            ssh_key_reads: Mutex::new(VecDeque::new()),
             next_address: AtomicU64::new(0),
         }
     }
@@ -64,6 +69,27 @@ impl Shared {
     /// The index of the next public address (see [`super::ids::public_ipv4`]).
     pub fn allocate_address(&self) -> u64 {
         self.next_address.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts one GET of `/v2/account/keys` against the per-minute limit. Returns the seconds
+    /// to wait when the limit is already reached (the request is then not counted).
+    pub fn ssh_key_read_wait(&self, now: Instant) -> Option<u64> {
+        let limit = self.ssh_key_reads_per_minute? as usize;
+        let minute = Duration::from_secs(60);
+        let mut reads = lock(&self.ssh_key_reads);
+        while reads
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= minute)
+        {
+            reads.pop_front();
+        }
+        if reads.len() >= limit {
+            let oldest = reads.front().copied().unwrap_or(now);
+            let wait = minute.saturating_sub(now.duration_since(oldest));
+            return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        }
+        reads.push_back(now);
+        None
     }
 
     /// Counts one DigitalOcean request and returns (remaining, reset) for the

@@ -14,8 +14,9 @@
 //!    references resolve inside the whole (converted) document.
 //! 4. The body is validated with the `jsonschema` crate, formats included.
 //! 5. Keys are checked explicitly, because these schemas rarely forbid extra properties: at the
-//!    top level and one level down (the wrapped resource, e.g. `droplet` or `tag`), every key of
-//!    the body must be declared, and the top level must hold at least one declared key.
+//!    top level and one level down (the wrapped resource, e.g. `droplet` or `tag`, or each
+//!    element of a wrapped list, e.g. `droplets[i]`), every key of the body must be declared,
+//!    and the top level must hold at least one declared key.
 //!
 //! Rules that come from the specs' prose rather than from per-operation responses:
 //! - A 204 must have an empty body.
@@ -251,12 +252,28 @@ impl Spec {
                 let Some(inner) = self.property_schema(schema, k) else {
                     continue;
                 };
-                if let (Some(inner_declared), Some(inner_obj)) =
-                    (self.declared_keys(inner), v.as_object())
-                {
-                    for ik in inner_obj.keys() {
+                // The wrapped resource, or each element of a wrapped list.
+                let (inner, elements): (&Value, Vec<(String, &Value)>) = match v {
+                    Value::Array(items) => match self.items_schema(inner) {
+                        Some(item_schema) => (
+                            item_schema,
+                            items
+                                .iter()
+                                .enumerate()
+                                .map(|(i, x)| (format!("{k}[{i}]"), x))
+                                .collect(),
+                        ),
+                        None => continue,
+                    },
+                    other => (inner, vec![(k.clone(), other)]),
+                };
+                let Some(inner_declared) = self.declared_keys(inner) else {
+                    continue;
+                };
+                for (label, element) in elements {
+                    for ik in element.as_object().into_iter().flat_map(|o| o.keys()) {
                         if !inner_declared.contains(ik) {
-                            problems.push(format!("key {k}.{ik} is not declared by the spec"));
+                            problems.push(format!("key {label}.{ik} is not declared by the spec"));
                         }
                     }
                 }
@@ -291,6 +308,20 @@ impl Spec {
                 self.collect_keys(sub, keys, depth + 1);
             }
         }
+    }
+
+    /// The `items` schema of an array schema, searching the same combinators.
+    fn items_schema<'a>(&'a self, schema: &'a Value) -> Option<&'a Value> {
+        let schema = self.resolve(schema);
+        if let Some(items) = schema.get("items") {
+            return Some(self.resolve(items));
+        }
+        ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
+            schema
+                .get(*k)
+                .and_then(Value::as_array)
+                .and_then(|subs| subs.iter().find_map(|sub| self.items_schema(sub)))
+        })
     }
 
     /// The schema of property `name`, searching the same combinators.

@@ -11,9 +11,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    DoError, DoResult, no_content, paginated, parse_body, query_get, query_pairs, reply,
-    valid_tag_name,
+    DoError, DoResult, no_content, paginated, paginated_with, parse_body, query_get, query_pairs,
+    reply, valid_tag_name,
 };
+use crate::emulator::clock::just_before;
 use crate::emulator::config::EmulatedProvider;
 use crate::emulator::state::{Shared, lock};
 
@@ -45,16 +46,17 @@ pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
     }
     let now = Instant::now();
     let world = lock(&shared.digitalocean);
-    let items: Vec<Value> = world
+    let matching: Vec<_> = world
         .droplets
         .values()
         .filter(|d| tag.is_none_or(|t| d.tags.iter().any(|x| x.eq_ignore_ascii_case(t))))
         .filter(|d| name.is_none_or(|n| d.name.eq_ignore_ascii_case(n)))
         // No emulated Droplet has a GPU.
         .filter(|_| kind != Some("gpus"))
-        .map(|d| world.droplet_json(d, now))
         .collect();
-    paginated(&shared, "/v2/droplets", &query, "droplets", items)
+    paginated_with(&shared, "/v2/droplets", &query, "droplets", matching, |d| {
+        world.droplet_json(d, now)
+    })
 }
 
 #[derive(Deserialize)]
@@ -189,7 +191,8 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
             d.ssh_keys = key_ids.clone();
         }
         let action = world.add_action(id, "create", shared.ip_delay);
-        droplets.push(world.droplet_json(&world.droplets[&id], now));
+        // A create answer always shows the Droplet as it starts: new, without networks.
+        droplets.push(world.droplet_json(&world.droplets[&id], just_before(ready_at)));
         actions.push(json!({
             "id": action,
             "rel": "create",

@@ -90,6 +90,7 @@ pub fn router() -> Router<Arc<Shared>> {
             post(tags::tag_resources).delete(tags::untag_resources),
         )
         .fallback(not_found_fallback)
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
 /// A DigitalOcean error: `{"id": ..., "message": ...}` with a status.
@@ -147,6 +148,15 @@ impl IntoResponse for DoError {
 
 pub type DoResult = Result<Response, DoError>;
 
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "The method is not allowed for this resource.",
+    )
+    .into_response()
+}
+
 async fn not_found_fallback() -> Response {
     DoError::not_found().into_response()
 }
@@ -189,6 +199,18 @@ fn paginated(
     key: &str,
     items: Vec<Value>,
 ) -> DoResult {
+    paginated_with(shared, path, query, key, items, |v| v)
+}
+
+/// Like [`paginated`], rendering only the items of the requested page.
+fn paginated_with<T>(
+    shared: &Shared,
+    path: &str,
+    query: &[(String, String)],
+    key: &str,
+    items: Vec<T>,
+    render: impl FnMut(T) -> Value,
+) -> DoResult {
     let page: DoPage = do_page(query).map_err(DoError::bad_request)?;
     let total = items.len();
     let range = page.range(total);
@@ -197,6 +219,7 @@ fn paginated(
         .into_iter()
         .skip(range.start)
         .take(range.len())
+        .map(render)
         .collect();
     let mut body = serde_json::Map::new();
     body.insert(key.to_owned(), Value::Array(page_items));

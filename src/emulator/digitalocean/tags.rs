@@ -10,19 +10,17 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    DoError, DoResult, no_content, paginated, parse_body, query_pairs, reply, valid_tag_name,
+    DoError, DoResult, no_content, paginated_with, parse_body, query_pairs, reply, valid_tag_name,
 };
 use crate::emulator::state::{Shared, lock};
 
 pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> DoResult {
     let query = query_pairs(&raw);
     let world = lock(&shared.digitalocean);
-    let items = world
-        .tags
-        .values()
-        .map(|name| world.tag_json(&shared.do_base_url, name))
-        .collect();
-    paginated(&shared, "/v2/tags", &query, "tags", items)
+    let names: Vec<&String> = world.tags.values().collect();
+    paginated_with(&shared, "/v2/tags", &query, "tags", names, |name| {
+        world.tag_json(&shared.do_base_url, name)
+    })
 }
 
 #[derive(Deserialize)]

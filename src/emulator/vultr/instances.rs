@@ -8,11 +8,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
-    VultrError, VultrResult, no_content, paginated, parse_body, query_get, query_pairs, reply,
+    VultrError, VultrResult, no_content, paginated_with, parse_body, query_get, query_pairs, reply,
 };
+use crate::emulator::clock::just_before;
 use crate::emulator::config::EmulatedProvider;
 use crate::emulator::ids::public_ipv4;
 use crate::emulator::state::{Shared, lock};
@@ -29,7 +30,7 @@ pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
     let tag = query_get(&query, "tag").filter(|s| !s.is_empty());
     let now = Instant::now();
     let world = lock(&shared.vultr);
-    let items: Vec<Value> = world
+    let matching: Vec<_> = world
         .instances
         .values()
         .filter(|i| label.is_none_or(|l| i.label == l))
@@ -45,9 +46,10 @@ pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
                 current == ip
             })
         })
-        .map(|i| world.instance_json(i, now, false))
         .collect();
-    paginated(&query, "instances", items)
+    paginated_with(&query, "instances", matching, |i| {
+        world.instance_json(i, now, false)
+    })
 }
 
 #[derive(Deserialize)]
@@ -167,7 +169,12 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> VultrResu
     inst.ssh_keys = keys;
     inst.enable_ipv6 = body.enable_ipv6.unwrap_or(false);
     inst.backups = body.backups.unwrap_or_else(|| "disabled".into());
-    let json = world.instance_json(&world.instances[&seq], now, true);
+    // A create answer always shows the instance as it starts: pending, without an IP.
+    let json = world.instance_json(
+        &world.instances[&seq],
+        just_before(now + shared.ip_delay),
+        true,
+    );
     reply(StatusCode::ACCEPTED, json!({ "instance": json }))
 }
 

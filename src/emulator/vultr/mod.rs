@@ -70,6 +70,11 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/plans", get(catalog::plans))
         .route("/os", get(catalog::os))
         .route("/account", get(catalog::account))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.").into_response()
 }
 
 /// A Vultr error: `{"error": message, "status": code}`.
@@ -148,6 +153,16 @@ fn query_get<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// One page of `items` as `{key: [...], meta: {total, links: {next, prev}}}`.
 fn paginated(query: &[(String, String)], key: &str, items: Vec<Value>) -> VultrResult {
+    paginated_with(query, key, items, |v| v)
+}
+
+/// Like [`paginated`], rendering only the items of the requested page.
+fn paginated_with<T>(
+    query: &[(String, String)],
+    key: &str,
+    items: Vec<T>,
+    render: impl FnMut(T) -> Value,
+) -> VultrResult {
     let page = vultr_page(query).map_err(VultrError::bad_request)?;
     let total = items.len();
     let range = page.range(total);
@@ -155,6 +170,7 @@ fn paginated(query: &[(String, String)], key: &str, items: Vec<Value>) -> VultrR
         .into_iter()
         .skip(range.start)
         .take(range.len())
+        .map(render)
         .collect();
     let mut body = serde_json::Map::new();
     body.insert(key.to_owned(), Value::Array(page_items));
