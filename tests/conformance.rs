@@ -51,6 +51,7 @@ for_each_provider!([
     ghost_delete,
     surviving_machine_is_reported,
     lifecycle_under_faults,
+    ambiguous_create_failures_make_one_machine_each,
 ]);
 
 /// Vultr-only behaviour: DigitalOcean has no "currently locked" delete refusal.

@@ -630,3 +630,61 @@ pub async fn wrong_token_is_an_auth_error(
         .await
         .expect("right token");
 }
+
+/// Creates that fail ambiguously (500, dropped connection) are reconciled: every machine asked
+/// for exists exactly once.
+pub async fn ambiguous_create_failures_make_one_machine_each(
+    p: &dyn CloudProvider,
+    emulator: &Emulator,
+    kind: EmulatedProvider,
+) {
+    let route = format!("POST {}", machines_path(kind));
+    emulator.clear_requests();
+    emulator.set_faults(
+        kind,
+        Some(&route),
+        Faults {
+            server_error_percent: 25,
+            drop_connection_percent: 25,
+            ..Faults::default()
+        },
+    );
+    let tag = unique("hangar-ambiguous");
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        let request = create_request(p, &unique("amb"), &tag).await;
+        ids.push(
+            p.create_machine(&request)
+                .await
+                .expect("create despite faults")
+                .id,
+        );
+    }
+    emulator.clear_faults();
+    let creates: Vec<u16> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == machines_path(kind))
+        .map(|r| r.status)
+        .collect();
+    assert!(
+        creates.iter().any(|s| *s == 500 || *s == 0),
+        "faults were injected on create: {creates:?}"
+    );
+    assert_eq!(
+        creates.iter().filter(|s| (200..300).contains(*s)).count(),
+        6,
+        "one accepted create per machine: {creates:?}"
+    );
+    let mut listed: Vec<String> = p
+        .list_machines(&MachineFilter::tagged(&tag))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    listed.sort();
+    ids.sort();
+    assert_eq!(listed, ids, "each machine exists once");
+    assert_requests_follow_the_spec(emulator, kind);
+}
