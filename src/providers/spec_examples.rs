@@ -1,4 +1,5 @@
-//! Test helper: the response examples of the official OpenAPI specs in `../shared/provider-specs`.
+//! Test helper: the response examples of the official OpenAPI specs, read from
+//! `$HANGAR_PROVIDER_SPECS`, else `$CARGO_MANIFEST_DIR/../shared/provider-specs`.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -9,10 +10,9 @@ fn load(file: &str) -> &'static Value {
     static SPECS: OnceLock<Mutex<HashMap<String, &'static Value>>> = OnceLock::new();
     let mut specs = SPECS.get_or_init(Default::default).lock().unwrap();
     specs.entry(file.to_string()).or_insert_with(|| {
-        let path = format!(
-            "{}/../shared/provider-specs/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let dir = std::env::var("HANGAR_PROVIDER_SPECS")
+            .unwrap_or_else(|_| format!("{}/../shared/provider-specs", env!("CARGO_MANIFEST_DIR")));
+        let path = format!("{dir}/{file}");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read the spec {path}: {e}"));
         Box::leak(Box::new(serde_json::from_str(&text).expect("spec is JSON")))

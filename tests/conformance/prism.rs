@@ -34,12 +34,12 @@ impl Drop for Prism {
 }
 
 impl Prism {
-    /// Start `prism proxy` for `spec_file` (in the shared provider-specs folder) in front of
+    /// Start `prism proxy` for `spec_file` (in [`specs_dir`](super::common::openapi::specs_dir)) in front of
     /// `upstream`, on a free 127.0.0.1 port, and wait until it listens.
     pub fn start(spec_file: &str, upstream: &str) -> Prism {
         let root = env!("CARGO_MANIFEST_DIR");
         let bin = format!("{root}/tests/prism/node_modules/.bin/prism");
-        let spec = format!("{root}/../shared/provider-specs/{spec_file}");
+        let spec = super::common::openapi::specs_dir().join(spec_file);
         assert!(
             std::path::Path::new(&bin).exists(),
             "Prism is not installed: run `npm ci --prefix tests/prism`"
@@ -49,15 +49,9 @@ impl Prism {
             .expect("a free port")
             .port();
         let mut child = Command::new(bin)
-            .args([
-                "proxy",
-                &spec,
-                upstream,
-                "--errors",
-                "--host",
-                "127.0.0.1",
-                "--port",
-            ])
+            .arg("proxy")
+            .arg(&spec)
+            .args([upstream, "--errors", "--host", "127.0.0.1", "--port"])
             .arg(port.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
