@@ -1,5 +1,7 @@
 //! Helpers shared by integration tests.
 
+pub mod openapi;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 

@@ -1,0 +1,132 @@
+//! The provider abstraction: one trait, [`CloudProvider`], and the neutral types beside it.
+//!
+//! A caller (the desktop app, the CLI, a use case) only sees this module. Each cloud lives in
+//! `crate::providers::<cloud>` and shares retry, pagination and error mapping through
+//! `crate::providers::http`.
+//!
+//! **Why `async-trait` and not native `async fn` in traits:** the app holds several accounts of
+//! different providers at once, in one list, as `Arc<dyn CloudProvider>`. Native `async fn` in
+//! traits is not dyn-compatible (its futures have no nameable type), so the trait boxes its
+//! futures with `async-trait`. One allocation per call is nothing next to an HTTPS round trip.
+//!
+//! **Optional capabilities are types, not silent no-ops.** [`CloudProvider::projects`] returns
+//! `Some(&dyn Projects)` only on providers that have projects (DigitalOcean); on Vultr it is
+//! `None`, [`CloudProvider::capabilities`] says so for the UI, and [`projects_of`] turns the
+//! absence into [`ProviderError::Unsupported`].
+//!
+//! **Adding a provider:** write `crate::providers::<cloud>/` with a config/builder and a client
+//! that implements [`CloudProvider`] (using `providers::http::HttpClient` for requests), add a
+//! variant to [`ProviderKind`], and add one line to the conformance suite's provider list. Nothing
+//! else changes.
+
+mod cache;
+mod error;
+mod types;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use cache::{DEFAULT_CATALOG_TTL, TtlCache};
+pub use error::{ProviderError, Result};
+pub use types::*;
+
+/// Everything a caller may do with one cloud account.
+#[async_trait]
+pub trait CloudProvider: Send + Sync + std::fmt::Debug {
+    /// Which cloud this is.
+    fn kind(&self) -> ProviderKind;
+
+    /// Optional features this provider offers.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            projects: self.projects().is_some(),
+        }
+    }
+
+    /// Who the token belongs to; the cheapest call that proves the token works.
+    async fn account(&self) -> Result<AccountInfo>;
+
+    /// Create a machine. Returns as soon as the provider accepted it, usually with status
+    /// [`MachineStatus::New`] and no IP yet; poll [`get_machine`](Self::get_machine) for the IP.
+    async fn create_machine(&self, request: &CreateMachine) -> Result<Machine>;
+
+    /// One machine by id.
+    async fn get_machine(&self, id: &str) -> Result<Machine>;
+
+    /// Every machine matching `filter`, across all pages.
+    async fn list_machines(&self, filter: &MachineFilter) -> Result<Vec<Machine>>;
+
+    /// Destroy a machine and confirm it is gone.
+    async fn destroy_machine(&self, id: &str) -> Result<()>;
+
+    /// Power on, power off or reboot.
+    async fn power(&self, id: &str, action: PowerAction) -> Result<()>;
+
+    /// Every SSH key registered with the account.
+    async fn list_ssh_keys(&self) -> Result<Vec<SshKey>>;
+
+    /// The SSH key called `name`, if any.
+    async fn find_ssh_key(&self, name: &str) -> Result<Option<SshKey>> {
+        Ok(self
+            .list_ssh_keys()
+            .await?
+            .into_iter()
+            .find(|k| k.name == name))
+    }
+
+    /// Every DNS zone hosted by the account.
+    async fn list_zones(&self) -> Result<Vec<DnsZone>>;
+
+    /// Every record in `zone`.
+    async fn list_records(&self, zone: &str) -> Result<Vec<DnsRecord>>;
+
+    /// Create a record in `zone`.
+    async fn create_record(&self, zone: &str, record: &DnsRecordSpec) -> Result<DnsRecord>;
+
+    /// Replace the record `id` in `zone`.
+    async fn update_record(
+        &self,
+        zone: &str,
+        id: &str,
+        record: &DnsRecordSpec,
+    ) -> Result<DnsRecord>;
+
+    /// Delete the record `id` in `zone`.
+    async fn delete_record(&self, zone: &str, id: &str) -> Result<()>;
+
+    /// Regions (cached for [`DEFAULT_CATALOG_TTL`]).
+    async fn regions(&self) -> Result<Arc<Vec<Region>>>;
+
+    /// Sizes / plans (cached).
+    async fn sizes(&self) -> Result<Arc<Vec<Size>>>;
+
+    /// OS images (cached).
+    async fn images(&self) -> Result<Arc<Vec<Image>>>;
+
+    /// Projects, on providers that have them.
+    fn projects(&self) -> Option<&dyn Projects> {
+        None
+    }
+}
+
+/// Projects: grouping resources (DigitalOcean only).
+#[async_trait]
+pub trait Projects: Send + Sync {
+    /// Every project of the account.
+    async fn list_projects(&self) -> Result<Vec<Project>>;
+
+    /// Assign a machine to a project (`project_id` may be `"default"`). Fails unless the
+    /// provider reports the assignment as done.
+    async fn assign_machine(&self, project_id: &str, machine_id: &str) -> Result<()>;
+}
+
+/// The projects capability of `provider`, or [`ProviderError::Unsupported`].
+pub fn projects_of(provider: &dyn CloudProvider) -> Result<&dyn Projects> {
+    provider
+        .projects()
+        .ok_or_else(|| ProviderError::Unsupported {
+            provider: provider.kind(),
+            capability: "projects".into(),
+        })
+}

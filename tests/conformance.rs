@@ -1,0 +1,63 @@
+//! Provider conformance: every `CloudProvider` implementation runs the same suite
+//! (`conformance/suite.rs`) against the emulator. Adding a provider means implementing the trait,
+//! one arm in `harness::connect`, and one line in `for_each_provider!` below.
+//!
+//! The Prism run (`prism_proxy_lifecycle`, ignored by default) puts Stoplight Prism between the
+//! client and the emulator as a validating proxy; it needs `npm ci --prefix tests/prism`.
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "conformance/harness.rs"]
+mod harness;
+#[path = "conformance/prism.rs"]
+mod prism;
+#[path = "conformance/suite.rs"]
+mod suite;
+
+/// One `#[tokio::test]` per (provider, scenario): `digitalocean::lifecycle`, `vultr::faults`, …
+macro_rules! provider_tests {
+    ($module:ident, $kind:expr, [$($scenario:ident),* $(,)?]) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let h = crate::harness::Harness::start($kind).await;
+                    crate::suite::$scenario(h.provider.as_ref(), &h.emulator, h.kind).await;
+                    h.shutdown().await;
+                }
+            )*
+        }
+    };
+}
+
+macro_rules! for_each_provider {
+    ($scenarios:tt) => {
+        provider_tests!(
+            digitalocean,
+            hangar::emulator::EmulatedProvider::DigitalOcean,
+            $scenarios
+        );
+        provider_tests!(vultr, hangar::emulator::EmulatedProvider::Vultr, $scenarios);
+    };
+}
+
+for_each_provider!([
+    lifecycle,
+    requests_follow_the_spec,
+    pagination,
+    catalogs_are_cached,
+    wrong_token_is_an_auth_error,
+    faults,
+    ghost_delete,
+    surviving_machine_is_reported,
+    lifecycle_under_faults,
+    ambiguous_create_failures_make_one_machine_each,
+]);
+
+/// Vultr-only behaviour: DigitalOcean has no "currently locked" delete refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vultr_stuck_locked_delete() {
+    let h = harness::Harness::start(hangar::emulator::EmulatedProvider::Vultr).await;
+    suite::stuck_locked_delete(h.provider.as_ref(), &h.emulator, h.kind).await;
+    h.shutdown().await;
+}

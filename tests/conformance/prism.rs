@@ -1,0 +1,165 @@
+//! Stoplight Prism as a validating proxy between a provider client and the emulator.
+//!
+//! `prism proxy <spec> <upstream> --errors` checks every request and response against the spec
+//! and answers with an error instead of forwarding when either breaks it.
+//!
+//! **Server base paths:** Prism routes requests by the spec's paths *without* the server's base
+//! path and appends the request path to the upstream URL. DigitalOcean's paths already start
+//! with `/v2`, so the client's base URL is Prism's bare URL. Vultr's paths do not repeat `/v2`
+//! (`#/servers/0` is `https://api.vultr.com/v2`), so the client's base URL is also Prism's bare
+//! URL, and Prism's upstream is the emulator's Vultr base URL including `/v2`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use hangar::emulator::EmulatedProvider;
+
+use super::harness::{Harness, connect};
+use super::suite;
+
+/// A running Prism; killed when dropped, also when a test panics.
+pub struct Prism {
+    child: Child,
+    pub url: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Prism {
+    /// Start `prism proxy` for `spec_file` (in [`specs_dir`](super::common::openapi::specs_dir)) in front of
+    /// `upstream`, on a free 127.0.0.1 port, and wait until it listens.
+    pub fn start(spec_file: &str, upstream: &str) -> Prism {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let bin = format!("{root}/tests/prism/node_modules/.bin/prism");
+        let spec = super::common::openapi::specs_dir().join(spec_file);
+        assert!(
+            std::path::Path::new(&bin).exists(),
+            "Prism is not installed: run `npm ci --prefix tests/prism`"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new(bin)
+            .arg("proxy")
+            .arg(&spec)
+            .args([upstream, "--errors", "--host", "127.0.0.1", "--port"])
+            .arg(port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("prism starts");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (ready_tx, ready_rx) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let (log, ready_tx) = (log.clone(), ready_tx.clone());
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if line.contains("Prism is listening") {
+                        let _ = ready_tx.send(());
+                    }
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
+        let prism = Prism {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        if ready_rx.recv_timeout(Duration::from_secs(180)).is_err() {
+            panic!(
+                "Prism did not start:\n{}",
+                prism.log.lock().unwrap().join("\n")
+            );
+        }
+        prism
+    }
+
+    /// How many requests Prism forwarded to the upstream.
+    pub fn forwarded(&self) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("Forwarding"))
+            .count()
+    }
+
+    /// Log lines where Prism reported a request or response that breaks the spec.
+    pub fn violations(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("Violation") || l.contains("✖"))
+            .cloned()
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Prism: npm ci --prefix tests/prism"]
+async fn prism_proxy_lifecycle() {
+    for kind in [EmulatedProvider::DigitalOcean, EmulatedProvider::Vultr] {
+        let h = Harness::start(kind).await;
+        let (spec, upstream) = match kind {
+            EmulatedProvider::DigitalOcean => (
+                "digitalocean-openapi.json",
+                h.emulator.digitalocean_base_url(),
+            ),
+            EmulatedProvider::Vultr => ("vultr-openapi.json", h.emulator.vultr_base_url()),
+        };
+        let prism = Prism::start(spec, &upstream);
+        let client = connect(kind, &h.emulator, Some(prism.url.clone()));
+        suite::lifecycle(client.as_ref(), &h.emulator, kind).await;
+        if std::env::var_os("HANGAR_PRISM_LOG").is_some() {
+            eprintln!("{}", prism.log.lock().unwrap().join("\n"));
+        }
+        let forwarded = prism.forwarded();
+        assert!(
+            forwarded >= 20,
+            "{kind:?}: only {forwarded} requests went through Prism"
+        );
+        let violations = prism.violations();
+        assert!(
+            violations.is_empty(),
+            "{kind:?}: Prism reported\n{}",
+            violations.join("\n")
+        );
+
+        // The proxy does validate: a create body without its required fields is refused.
+        let path = match kind {
+            EmulatedProvider::DigitalOcean => "/v2/droplets",
+            EmulatedProvider::Vultr => "/instances",
+        };
+        let refused = reqwest::Client::new()
+            .post(format!("{}{path}", prism.url))
+            .bearer_auth(h.emulator.token(kind))
+            .json(&serde_json::json!({ "name": 5 }))
+            .send()
+            .await
+            .expect("Prism answers");
+        let status = refused.status().as_u16();
+        let body = refused.text().await.unwrap_or_default();
+        eprintln!("{kind:?}: invalid create through Prism: {status} {body}");
+        assert!(
+            (400..500).contains(&status),
+            "{kind:?}: Prism forwarded an invalid body ({status} {body})"
+        );
+        drop(prism);
+        h.shutdown().await;
+    }
+}
