@@ -33,29 +33,29 @@ ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 
 ## Regenerate ui/src/lib/bindings.ts from the Rust commands.
 bindings: ui
-	HANGAR_UPDATE_BINDINGS=1 cargo test -p hangar-desktop --test bindings
+	HANGAR_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 
 ## Single groups of the suite, for quicker iteration.
 test-rust: ui
 	cargo test --workspace
 
 test-keychain:
-	tests/support/with-secret-service cargo test -p hangar --test keychain -- --ignored
+	tests/support/with-secret-service cargo test --workspace --test keychain -- --ignored
 
 test-prism:
 	npm ci --prefix tests/prism --no-audit --no-fund
-	cargo test -p hangar --test conformance -- --ignored prism_proxy_lifecycle
+	cargo test --workspace --test conformance -- --ignored prism_proxy_lifecycle
 
 test-ui: ui/node_modules/.installed
 	npm --prefix ui run check
 	npm --prefix ui test
 
 test-e2e: app
-	cargo test -p hangar --test gui -- --ignored --test-threads=1
+	cargo test --workspace --test gui -- --ignored --test-threads=1
 
 ## The debug build of the desktop app that the GUI tests drive.
 app: ui
-	cargo build -p hangar-desktop
+	cargo build --workspace
 
 clean-ui:
 	rm -rf ui/dist ui/node_modules
