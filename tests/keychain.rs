@@ -45,6 +45,49 @@ fn assert_not_in_any_file(dir: &Path, token: &str) {
     assert!(checked > 0 || dir.read_dir().unwrap().next().is_none());
 }
 
+/// The harness itself: a secret written with the `keyring` crate is readable with
+/// `secret-tool`, and it lands in the private keyring, not the user's own.
+#[test]
+#[ignore = "needs a Secret Service: run under tests/support/with-secret-service"]
+fn harness_secret_written_with_keyring_is_read_back_by_secret_tool() {
+    let home = std::env::var("HOME").expect("HOME");
+    assert!(
+        home.contains("hangar-keyring."),
+        "not inside tests/support/with-secret-service (HOME is {home})"
+    );
+    let user = format!("harness-{}", std::process::id());
+    let entry = keyring::Entry::new("hangar-harness-check", &user).expect("keyring entry");
+    entry
+        .set_password("written-by-keyring")
+        .expect("store through keyring");
+
+    let out = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "hangar-harness-check",
+            "username",
+            &user,
+        ])
+        .output()
+        .expect("secret-tool is missing (apt-get install libsecret-tools)");
+    assert!(out.status.success(), "secret-tool lookup failed: {out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "written-by-keyring");
+
+    entry.delete_credential().expect("delete through keyring");
+    let after = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "hangar-harness-check",
+            "username",
+            &user,
+        ])
+        .output()
+        .expect("secret-tool");
+    assert!(after.stdout.is_empty(), "the secret outlived its deletion");
+}
+
 fn details(label: &str) -> AccountDetails {
     AccountDetails {
         label: label.into(),
