@@ -1,10 +1,116 @@
 //! Commands the web view may invoke. Each is a thin call into the `hangar` core.
 
 use hangar::about::BuildInfo;
+use hangar::provider::{Machine, MachineFilter, ProviderKind};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::AppError;
+use crate::state::AppState;
 
 /// Name, version and platform of this build, for the About panel.
 #[tauri::command]
 #[specta::specta]
 pub fn app_info() -> BuildInfo {
     hangar::about::build_info()
+}
+
+/// An account as the UI sees it. Never carries a token.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub id: String,
+    pub label: String,
+    pub provider: ProviderKind,
+    /// Served by the demo cloud on this computer: nothing is billed.
+    pub simulated: bool,
+}
+
+/// The accounts the app is connected to.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountList {
+    pub accounts: Vec<AccountSummary>,
+    /// Why accounts are missing (settings unreadable, demo cloud failed), if they are.
+    pub problem: Option<String>,
+}
+
+/// The machines of one account, or why they could not be listed.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountMachines {
+    pub account_id: String,
+    pub machines: Vec<Machine>,
+    /// Set when listing failed; `machines` is then empty.
+    pub error: Option<String>,
+}
+
+/// Machines across all accounts.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineListing {
+    /// The session whose machines count as "this session".
+    pub session_id: Option<String>,
+    /// One entry per account, in the order of `list_accounts`.
+    pub accounts: Vec<AccountMachines>,
+}
+
+/// The accounts the app is connected to (labels and providers only).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_accounts(state: State<'_, AppState>) -> Result<AccountList, AppError> {
+    let fleet = state.fleet().await.ok_or_else(stopped)?;
+    Ok(AccountList {
+        accounts: fleet
+            .accounts
+            .iter()
+            .map(|a| AccountSummary {
+                id: a.id.clone(),
+                label: a.label.clone(),
+                provider: a.provider,
+                simulated: a.simulated,
+            })
+            .collect(),
+        problem: fleet.startup_error.clone(),
+    })
+}
+
+/// Every machine of every account, listed concurrently. An account that fails reports its
+/// error in its own entry; the others are still listed.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_machines(state: State<'_, AppState>) -> Result<MachineListing, AppError> {
+    let fleet = state.fleet().await.ok_or_else(stopped)?;
+    let tasks: Vec<_> = fleet
+        .accounts
+        .iter()
+        .map(|account| {
+            let client = account.client.clone();
+            tokio::spawn(async move { client.list_machines(&MachineFilter::all()).await })
+        })
+        .collect();
+    let mut accounts = Vec::with_capacity(tasks.len());
+    for (account, task) in fleet.accounts.iter().zip(tasks) {
+        let (machines, error) = match task.await {
+            Ok(Ok(machines)) => (machines, None),
+            Ok(Err(e)) => (Vec::new(), Some(e.to_string())),
+            Err(e) => (
+                Vec::new(),
+                Some(format!("listing stopped unexpectedly: {e}")),
+            ),
+        };
+        accounts.push(AccountMachines {
+            account_id: account.id.clone(),
+            machines,
+            error,
+        });
+    }
+    Ok(MachineListing {
+        session_id: fleet.session_id.clone(),
+        accounts,
+    })
+}
+
+fn stopped() -> AppError {
+    AppError::Internal("Hangar is shutting down.".into())
 }
