@@ -6,7 +6,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::state::{AppState, LiveAccount};
 
 /// Name, version and platform of this build, for the About panel.
 #[tauri::command]
@@ -81,16 +81,24 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<AccountList, Ap
 #[specta::specta]
 pub async fn list_machines(state: State<'_, AppState>) -> Result<MachineListing, AppError> {
     let fleet = state.fleet().await.ok_or_else(stopped)?;
-    let tasks: Vec<_> = fleet
-        .accounts
+    Ok(MachineListing {
+        session_id: fleet.session_id.clone(),
+        accounts: list_all(&fleet.accounts).await,
+    })
+}
+
+/// Lists the machines of every account at once; each account's failure stays in its entry.
+// TODO(use cases): call the `list` use case instead of the provider directly.
+pub async fn list_all(accounts: &[LiveAccount]) -> Vec<AccountMachines> {
+    let tasks: Vec<_> = accounts
         .iter()
         .map(|account| {
             let client = account.client.clone();
             tokio::spawn(async move { client.list_machines(&MachineFilter::all()).await })
         })
         .collect();
-    let mut accounts = Vec::with_capacity(tasks.len());
-    for (account, task) in fleet.accounts.iter().zip(tasks) {
+    let mut listed = Vec::with_capacity(tasks.len());
+    for (account, task) in accounts.iter().zip(tasks) {
         let (machines, error) = match task.await {
             Ok(Ok(machines)) => (machines, None),
             Ok(Err(e)) => (Vec::new(), Some(e.to_string())),
@@ -99,18 +107,55 @@ pub async fn list_machines(state: State<'_, AppState>) -> Result<MachineListing,
                 Some(format!("listing stopped unexpectedly: {e}")),
             ),
         };
-        accounts.push(AccountMachines {
+        listed.push(AccountMachines {
             account_id: account.id.clone(),
             machines,
             error,
         });
     }
-    Ok(MachineListing {
-        session_id: fleet.session_id.clone(),
-        accounts,
-    })
+    listed
 }
 
 fn stopped() -> AppError {
     AppError::Internal("Hangar is shutting down.".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use hangar::provider::ProviderKind;
+    use hangar::providers::digitalocean::DigitalOceanConfig;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn one_failing_account_does_not_hide_the_others() {
+        let demo = crate::demo::start().await.expect("demo cloud");
+        // A second DigitalOcean account whose API cannot be reached (a closed port).
+        let broken = LiveAccount {
+            id: "broken".into(),
+            label: "Broken".into(),
+            provider: ProviderKind::DigitalOcean,
+            simulated: false,
+            client: Arc::new(
+                DigitalOceanConfig::new("any-token")
+                    .with_base_url("http://127.0.0.1:9")
+                    .build()
+                    .expect("client"),
+            ),
+        };
+        let accounts = vec![demo.accounts[0].clone(), broken, demo.accounts[1].clone()];
+        let listed = list_all(&accounts).await;
+        let ids: Vec<&str> = listed.iter().map(|a| a.account_id.as_str()).collect();
+        assert_eq!(ids, ["demo-digitalocean", "broken", "demo-vultr"]);
+        assert!(listed[0].error.is_none() && !listed[0].machines.is_empty());
+        assert!(listed[2].error.is_none() && !listed[2].machines.is_empty());
+        let error = listed[1]
+            .error
+            .as_deref()
+            .expect("an error for the broken account");
+        assert!(error.contains("DigitalOcean"), "{error}");
+        assert!(listed[1].machines.is_empty());
+    }
 }
