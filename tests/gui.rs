@@ -7,6 +7,7 @@ mod e2e;
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
@@ -133,6 +134,21 @@ async fn machines_table_on_demo_cloud() {
     );
     gui.screenshot("03-machines-demo").await;
 
+    // Clicking an IP copies it.
+    gui.client
+        .find(Locator::XPath(
+            "//tr[td[1][normalize-space()='web-1']]//button[contains(@class, 'ip')]",
+        ))
+        .await
+        .expect("web-1's IP button")
+        .click()
+        .await
+        .expect("click web-1's IP");
+    wait_for_rows(&gui, "web-1's IP copied", Duration::from_secs(5), |rows| {
+        rows.iter().any(|r| r[0] == "web-1" && r[4] == "Copied")
+    })
+    .await;
+
     // The text filter narrows the table.
     gui.find("[data-testid=filter-text]")
         .await
@@ -184,6 +200,34 @@ async fn machines_table_on_demo_cloud() {
     let ips: Vec<std::net::Ipv4Addr> = rows.iter().filter_map(|r| r[4].parse().ok()).collect();
     assert!(ips.len() >= 2, "{rows:#?}");
     assert!(ips.windows(2).all(|w| w[0] <= w[1]), "not sorted: {ips:?}");
+
+    // "This session": the machines tagged with the demo session only.
+    gui.find("[data-testid=filter-session]")
+        .await
+        .click()
+        .await
+        .expect("choose This session");
+    let rows = wait_for_rows(
+        &gui,
+        "this session's machines",
+        Duration::from_secs(5),
+        |rows| rows.len() == 7,
+    )
+    .await;
+    let mut names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "build-box",
+            "db-primary",
+            "edge-ams",
+            "edge-ewr",
+            "web-1",
+            "web-2",
+            "worker-3"
+        ]
+    );
 
     // The pending machines get their IP while the screen refreshes by itself.
     wait_for_rows(

@@ -148,4 +148,24 @@ describe("MachinesScreen", () => {
     expect(rows.length).toBeLessThan(60);
     expect(screen.getByTestId("machines-summary").textContent).toContain("2000 machines");
   });
+
+  it("copies a public IP to the clipboard on click", async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    listMachines.mockResolvedValue(ok(listing([machine("7", "web-1")], [])));
+    render(MachinesScreen);
+    const ip = await screen.findByRole("button", { name: "Copy IP address 192.0.2.7" });
+    await fireEvent.click(ip);
+    expect(writeText).toHaveBeenCalledWith("192.0.2.7");
+    await waitFor(() => expect(ip.textContent).toBe("Copied"));
+  });
+
+  it("says so when the clipboard refuses", async () => {
+    const writeText = vi.fn().mockRejectedValue(new Error("not allowed"));
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    listMachines.mockResolvedValue(ok(listing([machine("7", "web-1")], [])));
+    render(MachinesScreen);
+    await fireEvent.click(await screen.findByRole("button", { name: "Copy IP address 192.0.2.7" }));
+    expect((await screen.findByText(/Could not copy 192.0.2.7/)).textContent).toContain("not allowed");
+  });
 });
