@@ -246,3 +246,88 @@ async fn machines_table_on_demo_cloud() {
 
     gui.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
+async fn machines_table_with_two_thousand_machines() {
+    let gui = GuiSession::start_with_env(&[("HANGAR_DEMO_EXTRA_MACHINES", "2000")]).await;
+
+    let started = Instant::now();
+    let summary = loop {
+        let text = gui.text_of("[data-testid=machines-summary]").await;
+        if text.starts_with("2014 machines") {
+            break text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the large fleet never showed: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    println!(
+        "2014 machines listed and shown after {:?}",
+        started.elapsed()
+    );
+    assert!(summary.contains("2 accounts"), "{summary}");
+
+    // Only a window of rows is in the document.
+    let rows = table_rows(&gui).await;
+    assert!(
+        (10..100).contains(&rows.len()),
+        "{} rows rendered for 2014 machines",
+        rows.len()
+    );
+    assert_eq!(rows[0][0], "build-box");
+
+    // Scrolling to the end renders the last rows by name.
+    gui.client
+        .execute(
+            "const v = document.querySelector('[data-testid=machine-table]'); v.scrollTop = v.scrollHeight;",
+            vec![],
+        )
+        .await
+        .expect("scroll the table");
+    let rows = wait_for_rows(
+        &gui,
+        "the last machine by name",
+        Duration::from_secs(5),
+        |rows| rows.last().is_some_and(|r| r[0] == "worker-3"),
+    )
+    .await;
+    assert!(rows.len() < 100, "{} rows rendered", rows.len());
+    gui.screenshot("07-two-thousand-scrolled").await;
+
+    // Sorting and filtering the whole fleet answer quickly.
+    let started = Instant::now();
+    gui.find("[data-testid=sort-name]")
+        .await
+        .click()
+        .await
+        .expect("sort by name, descending");
+    wait_for_rows(
+        &gui,
+        "the fleet sorted by name, descending",
+        Duration::from_secs(5),
+        |rows| rows.first().is_some_and(|r| r[0] == "worker-3"),
+    )
+    .await;
+    println!(
+        "re-sorting 2014 machines took {:?} (including WebDriver round trips)",
+        started.elapsed()
+    );
+    gui.find("[data-testid=filter-text]")
+        .await
+        .send_keys("fleet-199")
+        .await
+        .expect("type into the search box");
+    wait_for_rows(
+        &gui,
+        "the fleet-199x machines",
+        Duration::from_secs(5),
+        |rows| rows.len() == 10 && rows.iter().all(|r| r[0].starts_with("fleet-199")),
+    )
+    .await;
+    gui.screenshot("08-two-thousand-filtered").await;
+
+    gui.close().await;
+}

@@ -131,7 +131,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_failing_account_does_not_hide_the_others() {
-        let demo = crate::demo::start().await.expect("demo cloud");
+        let demo = crate::demo::start_with(0).await.expect("demo cloud");
         // A second DigitalOcean account whose API cannot be reached (a closed port).
         let broken = LiveAccount {
             id: "broken".into(),

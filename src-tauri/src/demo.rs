@@ -51,10 +51,25 @@ pub enum DemoError {
     Client(#[from] hangar::provider::ProviderError),
 }
 
+/// Adds this many generated droplets to the demo fleet, to try the app with a large fleet
+/// (`HANGAR_DEMO_EXTRA_MACHINES=2000`). Unset or unparsable: none.
+pub const EXTRA_MACHINES_ENV: &str = "HANGAR_DEMO_EXTRA_MACHINES";
+
 /// Starts the emulator on loopback ports and builds a client per provider.
 pub async fn start() -> Result<DemoCloud, DemoError> {
+    let extra = std::env::var(EXTRA_MACHINES_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    start_with(extra).await
+}
+
+/// [`start`] with `extra` generated droplets besides the demo fleet.
+pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
+    let mut seed = seed();
+    seed.digitalocean.droplets.extend(generated_droplets(extra));
     let emulator = Emulator::start(EmulatorConfig {
-        seed: seed(),
+        seed,
         ip_delay: DEMO_IP_DELAY,
         ..EmulatorConfig::default()
     })
@@ -236,14 +251,49 @@ pub fn seed() -> Seed {
     seed
 }
 
+/// `count` droplets named `fleet-0001`…, spread over regions, sizes, types and ages.
+fn generated_droplets(count: usize) -> Vec<DropletSeed> {
+    const REGIONS: [&str; 4] = ["nyc3", "ams3", "fra1", "sfo3"];
+    const SIZES: [&str; 3] = ["s-1vcpu-1gb", "s-1vcpu-2gb", "s-2vcpu-4gb"];
+    const TYPES: [&str; 3] = ["web", "worker", "cache"];
+    (0..count)
+        .map(|i| {
+            let tags = if i % 5 == 4 {
+                vec!["bulk".to_string()]
+            } else {
+                hangar_tags(OTHER_SESSION, TYPES[i % TYPES.len()], &["bulk"])
+            };
+            droplet(
+                &format!("fleet-{:04}", i + 1),
+                (
+                    REGIONS[i % REGIONS.len()],
+                    SIZES[i % SIZES.len()],
+                    "ubuntu-24-04-x64",
+                ),
+                tags,
+                (i as u64 % 90) * DAY + (i as u64 % 24) * HOUR,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use hangar::provider::MachineFilter;
 
+    #[test]
+    fn generated_droplets_have_unique_names_and_valid_catalog_entries() {
+        let droplets = generated_droplets(2000);
+        let names: std::collections::HashSet<&str> =
+            droplets.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names.len(), 2000);
+        assert_eq!(droplets[1999].name, "fleet-2000");
+    }
+
     #[tokio::test]
     async fn the_demo_cloud_lists_its_fleet_on_both_providers() {
-        let demo = start().await.expect("demo cloud");
+        let demo = start_with(0).await.expect("demo cloud");
         assert_eq!(demo.accounts.len(), 2);
         let expected = seed();
         for account in &demo.accounts {
