@@ -282,13 +282,23 @@ mod tests {
     use super::*;
     use hangar::provider::MachineFilter;
 
-    #[test]
-    fn generated_droplets_have_unique_names_and_valid_catalog_entries() {
+    #[tokio::test]
+    async fn generated_droplets_have_unique_names_and_load_into_the_emulator() {
         let droplets = generated_droplets(2000);
         let names: std::collections::HashSet<&str> =
             droplets.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names.len(), 2000);
         assert_eq!(droplets[1999].name, "fleet-2000");
+        // The emulator refuses seeds naming unknown regions, sizes or images.
+        let demo = start_with(300)
+            .await
+            .expect("demo cloud with 300 extra droplets");
+        let listed = demo.accounts[0]
+            .client
+            .list_machines(&MachineFilter::all())
+            .await
+            .expect("list");
+        assert_eq!(listed.len(), seed().digitalocean.droplets.len() + 300);
     }
 
     #[tokio::test]
