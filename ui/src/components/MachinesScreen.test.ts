@@ -168,4 +168,14 @@ describe("MachinesScreen", () => {
     await fireEvent.click(await screen.findByRole("button", { name: "Copy IP address 192.0.2.7" }));
     expect((await screen.findByText(/Could not copy 192.0.2.7/)).textContent).toContain("not allowed");
   });
+
+  it("lists again when Refresh is pressed", async () => {
+    listMachines.mockResolvedValueOnce(ok(listing([machine("1", "web-1")], [])));
+    listMachines.mockResolvedValue(ok(listing([machine("1", "web-1"), machine("2", "web-2")], [])));
+    render(MachinesScreen);
+    expect(await screen.findAllByTestId("machine-row")).toHaveLength(1);
+    await fireEvent.click(screen.getByTestId("refresh"));
+    await waitFor(() => expect(screen.getAllByTestId("machine-row")).toHaveLength(2));
+    expect(screen.getByTestId("refresh").textContent).toBe("Refresh");
+  });
 });
