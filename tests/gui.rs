@@ -4,17 +4,22 @@
 
 mod e2e;
 
+use std::time::{Duration, Instant};
+
 use e2e::GuiSession;
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn first_screen_and_about_panel_round_trip() {
     let gui = GuiSession::start().await;
 
+    // With no accounts configured, the first screen is the demo cloud's machine list.
     let heading = gui.text_of("main h1").await;
-    assert_eq!(heading, "Welcome to Hangar");
+    assert_eq!(heading, "Machines");
     let title = gui.client.title().await.expect("window title");
     assert_eq!(title, "Hangar");
+    gui.find("[data-testid=machine-row]").await;
     gui.screenshot("01-first-screen").await;
 
     // The About panel's data comes from the `app_info` command through the bindings.
@@ -32,6 +37,297 @@ async fn first_screen_and_about_panel_round_trip() {
     );
     assert_eq!(gui.text_of("[data-testid=about-profile]").await, "debug");
     gui.screenshot("02-about").await;
+
+    // And back: the machine list is still there.
+    gui.find("[data-testid=nav-machines]")
+        .await
+        .click()
+        .await
+        .expect("open Machines");
+    gui.find("[data-testid=machine-row]").await;
+
+    gui.close().await;
+}
+
+/// The text of each cell of every rendered machine row. Read as `textContent` in one script
+/// call: WebKitWebDriver's element text comes back empty for table cells whose text is not
+/// wrapped in an inline element, although they are drawn (see the screenshots).
+async fn table_rows(gui: &GuiSession) -> Vec<Vec<String>> {
+    let value = gui
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=machine-row]')]\
+               .map(r => [...r.cells].map(c => c.textContent.replace(/\\s+/g, ' ').trim()));",
+            vec![],
+        )
+        .await
+        .expect("read the machine rows");
+    serde_json::from_value(value).expect("rows of cell texts")
+}
+
+/// Waits until the rendered rows satisfy `ok`, and returns them.
+async fn wait_for_rows(
+    gui: &GuiSession,
+    what: &str,
+    timeout: Duration,
+    ok: impl Fn(&[Vec<String>]) -> bool,
+) -> Vec<Vec<String>> {
+    let started = Instant::now();
+    loop {
+        let rows = table_rows(gui).await;
+        if ok(&rows) {
+            return rows;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "the machine table never showed {what}; last rows: {rows:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn is_documentation_ipv4(ip: &str) -> bool {
+    ["192.0.2.", "198.51.100.", "203.0.113."]
+        .iter()
+        .any(|prefix| ip.starts_with(prefix))
+        && ip.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
+async fn machines_table_on_demo_cloud() {
+    let gui = GuiSession::start().await;
+
+    // The demo cloud's fleet: 8 DigitalOcean droplets and 6 Vultr instances.
+    let rows = wait_for_rows(&gui, "the demo fleet", Duration::from_secs(30), |rows| {
+        rows.len() == 14
+    })
+    .await;
+    // Columns: name, account, region, plan, IP, status, type, tags, created.
+    let web = rows
+        .iter()
+        .find(|r| r[0] == "web-1")
+        .unwrap_or_else(|| panic!("no row for the demo machine web-1: {rows:#?}"));
+    assert!(web[1].contains("Demo DigitalOcean"), "{web:?}");
+    assert!(web[1].contains("Simulated"), "{web:?}");
+    assert_eq!(web[2], "nyc3");
+    assert_eq!(web[3], "s-1vcpu-1gb");
+    assert!(is_documentation_ipv4(&web[4]), "web-1's IP: {web:?}");
+    assert_eq!(web[5], "active");
+    assert_eq!(web[6], "web");
+    assert_eq!(web[7], "prod");
+    // Machines Hangar did not create have no type.
+    let legacy = rows
+        .iter()
+        .find(|r| r[0] == "legacy-db")
+        .unwrap_or_else(|| panic!("no row for legacy-db: {rows:#?}"));
+    assert_eq!(legacy[6], "");
+    assert!(
+        legacy[8].contains("ago") || legacy[8].starts_with("20"),
+        "{legacy:?}"
+    );
+
+    let banner = gui.text_of("[data-testid=simulated-banner]").await;
+    assert!(
+        banner.contains("Simulated — nothing is billed"),
+        "banner: {banner}"
+    );
+    gui.screenshot("03-machines-demo").await;
+
+    // Clicking an IP copies it.
+    gui.client
+        .find(Locator::XPath(
+            "//tr[td[1][normalize-space()='web-1']]//button[contains(@class, 'ip')]",
+        ))
+        .await
+        .expect("web-1's IP button")
+        .click()
+        .await
+        .expect("click web-1's IP");
+    wait_for_rows(&gui, "web-1's IP copied", Duration::from_secs(5), |rows| {
+        rows.iter().any(|r| r[0] == "web-1" && r[4] == "Copied")
+    })
+    .await;
+
+    // The text filter narrows the table.
+    gui.find("[data-testid=filter-text]")
+        .await
+        .send_keys("edge")
+        .await
+        .expect("type into the search box");
+    let rows = wait_for_rows(
+        &gui,
+        "only the edge machines",
+        Duration::from_secs(5),
+        |rows| rows.len() == 2,
+    )
+    .await;
+    let mut names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["edge-ams", "edge-ewr"]);
+    assert!(
+        gui.text_of("[data-testid=machines-summary]")
+            .await
+            .contains("2 of 14 machines"),
+    );
+    gui.screenshot("04-machines-filtered").await;
+
+    // A search that matches nothing says so, and offers to clear it.
+    gui.find("[data-testid=filter-text]")
+        .await
+        .send_keys(" zzz")
+        .await
+        .expect("type into the search box");
+    let none = gui.text_of("[data-testid=machines-no-match]").await;
+    assert!(none.contains("No machine matches"), "{none}");
+    gui.screenshot("05-machines-no-match").await;
+
+    // Clear the search; sort by IP through the header, with the keyboard.
+    gui.find("[data-testid=clear-filters]")
+        .await
+        .click()
+        .await
+        .expect("clear the filters");
+    gui.find("[data-testid=sort-ip]")
+        .await
+        .send_keys("\u{E007}") // Enter
+        .await
+        .expect("press Enter on the IP header");
+    let rows = wait_for_rows(&gui, "rows sorted by IP", Duration::from_secs(5), |rows| {
+        rows.len() == 14
+    })
+    .await;
+    let ips: Vec<std::net::Ipv4Addr> = rows.iter().filter_map(|r| r[4].parse().ok()).collect();
+    assert!(ips.len() >= 2, "{rows:#?}");
+    assert!(ips.windows(2).all(|w| w[0] <= w[1]), "not sorted: {ips:?}");
+
+    // "This session": the machines tagged with the demo session only.
+    gui.find("[data-testid=filter-session]")
+        .await
+        .click()
+        .await
+        .expect("choose This session");
+    let rows = wait_for_rows(
+        &gui,
+        "this session's machines",
+        Duration::from_secs(5),
+        |rows| rows.len() == 7,
+    )
+    .await;
+    let mut names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "build-box",
+            "db-primary",
+            "edge-ams",
+            "edge-ewr",
+            "web-1",
+            "web-2",
+            "worker-3"
+        ]
+    );
+
+    // The pending machines get their IP while the screen refreshes by itself.
+    wait_for_rows(
+        &gui,
+        "every machine active or off, worker-3 with an IP",
+        Duration::from_secs(40),
+        |rows| {
+            rows.iter().all(|r| r[5] != "new")
+                && rows
+                    .iter()
+                    .any(|r| r[0] == "worker-3" && r[5] == "active" && is_documentation_ipv4(&r[4]))
+        },
+    )
+    .await;
+    gui.screenshot("06-machines-sorted-by-ip").await;
+
+    gui.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
+async fn machines_table_with_two_thousand_machines() {
+    let gui = GuiSession::start_with_env(&[("HANGAR_DEMO_EXTRA_MACHINES", "2000")]).await;
+
+    let started = Instant::now();
+    let summary = loop {
+        let text = gui.text_of("[data-testid=machines-summary]").await;
+        if text.starts_with("2014 machines") {
+            break text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the large fleet never showed: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    println!(
+        "2014 machines listed and shown after {:?}",
+        started.elapsed()
+    );
+    assert!(summary.contains("2 accounts"), "{summary}");
+
+    // Only a window of rows is in the document.
+    let rows = table_rows(&gui).await;
+    assert!(
+        (10..100).contains(&rows.len()),
+        "{} rows rendered for 2014 machines",
+        rows.len()
+    );
+    assert_eq!(rows[0][0], "build-box");
+
+    // Scrolling to the end renders the last rows by name.
+    gui.client
+        .execute(
+            "const v = document.querySelector('[data-testid=machine-table]'); v.scrollTop = v.scrollHeight;",
+            vec![],
+        )
+        .await
+        .expect("scroll the table");
+    let rows = wait_for_rows(
+        &gui,
+        "the last machine by name",
+        Duration::from_secs(5),
+        |rows| rows.last().is_some_and(|r| r[0] == "worker-3"),
+    )
+    .await;
+    assert!(rows.len() < 100, "{} rows rendered", rows.len());
+    gui.screenshot("07-two-thousand-scrolled").await;
+
+    // Sorting and filtering the whole fleet answer quickly.
+    let started = Instant::now();
+    gui.find("[data-testid=sort-name]")
+        .await
+        .click()
+        .await
+        .expect("sort by name, descending");
+    wait_for_rows(
+        &gui,
+        "the fleet sorted by name, descending",
+        Duration::from_secs(5),
+        |rows| rows.first().is_some_and(|r| r[0] == "worker-3"),
+    )
+    .await;
+    println!(
+        "re-sorting 2014 machines took {:?} (including WebDriver round trips)",
+        started.elapsed()
+    );
+    gui.find("[data-testid=filter-text]")
+        .await
+        .send_keys("fleet-199")
+        .await
+        .expect("type into the search box");
+    wait_for_rows(
+        &gui,
+        "the fleet-199x machines",
+        Duration::from_secs(5),
+        |rows| rows.len() == 10 && rows.iter().all(|r| r[0].starts_with("fleet-199")),
+    )
+    .await;
+    gui.screenshot("08-two-thousand-filtered").await;
 
     gui.close().await;
 }

@@ -5,7 +5,10 @@
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 mod commands;
+pub mod demo;
 pub mod error;
+pub mod startup;
+pub mod state;
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +17,11 @@ use tauri_specta::{Builder, collect_commands};
 
 /// The tauri-specta builder with every command and event the UI can use.
 pub fn specta_builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![commands::app_info])
+    Builder::<tauri::Wry>::new().commands(collect_commands![
+        commands::app_info,
+        commands::list_accounts,
+        commands::list_machines
+    ])
 }
 
 /// Where the committed TypeScript bindings live.
@@ -34,10 +41,14 @@ pub fn export_bindings(path: &Path) -> Result<(), String> {
 /// Starts the desktop app.
 pub fn run() {
     let builder = specta_builder();
+    let (state, fleet_tx) = state::AppState::new();
     tauri::Builder::default()
+        .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // The accounts (or the demo cloud) come up in the background; commands wait.
+            startup::spawn(fleet_tx);
             Ok(())
         })
         .run(tauri::generate_context!())

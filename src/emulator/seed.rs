@@ -182,6 +182,9 @@ pub struct DropletSeed {
     /// Starts powered off.
     #[serde(default)]
     pub off: bool,
+    /// Reported as created this many seconds before the emulator started.
+    #[serde(default)]
+    pub age_seconds: u64,
 }
 
 /// The Vultr account (`GET /account`).
@@ -255,6 +258,9 @@ pub struct InstanceSeed {
     /// Starts halted.
     #[serde(default)]
     pub stopped: bool,
+    /// Reported as created this many seconds before the emulator started.
+    #[serde(default)]
+    pub age_seconds: u64,
 }
 
 fn yes() -> bool {
@@ -316,6 +322,7 @@ impl Seed {
                 tags: session_tags("web"),
                 pending: false,
                 off: false,
+                age_seconds: 0,
             },
             DropletSeed {
                 name: "legacy-db".into(),
@@ -325,6 +332,7 @@ impl Seed {
                 tags: vec![],
                 pending: false,
                 off: false,
+                age_seconds: 0,
             },
         ];
         seed.vultr.ssh_keys = vec![key];
@@ -342,6 +350,7 @@ impl Seed {
                 tags: session_tags("web"),
                 pending: false,
                 stopped: false,
+                age_seconds: 0,
             },
             InstanceSeed {
                 label: "legacy-db".into(),
@@ -352,6 +361,7 @@ impl Seed {
                 tags: vec![],
                 pending: false,
                 stopped: false,
+                age_seconds: 0,
             },
         ];
         seed

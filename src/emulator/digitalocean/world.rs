@@ -201,6 +201,7 @@ impl DoWorld {
             );
             if let Some(droplet) = self.droplets.get_mut(&id) {
                 droplet.off = d.off;
+                droplet.created_unix = droplet.created_unix.saturating_sub(d.age_seconds);
             }
         }
         Ok(())

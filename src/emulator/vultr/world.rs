@@ -137,6 +137,7 @@ impl VultrWorld {
             );
             if let Some(inst) = self.instances.get_mut(&seq) {
                 inst.stopped = i.stopped;
+                inst.created_unix = inst.created_unix.saturating_sub(i.age_seconds);
             }
         }
         Ok(())

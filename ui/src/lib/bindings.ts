@@ -8,9 +8,65 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Name, version and platform of this build, for the About panel. */
 	appInfo: () => __TAURI_INVOKE<BuildInfo>("app_info"),
+	/**  The accounts the app is connected to (labels and providers only). */
+	listAccounts: () => typedError<AccountList_Serialize, AppError>(__TAURI_INVOKE("list_accounts")),
+	/**
+	 *  Every machine of every account, listed concurrently. An account that fails reports its
+	 *  error in its own entry; the others are still listed.
+	 */
+	listMachines: () => typedError<MachineListing_Serialize, AppError>(__TAURI_INVOKE("list_machines")),
 };
 
 /* Types */
+/**  The accounts the app is connected to. */
+export type AccountList = AccountList_Serialize | AccountList_Deserialize;
+
+/**  The accounts the app is connected to. */
+export type AccountList_Deserialize = {
+	accounts: AccountSummary[],
+	/**  Why accounts are missing (settings unreadable, demo cloud failed), if they are. */
+	problem?: string | null,
+};
+
+/**  The accounts the app is connected to. */
+export type AccountList_Serialize = {
+	accounts: AccountSummary[],
+	/**  Why accounts are missing (settings unreadable, demo cloud failed), if they are. */
+	problem: string | null,
+};
+
+/**  The machines of one account, or why they could not be listed. */
+export type AccountMachines = AccountMachines_Serialize | AccountMachines_Deserialize;
+
+/**  The machines of one account, or why they could not be listed. */
+export type AccountMachines_Deserialize = {
+	accountId: string,
+	machines: Machine_Deserialize[],
+	/**  Set when listing failed; `machines` is then empty. */
+	error?: string | null,
+};
+
+/**  The machines of one account, or why they could not be listed. */
+export type AccountMachines_Serialize = {
+	accountId: string,
+	machines: Machine_Serialize[],
+	/**  Set when listing failed; `machines` is then empty. */
+	error: string | null,
+};
+
+/**  An account as the UI sees it. Never carries a token. */
+export type AccountSummary = {
+	id: string,
+	label: string,
+	provider: ProviderKind,
+	/**  Served by the demo cloud on this computer: nothing is billed. */
+	simulated: boolean,
+};
+
+export type AppError = 
+/**  Something inside Hangar failed that the user cannot fix by changing input. */
+{ kind: "internal"; message: string };
+
 /**  Facts about the running build. */
 export type BuildInfo = {
 	name: string,
@@ -22,4 +78,100 @@ export type BuildInfo = {
 	/**  `debug` or `release`. */
 	profile: string,
 };
+
+/**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
+export type Machine = Machine_Serialize | Machine_Deserialize;
+
+/**  Machines across all accounts. */
+export type MachineListing = MachineListing_Serialize | MachineListing_Deserialize;
+
+/**  Machines across all accounts. */
+export type MachineListing_Deserialize = {
+	/**  The session whose machines count as "this session". */
+	sessionId?: string | null,
+	/**  One entry per account, in the order of `list_accounts`. */
+	accounts: AccountMachines_Deserialize[],
+};
+
+/**  Machines across all accounts. */
+export type MachineListing_Serialize = {
+	/**  The session whose machines count as "this session". */
+	sessionId: string | null,
+	/**  One entry per account, in the order of `list_accounts`. */
+	accounts: AccountMachines_Serialize[],
+};
+
+/**  Life-cycle state of a machine, mapped from each provider's status fields. */
+export type MachineStatus = 
+/**  Being provisioned; usually no public IP yet. */
+"new" | 
+/**  Running. */
+"active" | 
+/**  Powered off. */
+"off" | 
+/**  Archived (DigitalOcean) — no longer running, kept for billing history. */
+"archive" | 
+/**  A status this version does not know, verbatim. */
+{ unknown: string };
+
+/**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
+export type Machine_Deserialize = {
+	id: string,
+	name: string,
+	tags: string[],
+	/**  Region slug (`nyc3`, `ewr`). */
+	region: string,
+	/**  Public IPv4 address; `None` while the provider has not assigned one. */
+	ipv4?: string | null,
+	/**  Public IPv6 address, when the machine has one. */
+	ipv6?: string | null,
+	status: MachineStatus,
+	/**  Size / plan slug. */
+	size: string,
+	/**  Image identifier as used by [`Image::id`] (DigitalOcean slug or id, Vultr `os_id`). */
+	image: string,
+	/**  Human-readable image name, when the provider gives one. */
+	imageName?: string | null,
+	/**  RFC 3339 creation time as the provider reports it. */
+	createdAt: string,
+	/**  Monthly price in USD, when the provider reports it with the machine. */
+	priceMonthly?: number | null,
+};
+
+/**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
+export type Machine_Serialize = {
+	id: string,
+	name: string,
+	tags: string[],
+	/**  Region slug (`nyc3`, `ewr`). */
+	region: string,
+	/**  Public IPv4 address; `None` while the provider has not assigned one. */
+	ipv4: string | null,
+	/**  Public IPv6 address, when the machine has one. */
+	ipv6: string | null,
+	status: MachineStatus,
+	/**  Size / plan slug. */
+	size: string,
+	/**  Image identifier as used by [`Image::id`] (DigitalOcean slug or id, Vultr `os_id`). */
+	image: string,
+	/**  Human-readable image name, when the provider gives one. */
+	imageName: string | null,
+	/**  RFC 3339 creation time as the provider reports it. */
+	createdAt: string,
+	/**  Monthly price in USD, when the provider reports it with the machine. */
+	priceMonthly: number | null,
+};
+
+/**  The clouds Hangar knows. */
+export type ProviderKind = "digitalOcean" | "vultr";
+
+/* Tauri Specta runtime */
+async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
+    try {
+        return { status: "ok", data: await result };
+    } catch (e) {
+        if (e instanceof Error) throw e;
+        return { status: "error", error: e as any };
+    }
+}
 

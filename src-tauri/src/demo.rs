@@ -1,0 +1,343 @@
+//! The demo cloud: the API emulator, started in-process on 127.0.0.1, with a seed that
+//! looks like a small real fleet, and one simulated account per provider pointed at it.
+//!
+//! It is what the app shows when no accounts are configured, so every screen can be tried
+//! without a token. The accounts are flagged `simulated` and every screen labels them so:
+//! nothing is billed and nothing leaves this computer.
+//!
+//! Both providers are served (one account each) because the emulator speaks both APIs
+//! anyway, and a table across a DigitalOcean and a Vultr account exercises both clients and
+//! the per-account columns and filters the way a real two-account setup would.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hangar::emulator::{
+    DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, EmulatorError, InstanceSeed, Seed,
+};
+use hangar::provider::{CloudProvider, ProviderKind};
+use hangar::providers::digitalocean::DigitalOceanConfig;
+use hangar::providers::vultr::VultrConfig;
+
+use crate::state::LiveAccount;
+
+/// The session id the demo machines "created in this session" carry.
+pub const DEMO_SESSION: &str = "demo0001";
+/// Another installation's session, for machines Hangar created elsewhere.
+const OTHER_SESSION: &str = "5eed0042";
+/// How long a pending demo machine waits for its IP: long enough to watch it change.
+const DEMO_IP_DELAY: Duration = Duration::from_secs(12);
+
+/// A running demo cloud and its accounts. The emulator stops when this is dropped.
+pub struct DemoCloud {
+    pub accounts: Vec<LiveAccount>,
+    _emulator: Emulator,
+}
+
+impl std::fmt::Debug for DemoCloud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoCloud")
+            .field("accounts", &self.accounts.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the demo cloud could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demo cloud could not start: {0}")]
+    Emulator(#[from] EmulatorError),
+    #[error("the demo cloud's client could not be built: {0}")]
+    Client(#[from] hangar::provider::ProviderError),
+}
+
+/// Adds this many generated droplets to the demo fleet, to try the app with a large fleet
+/// (`HANGAR_DEMO_EXTRA_MACHINES=2000`). Unset or unparsable: none.
+pub const EXTRA_MACHINES_ENV: &str = "HANGAR_DEMO_EXTRA_MACHINES";
+
+/// Starts the emulator on loopback ports and builds a client per provider.
+pub async fn start() -> Result<DemoCloud, DemoError> {
+    let extra = std::env::var(EXTRA_MACHINES_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    start_with(extra).await
+}
+
+/// [`start`] with `extra` generated droplets besides the demo fleet.
+pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
+    let mut seed = seed();
+    seed.digitalocean.droplets.extend(generated_droplets(extra));
+    let emulator = Emulator::start(EmulatorConfig {
+        seed,
+        ip_delay: DEMO_IP_DELAY,
+        ..EmulatorConfig::default()
+    })
+    .await?;
+    let digitalocean: Arc<dyn CloudProvider> = Arc::new(
+        DigitalOceanConfig::new(emulator.token(EmulatedProvider::DigitalOcean))
+            .with_base_url(emulator.digitalocean_base_url())
+            .build()?,
+    );
+    let vultr: Arc<dyn CloudProvider> = Arc::new(
+        VultrConfig::new(emulator.token(EmulatedProvider::Vultr))
+            .with_base_url(emulator.vultr_base_url())
+            .build()?,
+    );
+    Ok(DemoCloud {
+        accounts: vec![
+            LiveAccount::simulated(
+                "demo-digitalocean",
+                ProviderKind::DigitalOcean,
+                digitalocean,
+            ),
+            LiveAccount::simulated("demo-vultr", ProviderKind::Vultr, vultr),
+        ],
+        _emulator: emulator,
+    })
+}
+
+fn hangar_tags(session: &str, machine_type: &str, extra: &[&str]) -> Vec<String> {
+    let mut tags = vec![
+        "machine:created".to_string(),
+        format!("machine:session:{session}"),
+        format!("machine:type:{machine_type}"),
+    ];
+    tags.extend(extra.iter().map(|t| t.to_string()));
+    tags
+}
+
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+
+fn droplet(
+    name: &str,
+    (region, size, image): (&str, &str, &str),
+    tags: Vec<String>,
+    age_seconds: u64,
+) -> DropletSeed {
+    DropletSeed {
+        name: name.into(),
+        region: region.into(),
+        size: size.into(),
+        image: image.into(),
+        tags,
+        pending: false,
+        off: false,
+        age_seconds,
+    }
+}
+
+fn instance(
+    label: &str,
+    (region, plan, os_id): (&str, &str, u32),
+    tags: Vec<String>,
+    age_seconds: u64,
+) -> InstanceSeed {
+    InstanceSeed {
+        label: label.into(),
+        hostname: None,
+        region: region.into(),
+        plan: plan.into(),
+        os_id,
+        tags,
+        pending: false,
+        stopped: false,
+        age_seconds,
+    }
+}
+
+/// The built-in catalogs, SSH key and DNS zones, and a fleet: machines Hangar created in
+/// this session and in another one, of several types, and machines made elsewhere; one
+/// powered off and one still being provisioned on each provider.
+pub fn seed() -> Seed {
+    let mut seed = Seed::builtin();
+    let this = |t: &str, extra: &[&str]| hangar_tags(DEMO_SESSION, t, extra);
+    let other = |t: &str, extra: &[&str]| hangar_tags(OTHER_SESSION, t, extra);
+    let ubuntu = "ubuntu-24-04-x64";
+    let debian = "debian-12-x64";
+
+    seed.digitalocean.droplets = vec![
+        droplet(
+            "web-1",
+            ("nyc3", "s-1vcpu-1gb", ubuntu),
+            this("web", &["prod"]),
+            3 * DAY,
+        ),
+        droplet(
+            "web-2",
+            ("nyc3", "s-1vcpu-1gb", ubuntu),
+            this("web", &["prod"]),
+            3 * DAY,
+        ),
+        droplet(
+            "db-primary",
+            ("nyc3", "s-4vcpu-8gb", debian),
+            this("db", &["prod"]),
+            12 * DAY,
+        ),
+        DropletSeed {
+            pending: true,
+            ..droplet(
+                "worker-3",
+                ("fra1", "s-2vcpu-4gb", ubuntu),
+                this("worker", &[]),
+                0,
+            )
+        },
+        droplet(
+            "ci-runner",
+            ("sfo3", "s-2vcpu-2gb", "fedora-40-x64"),
+            other("ci", &["staging"]),
+            5 * HOUR,
+        ),
+        DropletSeed {
+            off: true,
+            ..droplet(
+                "staging-web",
+                ("lon1", "s-1vcpu-2gb", "ubuntu-22-04-x64"),
+                other("web", &["staging"]),
+                40 * DAY,
+            )
+        },
+        droplet(
+            "legacy-db",
+            ("ams3", "s-2vcpu-4gb", debian),
+            vec![],
+            400 * DAY,
+        ),
+        droplet(
+            "vpn-gateway",
+            ("ams3", "s-1vcpu-512mb-10gb", "rockylinux-9-x64"),
+            vec!["network".into()],
+            90 * DAY,
+        ),
+    ];
+    seed.vultr.instances = vec![
+        instance(
+            "edge-ewr",
+            ("ewr", "vc2-1c-1gb", 2284),
+            this("edge", &["prod"]),
+            2 * DAY,
+        ),
+        instance(
+            "edge-ams",
+            ("ams", "vc2-1c-1gb", 2284),
+            this("edge", &["prod"]),
+            2 * DAY,
+        ),
+        InstanceSeed {
+            pending: true,
+            ..instance("build-box", ("ord", "vhf-2c-4gb", 2136), this("ci", &[]), 0)
+        },
+        instance(
+            "metrics",
+            ("fra", "vc2-2c-4gb", 2136),
+            other("monitoring", &["staging"]),
+            20 * MINUTE,
+        ),
+        InstanceSeed {
+            stopped: true,
+            ..instance(
+                "old-mail",
+                ("lhr", "vc2-1c-2gb", 1743),
+                vec!["mail".into()],
+                200 * DAY,
+            )
+        },
+        instance("legacy-db", ("sjc", "vc2-2c-4gb", 2136), vec![], 300 * DAY),
+    ];
+    seed
+}
+
+/// `count` droplets named `fleet-0001`…, spread over regions, sizes, types and ages.
+fn generated_droplets(count: usize) -> Vec<DropletSeed> {
+    const REGIONS: [&str; 4] = ["nyc3", "ams3", "fra1", "sfo3"];
+    const SIZES: [&str; 3] = ["s-1vcpu-1gb", "s-1vcpu-2gb", "s-2vcpu-4gb"];
+    const TYPES: [&str; 3] = ["web", "worker", "cache"];
+    (0..count)
+        .map(|i| {
+            let tags = if i % 5 == 4 {
+                vec!["bulk".to_string()]
+            } else {
+                hangar_tags(OTHER_SESSION, TYPES[i % TYPES.len()], &["bulk"])
+            };
+            droplet(
+                &format!("fleet-{:04}", i + 1),
+                (
+                    REGIONS[i % REGIONS.len()],
+                    SIZES[i % SIZES.len()],
+                    "ubuntu-24-04-x64",
+                ),
+                tags,
+                (i as u64 % 90) * DAY + (i as u64 % 24) * HOUR,
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hangar::provider::MachineFilter;
+
+    #[tokio::test]
+    async fn generated_droplets_have_unique_names_and_load_into_the_emulator() {
+        let droplets = generated_droplets(2000);
+        let names: std::collections::HashSet<&str> =
+            droplets.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names.len(), 2000);
+        assert_eq!(droplets[1999].name, "fleet-2000");
+        // The emulator refuses seeds naming unknown regions, sizes or images.
+        let demo = start_with(300)
+            .await
+            .expect("demo cloud with 300 extra droplets");
+        let listed = demo.accounts[0]
+            .client
+            .list_machines(&MachineFilter::all())
+            .await
+            .expect("list");
+        assert_eq!(listed.len(), seed().digitalocean.droplets.len() + 300);
+    }
+
+    #[tokio::test]
+    async fn the_demo_cloud_lists_its_fleet_on_both_providers() {
+        let demo = start_with(0).await.expect("demo cloud");
+        assert_eq!(demo.accounts.len(), 2);
+        let expected = seed();
+        for account in &demo.accounts {
+            assert!(account.simulated);
+            let machines = account
+                .client
+                .list_machines(&MachineFilter::all())
+                .await
+                .expect("list machines");
+            let names: Vec<&str> = machines.iter().map(|m| m.name.as_str()).collect();
+            let count = match account.provider {
+                ProviderKind::DigitalOcean => expected.digitalocean.droplets.len(),
+                ProviderKind::Vultr => expected.vultr.instances.len(),
+            };
+            assert_eq!(machines.len(), count, "{}: {names:?}", account.label);
+            let web = machines
+                .iter()
+                .find(|m| m.name == "web-1" || m.name == "edge-ewr")
+                .expect("a ready machine");
+            assert!(web.ipv4.is_some(), "{web:?}");
+            assert!(web.tags.iter().any(|t| t == "machine:session:demo0001"));
+            // Seeded ages show as creation times in the past.
+            let legacy = machines
+                .iter()
+                .find(|m| m.name == "legacy-db")
+                .expect("legacy-db");
+            assert!(
+                legacy.created_at.as_str() < web.created_at.as_str(),
+                "{legacy:?} {web:?}"
+            );
+            assert!(
+                !legacy.created_at.starts_with(&web.created_at[..10]),
+                "{legacy:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! What the running app holds: the live accounts, each as an `Arc<dyn CloudProvider>`.
+//!
+//! The accounts become known after startup (the demo cloud starts asynchronously, so the
+//! window is not held up); commands wait for them through a watch channel.
+
+use std::sync::Arc;
+
+use hangar::provider::{CloudProvider, ProviderKind};
+use tokio::sync::watch;
+
+use crate::demo::DemoCloud;
+
+/// One account the app can talk to.
+#[derive(Debug, Clone)]
+pub struct LiveAccount {
+    /// Stable id, used by the UI to match machines to accounts.
+    pub id: String,
+    pub label: String,
+    pub provider: ProviderKind,
+    /// Served by the in-process demo cloud: nothing is billed.
+    pub simulated: bool,
+    pub client: Arc<dyn CloudProvider>,
+}
+
+impl LiveAccount {
+    /// An account of the demo cloud.
+    pub fn simulated(id: &str, provider: ProviderKind, client: Arc<dyn CloudProvider>) -> Self {
+        LiveAccount {
+            id: id.into(),
+            label: format!("Demo {provider}"),
+            provider,
+            simulated: true,
+            client,
+        }
+    }
+}
+
+/// The accounts once startup is done.
+#[derive(Debug, Default)]
+pub struct Fleet {
+    pub accounts: Vec<LiveAccount>,
+    /// The session id whose machines are "this session".
+    pub session_id: Option<String>,
+    /// Why startup could not provide accounts, in words for the user.
+    pub startup_error: Option<String>,
+    /// Keeps the demo cloud's emulator running while the app runs.
+    pub demo: Option<DemoCloud>,
+}
+
+/// Managed by tauri: `None` until startup has finished.
+pub struct AppState {
+    fleet: watch::Receiver<Option<Arc<Fleet>>>,
+}
+
+impl AppState {
+    /// The state and the sender startup fills it through.
+    pub fn new() -> (AppState, watch::Sender<Option<Arc<Fleet>>>) {
+        let (tx, rx) = watch::channel(None);
+        (AppState { fleet: rx }, tx)
+    }
+
+    /// The fleet, waiting for startup to finish if needed.
+    pub async fn fleet(&self) -> Option<Arc<Fleet>> {
+        let mut rx = self.fleet.clone();
+        let ready = rx.wait_for(Option::is_some).await.ok()?;
+        ready.clone()
+    }
+}

@@ -1,0 +1,181 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { AccountList_Serialize, MachineListing_Serialize, Machine_Serialize } from "../lib/bindings";
+
+const listAccounts = vi.fn();
+const listMachines = vi.fn();
+vi.mock("../lib/bindings", () => ({
+  commands: { listAccounts: () => listAccounts(), listMachines: () => listMachines() },
+}));
+
+import MachinesScreen from "./MachinesScreen.svelte";
+
+function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}): Machine_Serialize {
+  return {
+    id,
+    name,
+    tags: [],
+    region: "nyc3",
+    ipv4: `192.0.2.${id}`,
+    ipv6: null,
+    status: "active",
+    size: "s-1vcpu-1gb",
+    image: "ubuntu-24-04-x64",
+    imageName: null,
+    createdAt: new Date().toISOString(),
+    priceMonthly: null,
+    ...over,
+  };
+}
+
+const accounts: AccountList_Serialize = {
+  accounts: [
+    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalOcean", simulated: true },
+    { id: "demo-vu", label: "Demo Vultr", provider: "vultr", simulated: true },
+  ],
+  problem: null,
+};
+
+function listing(doMachines: Machine_Serialize[], vultr: Machine_Serialize[] | string): MachineListing_Serialize {
+  return {
+    sessionId: "demo0001",
+    accounts: [
+      { accountId: "demo-do", machines: doMachines, error: null },
+      typeof vultr === "string"
+        ? { accountId: "demo-vu", machines: [], error: vultr }
+        : { accountId: "demo-vu", machines: vultr, error: null },
+    ],
+  };
+}
+
+const ok = <T>(data: T) => ({ status: "ok", data });
+
+describe("MachinesScreen", () => {
+  beforeEach(() => {
+    listAccounts.mockReset();
+    listMachines.mockReset();
+    listAccounts.mockResolvedValue(ok(accounts));
+  });
+
+  it("shows a skeleton, then the machines of every account with the simulated label", async () => {
+    listMachines.mockResolvedValue(
+      ok(
+        listing(
+          [machine("1", "web-1", { tags: ["machine:created", "machine:type:web", "prod"] })],
+          [machine("2", "edge-ewr", { region: "ewr" })],
+        ),
+      ),
+    );
+    render(MachinesScreen);
+    expect(screen.getByTestId("machines-loading")).toBeTruthy();
+    const rows = await screen.findAllByTestId("machine-row");
+    expect(rows.map((r) => r.querySelector("[data-testid=cell-name]")?.textContent)).toEqual(["edge-ewr", "web-1"]);
+    expect(screen.getByTestId("simulated-banner").textContent).toContain("Simulated — nothing is billed");
+    const web = rows[1]!;
+    expect(web.querySelector("[data-testid=cell-type]")?.textContent).toBe("web");
+    expect(web.querySelector("[data-testid=cell-ip]")?.textContent?.trim()).toBe("192.0.2.1");
+    expect(web.textContent).toContain("prod");
+    expect(web.textContent).not.toContain("machine:created");
+  });
+
+  it("filters by text and sorts by a header", async () => {
+    listMachines.mockResolvedValue(
+      ok(listing([machine("1", "web-1"), machine("3", "db-1")], [machine("2", "edge-ewr", { region: "ewr" })])),
+    );
+    render(MachinesScreen);
+    await screen.findAllByTestId("machine-row");
+    await fireEvent.input(screen.getByTestId("filter-text"), { target: { value: "ewr" } });
+    await waitFor(() => expect(screen.getAllByTestId("machine-row")).toHaveLength(1));
+    expect(screen.getByTestId("machines-summary").textContent).toContain("1 of 3");
+
+    await fireEvent.input(screen.getByTestId("filter-text"), { target: { value: "" } });
+    await fireEvent.click(screen.getByTestId("sort-name"));
+    await waitFor(() =>
+      expect(
+        screen.getAllByTestId("machine-row").map((r) => r.querySelector("[data-testid=cell-name]")?.textContent),
+      ).toEqual(["web-1", "edge-ewr", "db-1"]),
+    );
+    expect(screen.getByTestId("sort-name").closest("th")?.getAttribute("aria-sort")).toBe("descending");
+  });
+
+  it("shows one account's error in place and still lists the others", async () => {
+    listMachines.mockResolvedValue(ok(listing([machine("1", "web-1")], "Vultr rejected the credentials: check the token")));
+    render(MachinesScreen);
+    const alert = await screen.findByTestId("account-error");
+    expect(alert.textContent).toContain("Demo Vultr");
+    expect(alert.textContent).toContain("rejected the credentials");
+    expect(screen.getAllByTestId("machine-row")).toHaveLength(1);
+  });
+
+  it("says how to create the first machine when there is none", async () => {
+    listMachines.mockResolvedValue(ok(listing([], [])));
+    render(MachinesScreen);
+    const empty = await screen.findByTestId("machines-empty");
+    expect(empty.textContent).toContain("Create your first machine");
+  });
+
+  it("refreshes while a machine is being provisioned, and stops once it is active", async () => {
+    const provisioning = ok(listing([machine("1", "web-1", { status: "new", ipv4: null })], []));
+    // Still provisioning after the first refresh: the timer must be re-armed.
+    listMachines
+      .mockResolvedValueOnce(provisioning)
+      .mockResolvedValueOnce(provisioning)
+      .mockResolvedValue(ok(listing([machine("1", "web-1")], [])));
+    render(MachinesScreen, { props: { refreshMs: 20 } });
+    expect((await screen.findByTestId("cell-status")).textContent).toContain("new");
+    await waitFor(() => expect(screen.getByTestId("cell-status").textContent).toContain("active"));
+    expect(screen.getByTestId("cell-ip").textContent?.trim()).toBe("192.0.2.1");
+    expect(listMachines.mock.calls.length).toBeGreaterThanOrEqual(3);
+    const calls = listMachines.mock.calls.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(listMachines.mock.calls.length).toBe(calls);
+  });
+
+  it("reports a failed listing instead of an empty table", async () => {
+    listMachines.mockResolvedValue({ status: "error", error: { kind: "internal", message: "backend gone" } });
+    render(MachinesScreen);
+    const alert = await screen.findByTestId("load-error");
+    expect(alert.textContent).toContain("backend gone");
+    expect(screen.queryByTestId("machines-empty")).toBeNull();
+  });
+
+  it("renders only a window of rows for a large fleet", async () => {
+    const many = Array.from({ length: 2000 }, (_, i) => machine(String(i), `m-${String(i).padStart(4, "0")}`));
+    listMachines.mockResolvedValue(ok(listing(many, [])));
+    render(MachinesScreen);
+    const rows = await screen.findAllByTestId("machine-row");
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(60);
+    expect(screen.getByTestId("machines-summary").textContent).toContain("2000 machines");
+  });
+
+  it("copies a public IP to the clipboard on click", async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    listMachines.mockResolvedValue(ok(listing([machine("7", "web-1")], [])));
+    render(MachinesScreen);
+    const ip = await screen.findByRole("button", { name: "Copy IP address 192.0.2.7" });
+    await fireEvent.click(ip);
+    expect(writeText).toHaveBeenCalledWith("192.0.2.7");
+    await waitFor(() => expect(ip.textContent).toBe("Copied"));
+  });
+
+  it("says so when the clipboard refuses", async () => {
+    const writeText = vi.fn().mockRejectedValue(new Error("not allowed"));
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    listMachines.mockResolvedValue(ok(listing([machine("7", "web-1")], [])));
+    render(MachinesScreen);
+    await fireEvent.click(await screen.findByRole("button", { name: "Copy IP address 192.0.2.7" }));
+    expect((await screen.findByText(/Could not copy 192.0.2.7/)).textContent).toContain("not allowed");
+  });
+
+  it("lists again when Refresh is pressed", async () => {
+    listMachines.mockResolvedValueOnce(ok(listing([machine("1", "web-1")], [])));
+    listMachines.mockResolvedValue(ok(listing([machine("1", "web-1"), machine("2", "web-2")], [])));
+    render(MachinesScreen);
+    expect(await screen.findAllByTestId("machine-row")).toHaveLength(1);
+    await fireEvent.click(screen.getByTestId("refresh"));
+    await waitFor(() => expect(screen.getAllByTestId("machine-row")).toHaveLength(2));
+    expect(screen.getByTestId("refresh").textContent).toBe("Refresh");
+  });
+});

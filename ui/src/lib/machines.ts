@@ -1,0 +1,233 @@
+// The Machines screen's logic, free of Svelte and of the backend: rows across accounts,
+// filters, sorting, relative times and the window of rows to render.
+
+import type {
+  AccountSummary,
+  MachineListing_Serialize as MachineListing,
+  MachineStatus,
+  Machine_Serialize as Machine,
+  ProviderKind,
+} from "./bindings";
+
+/** One table row: a machine and the account it belongs to. */
+export type MachineRow = {
+  /** Unique across accounts: `<account id>/<machine id>`. */
+  key: string;
+  machine: Machine;
+  accountId: string;
+  accountLabel: string;
+  provider: ProviderKind;
+  simulated: boolean;
+  /** From the `machine:type:` tag; null for machines Hangar did not create. */
+  type: string | null;
+  /** From the `machine:session:` tag. */
+  session: string | null;
+  /** Tags other than Hangar's own `machine:` tags. */
+  userTags: string[];
+  status: string;
+  createdMs: number;
+};
+
+/** An account whose machines could not be listed. */
+export type AccountFailure = { accountId: string; accountLabel: string; message: string };
+
+const TYPE_PREFIX = "machine:type:";
+const SESSION_PREFIX = "machine:session:";
+
+export function tagValue(tags: string[], prefix: string): string | null {
+  const tag = tags.find((t) => t.startsWith(prefix));
+  return tag === undefined ? null : tag.slice(prefix.length);
+}
+
+export function statusName(status: MachineStatus): string {
+  return typeof status === "string" ? status : status.unknown;
+}
+
+/** Provisioning: the status will change soon, so the screen keeps refreshing. */
+export function inTransition(status: string): boolean {
+  return status === "new" || status === "pending" || status === "provisioning";
+}
+
+export function providerName(provider: ProviderKind): string {
+  return provider === "digitalOcean" ? "DigitalOcean" : "Vultr";
+}
+
+/** Flattens a listing into rows, and collects the accounts that failed. */
+export function toRows(
+  listing: MachineListing,
+  accounts: AccountSummary[],
+): { rows: MachineRow[]; failures: AccountFailure[] } {
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const rows: MachineRow[] = [];
+  const failures: AccountFailure[] = [];
+  for (const entry of listing.accounts) {
+    const account = byId.get(entry.accountId);
+    const accountLabel = account?.label ?? entry.accountId;
+    if (entry.error !== null) {
+      failures.push({ accountId: entry.accountId, accountLabel, message: entry.error });
+      continue;
+    }
+    for (const machine of entry.machines) {
+      rows.push({
+        key: `${entry.accountId}/${machine.id}`,
+        machine,
+        accountId: entry.accountId,
+        accountLabel,
+        provider: account?.provider ?? "digitalOcean",
+        simulated: account?.simulated ?? false,
+        type: tagValue(machine.tags, TYPE_PREFIX),
+        session: tagValue(machine.tags, SESSION_PREFIX),
+        userTags: machine.tags.filter((t) => !t.startsWith("machine:")),
+        status: statusName(machine.status),
+        createdMs: Date.parse(machine.createdAt),
+      });
+    }
+  }
+  return { rows, failures };
+}
+
+export type Filters = {
+  /** Only machines of this session (`sessionId`). */
+  thisSession: boolean;
+  sessionId: string | null;
+  /** Empty string: any. */
+  account: string;
+  type: string;
+  tag: string;
+  region: string;
+  /** Matched case-insensitively against name, IP, region, plan, account, type and tags. */
+  text: string;
+};
+
+export const noFilters: Filters = {
+  thisSession: false,
+  sessionId: null,
+  account: "",
+  type: "",
+  tag: "",
+  region: "",
+  text: "",
+};
+
+function haystack(row: MachineRow): string {
+  const m = row.machine;
+  return [m.name, m.ipv4 ?? "", m.ipv6 ?? "", m.region, m.size, row.accountLabel, row.type ?? "", row.status, ...m.tags]
+    .join("\n")
+    .toLowerCase();
+}
+
+export function filterRows(rows: MachineRow[], f: Filters): MachineRow[] {
+  const words = f.text.toLowerCase().split(/\s+/).filter((w) => w !== "");
+  return rows.filter((row) => {
+    if (f.thisSession && (f.sessionId === null || row.session !== f.sessionId)) return false;
+    if (f.account !== "" && row.accountId !== f.account) return false;
+    if (f.type !== "" && row.type !== f.type) return false;
+    if (f.tag !== "" && !row.machine.tags.includes(f.tag)) return false;
+    if (f.region !== "" && row.machine.region !== f.region) return false;
+    if (words.length > 0) {
+      const text = haystack(row);
+      if (!words.every((w) => text.includes(w))) return false;
+    }
+    return true;
+  });
+}
+
+export type SortKey = "name" | "account" | "region" | "plan" | "ip" | "status" | "type" | "created";
+export type Sort = { key: SortKey; descending: boolean };
+
+/** Dotted IPv4 addresses compare numerically; missing ones sort last. */
+function ipValue(ip: string | null): number {
+  if (ip === null) return Number.POSITIVE_INFINITY;
+  const parts = ip.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return Number.POSITIVE_INFINITY;
+  return parts.reduce((acc, p) => acc * 256 + p, 0);
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+function compareBy(key: SortKey, a: MachineRow, b: MachineRow): number {
+  switch (key) {
+    case "name":
+      return collator.compare(a.machine.name, b.machine.name);
+    case "account":
+      return collator.compare(a.accountLabel, b.accountLabel);
+    case "region":
+      return collator.compare(a.machine.region, b.machine.region);
+    case "plan":
+      return collator.compare(a.machine.size, b.machine.size);
+    case "ip":
+      return ipValue(a.machine.ipv4) - ipValue(b.machine.ipv4);
+    case "status":
+      return collator.compare(a.status, b.status);
+    case "type":
+      // Machines without a type sort after the typed ones.
+      if (a.type === b.type) return 0;
+      if (a.type === null) return 1;
+      if (b.type === null) return -1;
+      return collator.compare(a.type, b.type);
+    case "created":
+      return (a.createdMs || 0) - (b.createdMs || 0);
+  }
+}
+
+/** A stable sort: ties keep name, then account order. Returns a new array. */
+export function sortRows(rows: MachineRow[], sort: Sort): MachineRow[] {
+  const sign = sort.descending ? -1 : 1;
+  return [...rows].sort(
+    (a, b) =>
+      sign * compareBy(sort.key, a, b) ||
+      compareBy("name", a, b) ||
+      collator.compare(a.accountLabel, b.accountLabel) ||
+      collator.compare(a.key, b.key),
+  );
+}
+
+/** Clicking a header: the same column flips direction, another column sorts ascending. */
+export function nextSort(current: Sort, key: SortKey): Sort {
+  return current.key === key ? { key, descending: !current.descending } : { key, descending: false };
+}
+
+/** The distinct values the filter menus offer, sorted. */
+export function facets(rows: MachineRow[]): { types: string[]; tags: string[]; regions: string[] } {
+  const types = new Set<string>();
+  const tags = new Set<string>();
+  const regions = new Set<string>();
+  for (const row of rows) {
+    if (row.type !== null) types.add(row.type);
+    for (const t of row.userTags) tags.add(t);
+    regions.add(row.machine.region);
+  }
+  const sorted = (s: Set<string>) => [...s].sort(collator.compare);
+  return { types: sorted(types), tags: sorted(tags), regions: sorted(regions) };
+}
+
+/** Short enough for a narrow column: "just now", "5 min ago", "3 h ago", "12 d ago",
+ * "4 mo ago", "2 y ago". */
+export function relativeTime(createdMs: number, nowMs: number): string {
+  if (!Number.isFinite(createdMs)) return "—";
+  const seconds = Math.round((nowMs - createdMs) / 1000);
+  if (seconds < 60) return "just now";
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  if (days < 60) return `${days} d ago`;
+  if (days < 365 * 2) return `${Math.floor(days / 30.44)} mo ago`;
+  return `${Math.floor(days / 365.25)} y ago`;
+}
+
+/** Which rows to render for a scroll position: fixed-height windowing with overscan. */
+export function visibleRange(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  total: number,
+  overscan = 8,
+): { start: number; end: number } {
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const count = Math.ceil(Math.max(0, viewportHeight) / rowHeight);
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(total, first + count + overscan);
+  return { start, end: Math.max(start, end) };
+}
