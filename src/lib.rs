@@ -5,6 +5,7 @@
 
 pub mod about;
 pub mod accounts;
+pub mod cli;
 pub mod cloud_init;
 pub mod config_error;
 pub mod emulator;
