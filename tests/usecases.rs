@@ -819,3 +819,64 @@ async fn catalog_check_info_and_dns_validation() {
         w.emulator.shutdown().await;
     }
 }
+
+/// The request counts reported in BENCHMARKS.md: `create` with 2 SSH keys and DNS on, and
+/// `list` of this session's machines among 2,000. Run with `--nocapture` to see the table.
+#[tokio::test]
+async fn request_counts_of_create_and_list() {
+    println!("| provider | use case | requests | of which IP polls |");
+    println!("|---|---|---:|---:|");
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        w.emulator.clear_requests();
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("counted"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(out.is_complete());
+        let reqs = w.emulator.requests();
+        let polls = reqs
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with(&format!("{}/", w.machines_path())))
+            .count();
+        println!(
+            "| {kind} | create (2 SSH keys, DNS on{}) | {} | {polls} |",
+            if kind == ProviderKind::DigitalOcean {
+                ", project"
+            } else {
+                ""
+            },
+            reqs.len()
+        );
+        // Pre-flight is one request per catalog/list, all at once, and nothing is repeated.
+        assert!(reqs.len() - polls <= 9, "{kind}: {}", reqs.len());
+
+        w.emulator.add_machines(
+            w.emulated,
+            2_000,
+            &[
+                "machine:created",
+                "machine:session:0123abcd",
+                "machine:type:web",
+            ],
+        );
+        w.emulator.clear_requests();
+        let found = list_machines(w.provider.as_ref(), &w.session, &ListFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 2_001);
+        let n = w.emulator.requests().len();
+        println!("| {kind} | list (2,001 session machines) | {n} | 0 |");
+        let per_page = match kind {
+            ProviderKind::DigitalOcean => 200,
+            ProviderKind::Vultr => 500,
+        };
+        assert!(n <= 2_003usize.div_ceil(per_page), "{kind}: {n}");
+        w.emulator.shutdown().await;
+    }
+}
