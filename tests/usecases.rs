@@ -880,3 +880,204 @@ async fn request_counts_of_create_and_list() {
         w.emulator.shutdown().await;
     }
 }
+
+/// A provider whose create reaches the cloud but whose reply is lost (the connection drops
+/// after the machine was made): the one failure the emulator cannot script, since it decides
+/// faults before handling a request.
+#[derive(Debug)]
+struct LostCreateReply(Arc<dyn CloudProvider>);
+
+#[async_trait::async_trait]
+impl CloudProvider for LostCreateReply {
+    fn kind(&self) -> ProviderKind {
+        self.0.kind()
+    }
+    async fn account(&self) -> hangar::provider::Result<hangar::provider::AccountInfo> {
+        self.0.account().await
+    }
+    async fn create_machine(
+        &self,
+        r: &hangar::provider::CreateMachine,
+    ) -> hangar::provider::Result<hangar::provider::Machine> {
+        self.0.create_machine(r).await?;
+        Err(hangar::provider::ProviderError::Network {
+            provider: self.kind(),
+            message: "connection closed before the response".into(),
+        })
+    }
+    async fn get_machine(&self, id: &str) -> hangar::provider::Result<hangar::provider::Machine> {
+        self.0.get_machine(id).await
+    }
+    async fn list_machines(
+        &self,
+        f: &MachineFilter,
+    ) -> hangar::provider::Result<Vec<hangar::provider::Machine>> {
+        self.0.list_machines(f).await
+    }
+    async fn destroy_machine(&self, id: &str) -> hangar::provider::Result<()> {
+        self.0.destroy_machine(id).await
+    }
+    async fn power(
+        &self,
+        id: &str,
+        a: hangar::provider::PowerAction,
+    ) -> hangar::provider::Result<()> {
+        self.0.power(id, a).await
+    }
+    async fn list_ssh_keys(&self) -> hangar::provider::Result<Vec<hangar::provider::SshKey>> {
+        self.0.list_ssh_keys().await
+    }
+    async fn list_zones(&self) -> hangar::provider::Result<Vec<hangar::provider::DnsZone>> {
+        self.0.list_zones().await
+    }
+    async fn list_records(
+        &self,
+        z: &str,
+    ) -> hangar::provider::Result<Vec<hangar::provider::DnsRecord>> {
+        self.0.list_records(z).await
+    }
+    async fn create_record(
+        &self,
+        z: &str,
+        r: &DnsRecordSpec,
+    ) -> hangar::provider::Result<hangar::provider::DnsRecord> {
+        self.0.create_record(z, r).await
+    }
+    async fn update_record(
+        &self,
+        z: &str,
+        id: &str,
+        r: &DnsRecordSpec,
+    ) -> hangar::provider::Result<hangar::provider::DnsRecord> {
+        self.0.update_record(z, id, r).await
+    }
+    async fn delete_record(&self, z: &str, id: &str) -> hangar::provider::Result<()> {
+        self.0.delete_record(z, id).await
+    }
+    async fn regions(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Region>>> {
+        self.0.regions().await
+    }
+    async fn sizes(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Size>>> {
+        self.0.sizes().await
+    }
+    async fn images(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Image>>> {
+        self.0.images().await
+    }
+    fn projects(&self) -> Option<&dyn hangar::provider::Projects> {
+        self.0.projects()
+    }
+}
+
+#[tokio::test]
+async fn a_machine_made_by_a_create_whose_reply_was_lost_is_reported() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let lossy = LostCreateReply(w.provider.clone());
+        let e = create_machine(
+            &lossy,
+            &w.ctx(),
+            &w.options("lost-reply"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        let made = w
+            .provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.name == "lost-reply")
+            .expect("the machine exists");
+        assert_eq!(e.kind, ErrorKind::Partial, "{kind}: {e}");
+        assert!(e.message.contains(&made.id), "{kind}: {e}");
+        w.emulator.shutdown().await;
+    }
+}
+
+/// Faults on every route (500s, 429s, dropped connections): whatever each create and destroy
+/// returns, every machine that exists afterwards was reported to the caller.
+#[tokio::test]
+async fn create_and_destroy_under_faults_leave_no_unreported_machine() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        w.provider.regions().await.unwrap();
+        w.provider.sizes().await.unwrap();
+        w.provider.images().await.unwrap();
+        let before: Vec<String> = w.machine_names().await;
+        w.emulator.set_faults(
+            w.emulated,
+            None,
+            Faults {
+                server_error_percent: 25,
+                rate_limit_percent: 10,
+                retry_after_secs: 0,
+                drop_connection_percent: 10,
+                ..Default::default()
+            },
+        );
+        let mut reported: Vec<String> = Vec::new();
+        let mut outcomes = Vec::new();
+        for i in 0..6 {
+            let name = format!("faulty-{i}");
+            match create_machine(
+                w.provider.as_ref(),
+                &w.ctx(),
+                &w.options(&name),
+                &no_progress,
+                &CancellationToken::new(),
+            )
+            .await
+            {
+                Ok(out) => {
+                    reported.push(out.machine.id.clone());
+                    outcomes.push(format!(
+                        "{name}: created, problems {:?}",
+                        out.problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+                    ));
+                    // Destroy it again under the same faults.
+                    match destroy_machines(
+                        w.provider.as_ref(),
+                        &w.session,
+                        &DestroyOptions {
+                            ids: vec![out.machine.id.clone()],
+                            delete_dns: true,
+                            dns_zones: vec![w.zone().into()],
+                            ..Default::default()
+                        },
+                        &no_progress,
+                    )
+                    .await
+                    {
+                        Ok(r) if r[0].destroyed => {
+                            reported.retain(|id| id != &out.machine.id);
+                        }
+                        Ok(r) => {
+                            outcomes.push(format!("{name}: destroy reported {:?}", r[0].problems))
+                        }
+                        Err(e) => outcomes.push(format!("{name}: destroy failed: {e}")),
+                    }
+                }
+                Err(e) => outcomes.push(format!("{name}: {:?} {}", e.kind, e.message)),
+            }
+        }
+        w.emulator.clear_faults();
+        let all = w
+            .provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap();
+        for m in all.iter().filter(|m| !before.contains(&m.name)) {
+            let in_error = outcomes.iter().any(|o| o.contains(&m.id));
+            assert!(
+                reported.contains(&m.id) || in_error,
+                "{kind}: machine {} ({}) exists but was not reported: {outcomes:#?}",
+                m.name,
+                m.id
+            );
+        }
+        println!("{kind}: {outcomes:#?}");
+        w.emulator.shutdown().await;
+    }
+}
