@@ -90,7 +90,9 @@ impl Setup {
         }
         for (k, val) in overrides {
             entries.retain(|(key, _)| key != k);
-            entries.push((k.to_string(), val.to_string()));
+            if !val.is_empty() {
+                entries.push((k.to_string(), val.to_string()));
+            }
         }
         let mut text = format!("provider: {section}\n{section}:\n");
         for (k, val) in entries {
@@ -108,6 +110,17 @@ impl Setup {
 
     /// Runs `bin` with `--config-file <config>` and `args`, feeding `stdin`.
     async fn run_with(&self, bin: &str, config: &PathBuf, args: &[&str], stdin: &str) -> Output {
+        self.run_env(bin, config, args, stdin, &[]).await
+    }
+
+    async fn run_env(
+        &self,
+        bin: &str,
+        config: &PathBuf,
+        args: &[&str],
+        stdin: &str,
+        env: &[(&str, String)],
+    ) -> Output {
         let exe = match bin {
             "machine" => env!("CARGO_BIN_EXE_machine"),
             _ => env!("CARGO_BIN_EXE_hangar"),
@@ -121,6 +134,9 @@ impl Setup {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let stdin = stdin.to_string();
         tokio::task::spawn_blocking(move || {
             let mut child = cmd.spawn().unwrap();
@@ -283,6 +299,23 @@ async fn every_command_works_against_the_emulator() {
         assert_eq!(j[0]["ttl"], 300);
         let o = s.run(&["list-domain", "--all", "-m", "*", "-q"]).await;
         assert!(stdout(&o).lines().any(|l| l == "www"), "{}", stdout(&o));
+
+        // Without base-url in the file, the environment variable points at the emulator.
+        let no_url = s.write_config("no-url.yml", &s.emulator.token(kind), &[("base-url", "")]);
+        let var = match kind {
+            EmulatedProvider::DigitalOcean => "HANGAR_DIGITALOCEAN_API_URL",
+            EmulatedProvider::Vultr => "HANGAR_VULTR_API_URL",
+        };
+        let o = s
+            .run_env(
+                "hangar",
+                &no_url,
+                &["domains"],
+                "",
+                &[(var, s.emulator.base_url(kind))],
+            )
+            .await;
+        assert_eq!(stdout(&o).trim(), v.zone, "{}", stderr(&o));
 
         // domains, ssh-keys, projects, types, check, info, version
         assert_eq!(stdout(&s.run(&["domains"]).await).trim(), v.zone);

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::usecases::create::{CreateContext, CreateOptions, PollPolicy, create_machine};
-use crate::usecases::destroy::{DestroyOptions, destroy_machines};
+use crate::usecases::destroy::{DestroyOptions, destroy_machines, refuse_foreign};
 use crate::usecases::list::{ListFilter, list_machines};
 use crate::usecases::status::{DEFAULT_PORT, StatusOptions, machine_status};
 use crate::usecases::{MachineSummary, Progress, catalog, check, dns, info};
@@ -562,8 +562,8 @@ async fn destroy(ctx: &Context, a: DestroyArgs) -> Result<()> {
         delete_dns: flag(a.delete_dns, a.no_delete_dns, true),
         dns_zones: ctx.defaults.dns_zone.iter().cloned().collect(),
     };
-    // Check refusals first (one call per id), so nobody confirms a destroy that cannot happen.
     let p = ctx.provider.as_ref();
+    // Refusals come before the question, so nobody confirms a destroy that cannot happen.
     if confirm {
         let mut stdin = std::io::stdin().lock();
         for id in &a.ids {
@@ -574,6 +574,9 @@ async fn destroy(ctx: &Context, a: DestroyArgs) -> Result<()> {
                     e.into()
                 }
             })?;
+            if !a.all {
+                refuse_foreign(&m, &ctx.session)?;
+            }
             out(format!(
                 "Type YES (not y or yes or Yes) to confirm that you want to permanently DELETE/DESTROY machine \"{}\" (id: {})",
                 m.name, m.id

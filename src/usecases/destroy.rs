@@ -81,7 +81,8 @@ pub async fn destroy_machines(
     Ok(results)
 }
 
-fn refuse_foreign(m: &Machine, session: &SessionId) -> Result<()> {
+/// Refuses a machine not created by Hangar/`machine`, or of another session.
+pub fn refuse_foreign(m: &Machine, session: &SessionId) -> Result<()> {
     if !is_created_by_hangar(m) {
         return Err(Error::refused(format!(
             "machine {} ({}) was not created by Hangar or machine; use --all to destroy it anyway",
