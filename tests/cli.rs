@@ -342,12 +342,13 @@ async fn every_command_works_against_the_emulator() {
         let t = stdout(&o);
         o.assert().success();
         assert!(
-            t.contains("PASS authentication") && t.contains("PASS SSH key second"),
+            t.contains("  PASS: API authentication\n") && t.contains("  PASS: SSH key (second)"),
             "{t}"
         );
+        assert!(t.ends_with("\nAll checks passed.\n"), "{t}");
         let o = s.run(&["info"]).await;
         assert!(
-            stdout(&o).contains("session-id: 0123abcd"),
+            stdout(&o).contains("Session ID: 0123abcd"),
             "{}",
             stdout(&o)
         );
@@ -410,8 +411,25 @@ async fn failures_are_clear_errors() {
         assert!(stderr(&o).contains("Debug: Auth"), "{}", stderr(&o));
         fails_with(o, "check the token");
         let o = s.run_with("hangar", &bad, &["check"], "").await;
-        assert!(stdout(&o).contains("FAIL authentication"), "{}", stdout(&o));
-        fails_with(o, "1 of 1 checks failed");
+        let t = stdout(&o);
+        assert!(
+            t.contains("  FAIL: API authentication (") && t.contains("skipping remaining checks"),
+            "{t}"
+        );
+        fails_with(o, "check the token");
+        let no_zone_key = s.write_config(
+            "bad-values.yml",
+            &s.emulator.token(kind),
+            &[("ssh-key", "nope"), ("dns-zone", "")],
+        );
+        let o = s.run_with("hangar", &no_zone_key, &["check"], "").await;
+        let t = stdout(&o);
+        assert!(
+            t.contains("  FAIL: SSH key (nope)") && t.contains("  SKIP: DNS zone (not configured)"),
+            "{t}"
+        );
+        assert!(t.ends_with("\nSome checks failed.\n"), "{t}");
+        fails_with(o, "checks failed");
 
         let no_key = s.write_config(
             "no-key.yml",

@@ -13,6 +13,7 @@ use hangar::providers::http::lifecycle::DestroyPolicy;
 use hangar::providers::http::{ClientOptions, RetryPolicy};
 use hangar::secrets::Token;
 use hangar::session::SessionId;
+use hangar::usecases::check::CheckStatus;
 use hangar::usecases::create::{CreateContext, CreateOptions, PollPolicy, create_machine};
 use hangar::usecases::destroy::{DestroyOptions, destroy_machines};
 use hangar::usecases::list::{ListFilter, list_machines};
@@ -754,10 +755,29 @@ async fn catalog_check_info_and_dns_validation() {
         )
         .await
         .unwrap();
-        let pass = |name: &str| items.iter().find(|i| i.item == name).unwrap().pass;
-        assert!(pass("authentication") && pass("SSH key hangar-demo") && !pass("SSH key nope"));
-        assert!(pass(&format!("DNS zone {}", w.zone())) && !pass("image bogus"));
-        assert_eq!(pass("project Default"), kind == ProviderKind::DigitalOcean);
+        let status = |check: &str, detail: &str| {
+            items
+                .iter()
+                .find(|i| i.check == check && i.detail.starts_with(detail))
+                .unwrap_or_else(|| panic!("{check} {detail}: {items:?}"))
+                .status
+        };
+        assert_eq!(status("API authentication", ""), CheckStatus::Pass);
+        assert_eq!(status("SSH key", "hangar-demo"), CheckStatus::Pass);
+        assert_eq!(status("SSH key", "nope"), CheckStatus::Fail);
+        assert_eq!(status("DNS zone", w.zone()), CheckStatus::Pass);
+        assert_eq!(status("Region", &o.region), CheckStatus::Pass);
+        assert_eq!(status("Size", &o.size), CheckStatus::Pass);
+        assert_eq!(status("Image", "bogus"), CheckStatus::Fail);
+        match kind {
+            ProviderKind::DigitalOcean => {
+                assert_eq!(status("Project", "Default"), CheckStatus::Pass)
+            }
+            ProviderKind::Vultr => assert_eq!(
+                status("Project", "not supported by Vultr"),
+                CheckStatus::Skip
+            ),
+        }
 
         let bad = accounts::connect(
             kind,
@@ -776,7 +796,7 @@ async fn catalog_check_info_and_dns_validation() {
         .await
         .unwrap();
         assert_eq!(items.len(), 1, "the rest is skipped");
-        assert!(!items[0].pass);
+        assert_eq!(items[0].status, CheckStatus::Fail);
         let e = info::info(bad.as_ref(), "0123abcd").await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth);
         assert!(

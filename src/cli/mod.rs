@@ -225,6 +225,9 @@ struct ListDomainArgs {
     all: bool,
 }
 
+/// The provider section names of a `machine` config.
+const SUPPORTED_PROVIDERS: &str = "digital-ocean, vultr";
+
 /// `--flag/--no-flag` with a default.
 fn flag(on: bool, off: bool, default: bool) -> bool {
     if off {
@@ -420,20 +423,37 @@ async fn execute(cli: Cli) -> Result<()> {
                 },
             )
             .await?;
+            out(format!(
+                "Checking config for provider: {}",
+                p.kind().display_name()
+            ));
             for i in &items {
-                out(format!(
-                    "{} {}: {}",
-                    if i.pass { "PASS" } else { "FAIL" },
-                    i.item,
-                    i.detail
+                if i.detail.is_empty() {
+                    out(format!("  {}: {}", i.status.label(), i.check));
+                } else {
+                    out(format!(
+                        "  {}: {} ({})",
+                        i.status.label(),
+                        i.check,
+                        i.detail
+                    ));
+                }
+            }
+            if items.len() == 1 && !items[0].passed() {
+                out("\nAPI authentication failed, skipping remaining checks.");
+                return Err(Error::new(
+                    ErrorKind::Auth,
+                    "the provider rejected the credentials: check the token",
                 ));
             }
-            if items.iter().all(|i| i.pass) {
+            if items.iter().all(|i| i.passed()) {
+                out("\nAll checks passed.");
                 Ok(())
             } else {
+                out("\nSome checks failed.");
                 Err(Error::validation(format!(
                     "{} of {} checks failed",
-                    items.iter().filter(|i| !i.pass).count(),
+                    items.iter().filter(|i| !i.passed()).count(),
                     items.len()
                 )))
             }
@@ -443,10 +463,21 @@ async fn execute(cli: Cli) -> Result<()> {
             if json_output(&a.output)? {
                 out(serde_json::to_string(&i).unwrap_or_default());
             } else {
-                out(format!("provider: {}", i.account.provider));
-                out(format!("account: {}", i.account.email));
-                out(format!("session-id: {}", i.session_id));
-                out(format!("version: {}", i.version));
+                out(format!(
+                    "Config file: {}",
+                    cli.config_file
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "(Hangar settings)".into())
+                ));
+                out(format!("Session ID: {}", i.session_id));
+                out(format!("Supported providers: {}", SUPPORTED_PROVIDERS));
+                out(format!(
+                    "Active provider: {}",
+                    i.account.provider.display_name()
+                ));
+                out(format!("Account: {}", i.account.email));
+                out(format!("Version: {}", i.version));
             }
             Ok(())
         }
