@@ -379,10 +379,15 @@ async fn every_command_works_against_the_emulator() {
             .run_with(
                 "machine",
                 &s.config(),
-                &["destroy", "--no-confirm", &id3],
+                &["--verbose", "destroy", "--no-confirm", &id3],
                 "",
             )
             .await;
+        assert!(
+            stderr(&o).contains(&format!("Destroyed machine {id3}")),
+            "{}",
+            stderr(&o)
+        );
         o.assert().success();
         let left = stdout(&s.run(&["list", "-q"]).await);
         assert!(!left.contains(&id) && !left.contains(&id3), "{left}");
@@ -465,6 +470,19 @@ async fn failures_are_clear_errors() {
         fails_with(
             s.run(&["create", "-n", "x"]).await,
             "machine type is required",
+        );
+        fails_with(
+            s.run(&[
+                "create",
+                "-n",
+                "x",
+                "-m",
+                "web",
+                "--no-wait-for-ip",
+                "--update-dns",
+            ])
+            .await,
+            "needs the IP",
         );
         fails_with(
             s.run(&["create", "-n", "x", "-o", "yaml"]).await,

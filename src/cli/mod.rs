@@ -302,7 +302,7 @@ async fn execute(cli: Cli) -> Result<()> {
         // Printed above, before any configuration is read.
         Command::Version => Ok(()),
         Command::Create(a) => create(&ctx, cli.quiet, a).await,
-        Command::Destroy(a) => destroy(&ctx, a).await,
+        Command::Destroy(a) => destroy(&ctx, cli.verbose || cli.debug, a).await,
         Command::List(a) => {
             let ms = list_machines(p, &ctx.session, &a.filter.filter()).await?;
             let ms: Vec<MachineSummary> = ms.iter().map(MachineSummary::from).collect();
@@ -520,7 +520,13 @@ async fn create(ctx: &Context, quiet: bool, a: CreateArgs) -> Result<()> {
             .ok_or_else(|| missing("image", "--image"))?,
         ssh_keys: d.ssh_keys.clone(),
         dns_zone: d.dns_zone.clone(),
-        update_dns: flag(a.update_dns, a.no_update_dns, true) && d.dns_zone.is_some(),
+        // On by default when there is a zone and an IP to point at; asked for explicitly
+        // without them, pre-flight says what is missing.
+        update_dns: flag(
+            a.update_dns,
+            a.no_update_dns,
+            d.dns_zone.is_some() && !a.no_wait_for_ip,
+        ),
         project: d.project.clone(),
         machine_type: a.machine_type.clone(),
         initialize: flag(a.initialize, a.no_initialize, true),
@@ -582,7 +588,7 @@ async fn create(ctx: &Context, quiet: bool, a: CreateArgs) -> Result<()> {
     }
 }
 
-async fn destroy(ctx: &Context, a: DestroyArgs) -> Result<()> {
+async fn destroy(ctx: &Context, verbose: bool, a: DestroyArgs) -> Result<()> {
     let confirm = flag(a.confirm, a.no_confirm, true);
     if a.ids.is_empty() {
         return Err(Error::validation("give the id of at least one machine"));
@@ -621,7 +627,20 @@ async fn destroy(ctx: &Context, a: DestroyArgs) -> Result<()> {
             }
         }
     }
-    let results = destroy_machines(p, &ctx.session, &opts, &|_| {}).await?;
+    let sink = move |e: Progress| {
+        if !verbose {
+            return;
+        }
+        match e {
+            Progress::Destroyed { id } => eprintln!("Destroyed machine {id}"),
+            Progress::DnsRecordDeleted { fqdn, record_id } => {
+                eprintln!("Deleted DNS record {fqdn} (id {record_id})")
+            }
+            Progress::Warning { message } => eprintln!("Warning: {message}"),
+            _ => {}
+        }
+    };
+    let results = destroy_machines(p, &ctx.session, &opts, &sink).await?;
     let mut problems = Vec::new();
     for r in &results {
         problems.extend(r.problems.iter().map(|e| e.message.clone()));
