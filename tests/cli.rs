@@ -552,3 +552,83 @@ async fn find_size_not_in_region(s: &Setup) -> (String, String) {
         })
         .expect("a size missing from some region")
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_from_variables_session_override_and_hangar_settings() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let v = s.values();
+        let token_var = [("HANGAR_TEST_TOKEN", s.emulator.token(kind))];
+
+        // `${VAR}` token in a machine-style file.
+        let cfg = s.write_config("var-token.yml", "${HANGAR_TEST_TOKEN}", &[]);
+        let o = s
+            .run_env("hangar", &cfg, &["domains"], "", &token_var)
+            .await;
+        assert_eq!(stdout(&o).trim(), v.zone, "{}", stderr(&o));
+        fails_with(
+            s.run_env("hangar", &cfg, &["domains"], "", &[]).await,
+            "HANGAR_TEST_TOKEN",
+        );
+
+        // --session-id: a machine created under another session is listed only there.
+        let o = s
+            .run(&[
+                "--session-id",
+                "0badcafe",
+                "--quiet",
+                "create",
+                "-n",
+                "other",
+                "--no-initialize",
+            ])
+            .await;
+        o.assert().success();
+        assert!(stdout(&s.run(&["list", "-q"]).await).is_empty());
+        let o = s.run(&["--session-id", "0badcafe", "list", "-q"]).await;
+        assert_eq!(
+            stdout(&o).lines().count(),
+            1,
+            "{} {}",
+            stdout(&o),
+            stderr(&o)
+        );
+        fails_with(
+            s.run(&["--session-id", "NOTHEX", "list"]).await,
+            "session id",
+        );
+
+        // Without --config-file: Hangar's settings (an account whose token is in a variable).
+        let settings_dir = s.dir.path().join("hangar");
+        std::fs::create_dir_all(&settings_dir).unwrap();
+        std::fs::write(
+            settings_dir.join("settings.yml"),
+            format!(
+                "version: 1\nsession_id: 0badcafe\naccounts:\n- id: a1\n  label: Test\n  provider: {}\n  secret: {{ source: env, var: HANGAR_TEST_TOKEN }}\n  base_url: {}\n  defaults:\n    dns_zone: {}\n",
+                kind.name(),
+                s.emulator.base_url(kind),
+                v.zone
+            ),
+        )
+        .unwrap();
+        let exe = env!("CARGO_BIN_EXE_hangar");
+        let out = tokio::task::spawn_blocking({
+            let dir = settings_dir.clone();
+            let token = s.emulator.token(kind);
+            move || {
+                Command::new(exe)
+                    .args(["list", "-o", "json"])
+                    .env("HANGAR_CONFIG_DIR", dir)
+                    .env("HANGAR_TEST_TOKEN", token)
+                    .output()
+                    .unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        let j = json(&out);
+        assert_eq!(j.as_array().unwrap().len(), 1, "{}", stderr(&out));
+        assert_eq!(j[0]["name"], "other", "{}", stderr(&out));
+        s.emulator.shutdown().await;
+    }
+}
