@@ -1101,3 +1101,43 @@ async fn create_and_destroy_under_faults_leave_no_unreported_machine() {
         w.emulator.shutdown().await;
     }
 }
+
+/// The provider accepts every delete but the machine stays: the result says it still exists
+/// (and is billed), and its DNS record is kept because the machine still answers on it.
+#[tokio::test]
+async fn a_machine_that_survives_its_delete_is_reported_and_keeps_its_record() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("sticky"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(out.is_complete(), "{:?}", out.problems);
+        w.emulator.ghost_deletes(w.emulated, 100);
+        let r = destroy_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &DestroyOptions {
+                ids: vec![out.machine.id.clone()],
+                delete_dns: true,
+                dns_zones: vec![w.zone().into()],
+                ..Default::default()
+            },
+            &no_progress,
+        )
+        .await
+        .unwrap();
+        assert!(!r[0].destroyed);
+        assert_eq!(r[0].problems[0].kind, ErrorKind::StillExists, "{r:?}");
+        assert!(r[0].problems[0].message.contains("still exists"), "{r:?}");
+        let record = out.dns_record.unwrap();
+        let records = w.provider.list_records(w.zone()).await.unwrap();
+        assert!(records.iter().any(|r| r.id == record.record_id));
+        w.emulator.shutdown().await;
+    }
+}
