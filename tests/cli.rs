@@ -414,6 +414,7 @@ async fn failures_are_clear_errors() {
             .run_with("hangar", &bad, &["--debug", "ssh-keys"], "")
             .await;
         assert!(stderr(&o).contains("Debug: Auth"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("not-the-token"), "{}", stderr(&o));
         fails_with(o, "check the token");
         let o = s.run_with("hangar", &bad, &["check"], "").await;
         let t = stdout(&o);
