@@ -102,20 +102,28 @@ struct CreateArgs {
     /// Create a machine from this image (overrides default from config)
     #[arg(short, long, value_name = "IMAGE-NAME")]
     image: Option<String>,
+    /// Wait for the public IP address (default)
     #[arg(long = "wait-for-ip", overrides_with = "no_wait_for_ip", default_value_t = true, action = ArgAction::SetTrue)]
     wait_for_ip: bool,
+    /// Do not wait for the IP (no DNS record then)
     #[arg(long = "no-wait-for-ip", action = ArgAction::SetTrue)]
     no_wait_for_ip: bool,
+    /// Show progress while waiting (default)
     #[arg(long, overrides_with = "no_progress", action = ArgAction::SetTrue)]
     progress: bool,
+    /// Do not show progress
     #[arg(long = "no-progress", action = ArgAction::SetTrue)]
     no_progress: bool,
+    /// Create the DNS record <name>.<zone> (default when a zone is configured)
     #[arg(long = "update-dns", overrides_with = "no_update_dns", action = ArgAction::SetTrue)]
     update_dns: bool,
+    /// Do not create a DNS record
     #[arg(long = "no-update-dns", action = ArgAction::SetTrue)]
     no_update_dns: bool,
+    /// Set the machine up from its type (default; needs --type)
     #[arg(long, overrides_with = "no_initialize", action = ArgAction::SetTrue)]
     initialize: bool,
+    /// Do not set the machine up
     #[arg(long = "no-initialize", action = ArgAction::SetTrue)]
     no_initialize: bool,
     /// Output format (json)
@@ -128,12 +136,16 @@ struct DestroyArgs {
     /// Machine ids
     #[arg(value_name = "MACHINE-IDS")]
     ids: Vec<String>,
+    /// Ask for YES before destroying each machine (default)
     #[arg(long, overrides_with = "no_confirm", action = ArgAction::SetTrue)]
     confirm: bool,
+    /// Do not ask
     #[arg(long = "no-confirm", action = ArgAction::SetTrue)]
     no_confirm: bool,
+    /// Delete the DNS records pointing at the machine (default)
     #[arg(long = "delete-dns", overrides_with = "no_delete_dns", action = ArgAction::SetTrue)]
     delete_dns: bool,
+    /// Keep the DNS records
     #[arg(long = "no-delete-dns", action = ArgAction::SetTrue)]
     no_delete_dns: bool,
     /// Include machines not created by this tool or by other sessions
