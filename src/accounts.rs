@@ -9,31 +9,21 @@
 //! token first and removes it again if the settings cannot be saved; removing deletes the
 //! keychain entry first, so a failing keychain leaves the account in place to retry.
 
-use std::future::Future;
+use std::sync::Arc;
 
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::ConfigError;
+use crate::error::Error;
+use crate::provider::{CloudProvider, ProviderError};
+use crate::providers::digitalocean::DigitalOceanConfig;
+use crate::providers::http::ClientOptions;
+use crate::providers::vultr::VultrConfig;
 use crate::secrets::{SecretStatus, SecretStore, Token, normalize_token};
 use crate::settings::{SettingsFile, env_vars};
 
-/// The clouds Hangar manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-pub enum ProviderKind {
-    #[serde(rename = "digitalocean")]
-    DigitalOcean,
-    #[serde(rename = "vultr")]
-    Vultr,
-}
-
-impl ProviderKind {
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::DigitalOcean => "DigitalOcean",
-            Self::Vultr => "Vultr",
-        }
-    }
-}
+pub use crate::provider::ProviderKind;
 
 /// A stable account id (a UUID for accounts Hangar creates). Also the keychain user name.
 #[derive(
@@ -334,24 +324,53 @@ pub fn secret_status(
     }
 }
 
-/// Checks that an account's token works, by one cheap authenticated call. Implemented over
-/// the provider clients; kept as a seam so this module does not depend on them.
-pub trait AccountProbe {
-    /// The provider error type; its message must not contain the token.
-    type Error: std::fmt::Display;
-    /// Calls the provider of `account` (resolved settings: base URL expanded) with `token`.
-    fn probe(
-        &self,
-        account: &Account,
-        token: Token,
-    ) -> impl Future<Output = Result<ProbeOutcome, Self::Error>> + Send;
+/// A client for `account` with its resolved `token`. The account's base URL wins; without
+/// one, `HANGAR_DIGITALOCEAN_API_URL` / `HANGAR_VULTR_API_URL`, else the public API.
+pub fn provider_for(
+    account: &Account,
+    token: &Token,
+    options: ClientOptions,
+) -> Result<Arc<dyn CloudProvider>, Error> {
+    connect(
+        account.provider,
+        token,
+        account.base_url.as_deref(),
+        options,
+    )
 }
 
-/// What a successful probe learned.
+/// A client for `kind` with `token`, talking to `base_url` (else the environment variable of
+/// that provider, else the public API).
+pub fn connect(
+    kind: ProviderKind,
+    token: &Token,
+    base_url: Option<&str>,
+    options: ClientOptions,
+) -> Result<Arc<dyn CloudProvider>, Error> {
+    let token = token.expose_secret().to_owned();
+    Ok(match kind {
+        ProviderKind::DigitalOcean => {
+            let mut config = DigitalOceanConfig::new(token).with_options(options);
+            if let Some(url) = base_url {
+                config = config.with_base_url(url);
+            }
+            Arc::new(config.build()?)
+        }
+        ProviderKind::Vultr => {
+            let mut config = VultrConfig::new(token).with_options(options);
+            if let Some(url) = base_url {
+                config = config.with_base_url(url);
+            }
+            Arc::new(config.build()?)
+        }
+    })
+}
+
+/// What a successful connection test learned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProbeOutcome {
-    /// E.g. the account's e-mail or name, as the provider reports it.
+    /// The account's e-mail (and name where the provider has one).
     pub account_name: Option<String>,
 }
 
@@ -366,18 +385,26 @@ pub enum ConnectionTest {
     NoToken {
         message: String,
     },
-    /// The provider call failed.
+    /// The provider answered 401/403: the token is wrong, expired or lacks a scope.
+    Rejected {
+        message: String,
+    },
+    /// The provider could not be reached (address, network, TLS, timeout).
+    Unreachable {
+        message: String,
+    },
+    /// Any other failure (server error, rate limit, unreadable answer).
     Failed {
         message: String,
     },
 }
 
-/// Resolves the account's token and runs `probe` with it.
-pub async fn test_connection<P: AccountProbe>(
+/// Resolves the account's token and makes one cheap authenticated call (the account endpoint).
+pub async fn test_connection(
     account: &Account,
     store: &dyn SecretStore,
     lookup: env_vars::Lookup<'_>,
-    probe: &P,
+    options: ClientOptions,
 ) -> ConnectionTest {
     let token = match resolve_token(account, store, lookup) {
         Ok(t) => t,
@@ -387,8 +414,37 @@ pub async fn test_connection<P: AccountProbe>(
             };
         }
     };
-    match probe.probe(account, token).await {
-        Ok(outcome) => ConnectionTest::Ok { outcome },
+    let provider = match provider_for(account, &token, options) {
+        Ok(p) => p,
+        Err(e) => return ConnectionTest::Failed { message: e.message },
+    };
+    test_provider(provider.as_ref()).await
+}
+
+/// The connection test over an existing client.
+pub async fn test_provider(provider: &dyn CloudProvider) -> ConnectionTest {
+    match provider.account().await {
+        Ok(info) => ConnectionTest::Ok {
+            outcome: ProbeOutcome {
+                account_name: Some(match info.name {
+                    Some(name) if !name.is_empty() => format!("{name} <{}>", info.email),
+                    _ => info.email,
+                }),
+            },
+        },
+        Err(e @ ProviderError::Auth { .. }) => ConnectionTest::Rejected {
+            message: format!(
+                "rejected: check the token ({} answered HTTP {})",
+                e.provider(),
+                match e {
+                    ProviderError::Auth { status, .. } => status,
+                    _ => 0,
+                }
+            ),
+        },
+        Err(e @ ProviderError::Network { .. }) => ConnectionTest::Unreachable {
+            message: e.to_string(),
+        },
         Err(e) => ConnectionTest::Failed {
             message: e.to_string(),
         },

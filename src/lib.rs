@@ -5,9 +5,11 @@
 
 pub mod about;
 pub mod accounts;
+pub mod cli;
 pub mod cloud_init;
 pub mod config_error;
 pub mod emulator;
+pub mod error;
 pub mod machine_import;
 pub mod machine_types;
 pub mod provider;
@@ -15,3 +17,6 @@ pub mod providers;
 pub mod secrets;
 pub mod session;
 pub mod settings;
+pub mod usecases;
+
+pub use error::{Error, ErrorKind};

@@ -101,6 +101,32 @@ pub struct ImportPlan {
     notes: Vec<String>,
 }
 
+/// An [`ImportPlan`] taken apart, for a caller that uses `machine`'s file directly (the CLI's
+/// `--config-file`) instead of importing it.
+#[derive(Debug)]
+pub struct PlanParts {
+    /// Accounts, the default one first, each with its token unless it is a `${VAR}` reference.
+    pub accounts: Vec<(Account, Option<Token>)>,
+    /// Machine types as written (`${VAR}` not expanded).
+    pub machine_types: Vec<(String, MachineType)>,
+    pub session_id: Option<SessionId>,
+}
+
+impl ImportPlan {
+    /// The accounts, machine types and session id read from the file.
+    pub fn into_parts(self) -> PlanParts {
+        PlanParts {
+            accounts: self
+                .accounts
+                .into_iter()
+                .map(|(account, token, _)| (account, token))
+                .collect(),
+            machine_types: self.machine_types,
+            session_id: self.session_id,
+        }
+    }
+}
+
 const SECTIONS: [(&str, ProviderKind, &str); 2] = [
     ("digital-ocean", ProviderKind::DigitalOcean, "access-token"),
     ("vultr", ProviderKind::Vultr, "api-key"),

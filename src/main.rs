@@ -1,6 +1,5 @@
-//! `hangar`: the command-line companion to the desktop app.
+//! `hangar`: the command-line companion to the desktop app (the interface of `machine`).
 
 fn main() {
-    let info = hangar::about::build_info();
-    println!("{} {}", info.name, info.version);
+    hangar::cli::main()
 }

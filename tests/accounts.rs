@@ -4,12 +4,15 @@
 mod common;
 
 use common::MemoryStore;
+use std::time::Duration;
+
 use hangar::accounts::{
-    self, AccountDefaults, AccountDetails, AccountProbe, ConnectionTest, NewToken, ProbeOutcome,
-    ProviderKind, SecretRef,
+    self, AccountDefaults, AccountDetails, ConnectionTest, NewToken, ProviderKind, SecretRef,
 };
 use hangar::config_error::ConfigErrorKind;
+use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig};
 use hangar::machine_types::{self, MachineType};
+use hangar::providers::http::{ClientOptions, RetryPolicy};
 use hangar::secrets::{SecretStore, Token};
 use hangar::settings::SettingsFile;
 use secrecy::ExposeSecret;
@@ -206,59 +209,83 @@ fn bad_input_is_rejected_without_quoting_the_token() {
     assert!(!shown.contains(TOKEN), "{shown}");
 }
 
-/// A probe that records the token it was given, standing in for a provider client.
-struct ExpectToken(&'static str);
-
-impl AccountProbe for ExpectToken {
-    type Error = String;
-    async fn probe(
-        &self,
-        account: &hangar::accounts::Account,
-        token: Token,
-    ) -> Result<ProbeOutcome, String> {
-        if token.expose_secret() == self.0 {
-            Ok(ProbeOutcome {
-                account_name: Some(format!("{} ok", account.label)),
-            })
-        } else {
-            Err("401 Unauthorized: the token was refused".into())
-        }
+/// Retry settings scaled for a local emulator.
+fn fast_options() -> ClientOptions {
+    ClientOptions {
+        retry: RetryPolicy {
+            max_retries: 2,
+            min_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            max_wait: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(2),
+        },
+        ..ClientOptions::default()
     }
 }
 
-#[tokio::test]
-async fn test_connection_passes_the_resolved_token_to_the_probe() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = SettingsFile::in_dir(dir.path());
-    let store = MemoryStore::default();
-    let a = accounts::add_account(
-        &file,
-        &store,
-        details("Work", ProviderKind::DigitalOcean),
-        NewToken::Keychain(Token::from(TOKEN.to_owned())),
-    )
-    .unwrap();
+/// A local address nothing listens on.
+fn closed_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
 
-    let ok = accounts::test_connection(&a, &store, &env(&[]), &ExpectToken(TOKEN)).await;
-    assert_eq!(
-        ok,
-        ConnectionTest::Ok {
-            outcome: ProbeOutcome {
-                account_name: Some("Work ok".into())
-            }
-        }
-    );
-    let refused = accounts::test_connection(&a, &store, &env(&[]), &ExpectToken("other")).await;
-    assert!(
-        matches!(refused, ConnectionTest::Failed { ref message } if message.contains("401")),
-        "{refused:?}"
-    );
-    store.delete_token(a.id.as_str()).unwrap();
-    let missing = accounts::test_connection(&a, &store, &env(&[]), &ExpectToken(TOKEN)).await;
-    assert!(
-        matches!(missing, ConnectionTest::NoToken { .. }),
-        "{missing:?}"
-    );
+#[tokio::test]
+async fn test_connection_against_the_emulator_tells_rejected_from_unreachable() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    for (kind, emulated) in [
+        (ProviderKind::DigitalOcean, EmulatedProvider::DigitalOcean),
+        (ProviderKind::Vultr, EmulatedProvider::Vultr),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        let store = MemoryStore::default();
+        let mut d = details("Work", kind);
+        d.base_url = Some(emulator.base_url(emulated));
+        let good = accounts::add_account(
+            &file,
+            &store,
+            d.clone(),
+            NewToken::Keychain(Token::from(emulator.token(emulated))),
+        )
+        .unwrap();
+        let ok = accounts::test_connection(&good, &store, &env(&[]), fast_options()).await;
+        assert!(
+            matches!(&ok, ConnectionTest::Ok { outcome } if outcome.account_name.as_deref().is_some_and(|n| n.contains('@'))),
+            "{kind}: {ok:?}"
+        );
+
+        let bad = accounts::add_account(
+            &file,
+            &store,
+            d.clone(),
+            NewToken::Keychain(Token::from(TOKEN.to_owned())),
+        )
+        .unwrap();
+        let rejected = accounts::test_connection(&bad, &store, &env(&[]), fast_options()).await;
+        assert!(
+            matches!(&rejected, ConnectionTest::Rejected { message } if message.contains("rejected: check the token") && !message.contains(TOKEN)),
+            "{kind}: {rejected:?}"
+        );
+
+        let mut gone = good.clone();
+        gone.base_url = Some(closed_url());
+        let unreachable = accounts::test_connection(&gone, &store, &env(&[]), fast_options()).await;
+        assert!(
+            matches!(unreachable, ConnectionTest::Unreachable { .. }),
+            "{kind}: {unreachable:?}"
+        );
+
+        store.delete_token(good.id.as_str()).unwrap();
+        let missing = accounts::test_connection(&good, &store, &env(&[]), fast_options()).await;
+        assert!(
+            matches!(missing, ConnectionTest::NoToken { .. }),
+            "{kind}: {missing:?}"
+        );
+    }
+    emulator.shutdown().await;
 }
 
 #[test]

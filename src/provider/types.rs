@@ -7,20 +7,39 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The clouds Hangar knows.
+/// The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
 pub enum ProviderKind {
+    #[serde(rename = "digitalocean")]
     DigitalOcean,
+    #[serde(rename = "vultr")]
     Vultr,
+}
+
+impl ProviderKind {
+    /// Every provider, in a fixed order.
+    pub const ALL: [ProviderKind; 2] = [ProviderKind::DigitalOcean, ProviderKind::Vultr];
+
+    /// The name people know the cloud by.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::DigitalOcean => "DigitalOcean",
+            Self::Vultr => "Vultr",
+        }
+    }
+
+    /// The serialized name: `digitalocean` or `vultr`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::DigitalOcean => "digitalocean",
+            Self::Vultr => "vultr",
+        }
+    }
 }
 
 impl fmt::Display for ProviderKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::DigitalOcean => "DigitalOcean",
-            Self::Vultr => "Vultr",
-        })
+        f.write_str(self.display_name())
     }
 }
 

@@ -11,7 +11,9 @@ use hangar::config_error::ConfigError;
 use hangar::secrets::{SecretStore, Token};
 use secrecy::ExposeSecret;
 
-/// Records tokens in memory; can be told to fail after N writes.
+/// Records tokens in memory; can be told to fail after N writes. (Not every test binary that
+/// includes this module uses it.)
+#[allow(dead_code)]
 #[derive(Default)]
 pub struct MemoryStore {
     pub tokens: Mutex<HashMap<String, String>>,

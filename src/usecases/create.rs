@@ -1,0 +1,568 @@
+//! Create a machine: pre-flight, create, project, wait for the IP, DNS record.
+//!
+//! 1. **Pre-flight**, concurrently and before anything is created: SSH keys (one list call),
+//!    regions, sizes, images (cached catalogs), DNS zones (when DNS is wanted), projects (when
+//!    one is configured), the hostname and the machine type. Every failure is collected and
+//!    reported together, each naming the bad value and the valid ones.
+//! 2. **Create** with the tags `machine:created`, `machine:type:<t>`, `machine:session:<id>` and
+//!    the extra tag, and user-data carrying the public keys of all selected keys.
+//! 3. **Project** (DigitalOcean, when configured), **wait for the IPv4** with polling that backs
+//!    off from [`PollPolicy::initial`] to [`PollPolicy::max`] under an overall timeout, and
+//!    cancellable, then the **DNS A record** `<name>.<zone>` with TTL 300.
+//!
+//! Once the machine exists, later failures do not lose it: [`create_machine`] returns
+//! `Ok(CreateOutcome)` whose [`problems`](CreateOutcome::problems) list what did not happen,
+//! next to what exists (machine, IP, record), so the caller can offer clean-up.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::{MachineSummary, Progress, ProgressSink};
+use crate::cloud_init::{UserDataRequest, user_data};
+use crate::error::{Error, ErrorKind, Result};
+use crate::machine_types::MachineType;
+use crate::provider::{
+    CloudProvider, CreateMachine, DnsRecordSpec, DnsRecordType, Machine, MachineFilter,
+    ProviderError, ProviderKind,
+};
+use crate::session::{CREATED_TAG, MachineTag, SessionId, type_tag};
+
+/// TTL of the A record of a new machine.
+pub const DNS_TTL: u32 = 300;
+
+/// How to wait for the public IP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollPolicy {
+    /// First wait between polls.
+    pub initial: Duration,
+    /// Longest wait between polls (the wait doubles up to this).
+    pub max: Duration,
+    /// Give up after this long.
+    pub timeout: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        Self {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(5),
+            timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What to create.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateOptions {
+    pub name: String,
+    pub region: String,
+    pub size: String,
+    pub image: String,
+    /// SSH key names as registered with the provider.
+    pub ssh_keys: Vec<String>,
+    /// The configured DNS zone, if any.
+    pub dns_zone: Option<String>,
+    /// Create `<name>.<zone>` (needs `wait_for_ip` and a zone).
+    pub update_dns: bool,
+    /// Project name (DigitalOcean).
+    pub project: Option<String>,
+    /// Machine type name.
+    pub machine_type: Option<String>,
+    /// Build user-data from the machine type.
+    pub initialize: bool,
+    /// One more tag.
+    pub extra_tag: Option<String>,
+    pub wait_for_ip: bool,
+    pub poll: PollPolicy,
+}
+
+/// What a create call needs besides the options: no global state.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateContext<'a> {
+    pub session: &'a SessionId,
+    /// Machine types, with `${VAR}` already expanded.
+    pub machine_types: &'a BTreeMap<String, MachineType>,
+}
+
+/// A DNS record created for the machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedRecord {
+    pub zone: String,
+    pub fqdn: String,
+    pub record_id: String,
+}
+
+/// What exists after [`create_machine`], and what did not happen.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOutcome {
+    pub machine: MachineSummary,
+    /// Public IPv4, when it was assigned before the wait ended.
+    pub ip: Option<String>,
+    pub dns_record: Option<CreatedRecord>,
+    /// The project the machine was assigned to.
+    pub project: Option<String>,
+    /// Each step that did not happen, with the reason. Empty when everything asked was done.
+    pub problems: Vec<Error>,
+}
+
+impl CreateOutcome {
+    /// True when every requested step happened.
+    pub fn is_complete(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// What pre-flight resolved.
+struct Plan {
+    key_ids: Vec<String>,
+    public_keys: Vec<String>,
+    project_id: Option<String>,
+    dns_zone: Option<String>,
+}
+
+/// Runs the pre-flight checks; returns every failure at once as one validation error.
+async fn preflight(
+    provider: &dyn CloudProvider,
+    ctx: &CreateContext<'_>,
+    opts: &CreateOptions,
+) -> Result<Plan> {
+    let mut failures: Vec<String> = Vec::new();
+    if let Err(m) = validate_hostname(&opts.name) {
+        failures.push(m);
+    }
+    if opts.initialize {
+        match &opts.machine_type {
+            None => failures.push("a machine type is required to initialize the machine".into()),
+            Some(t) if !ctx.machine_types.contains_key(t) => failures.push(format!(
+                "machine type `{t}` does not exist; known types: {}",
+                list_or_none(ctx.machine_types.keys())
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(t) = &opts.machine_type
+        && let Err(e) = type_tag(t)
+    {
+        failures.push(e.to_string());
+    }
+    if let Some(tag) = &opts.extra_tag
+        && (tag.is_empty() || tag.len() > 255)
+    {
+        failures.push(format!("tag `{tag}` must be 1 to 255 characters"));
+    }
+    let want_dns = opts.update_dns && opts.wait_for_ip;
+    if opts.update_dns && !opts.wait_for_ip {
+        failures.push("a DNS record needs the IP: do not combine DNS with not waiting".into());
+    }
+    let dns_zone = if want_dns {
+        if opts.dns_zone.is_none() {
+            failures.push("DNS was requested but no DNS zone is configured".into());
+        }
+        opts.dns_zone.clone()
+    } else {
+        None
+    };
+    if opts.project.is_some() && provider.kind() == ProviderKind::Vultr {
+        failures.push("a project is configured, but projects are not supported by Vultr".into());
+    }
+
+    let keys = async {
+        if opts.ssh_keys.is_empty() {
+            Ok(Vec::new())
+        } else {
+            provider.list_ssh_keys().await
+        }
+    };
+    let zones = async {
+        match &dns_zone {
+            Some(_) => provider.list_zones().await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let projects = async {
+        match (&opts.project, provider.projects()) {
+            (Some(_), Some(p)) => p.list_projects().await.map(Some),
+            _ => Ok(None),
+        }
+    };
+    let (keys, regions, sizes, images, zones, projects) = tokio::join!(
+        keys,
+        provider.regions(),
+        provider.sizes(),
+        provider.images(),
+        zones,
+        projects
+    );
+    let (keys, regions, sizes, images, zones, projects) =
+        (keys?, regions?, sizes?, images?, zones?, projects?);
+
+    let mut key_ids = Vec::new();
+    let mut public_keys = Vec::new();
+    for name in &opts.ssh_keys {
+        match keys.iter().find(|k| &k.name == name) {
+            Some(k) => {
+                key_ids.push(k.id.clone());
+                public_keys.push(k.public_key.clone());
+            }
+            None => failures.push(format!(
+                "SSH key `{name}` does not exist; keys: {}",
+                list_or_none(keys.iter().map(|k| &k.name))
+            )),
+        }
+    }
+    let region_ok = regions.iter().any(|r| r.slug == opts.region && r.available);
+    if !region_ok {
+        failures.push(format!(
+            "region `{}` does not exist or is not available; regions: {}",
+            opts.region,
+            list_or_none(regions.iter().filter(|r| r.available).map(|r| &r.slug))
+        ));
+    }
+    match sizes.iter().find(|s| s.slug == opts.size) {
+        None => failures.push(format!(
+            "size `{}` does not exist; sizes: {}",
+            opts.size,
+            list_or_none(sizes.iter().map(|s| &s.slug))
+        )),
+        Some(s) if region_ok && !s.regions.contains(&opts.region) => failures.push(format!(
+            "size `{}` is not offered in region `{}`; sizes there: {}",
+            opts.size,
+            opts.region,
+            list_or_none(
+                sizes
+                    .iter()
+                    .filter(|s| s.regions.contains(&opts.region))
+                    .map(|s| &s.slug)
+            )
+        )),
+        Some(_) => {}
+    }
+    if !images.iter().any(|i| i.id == opts.image) {
+        failures.push(format!(
+            "image `{}` does not exist; images: {}",
+            opts.image,
+            list_or_none(images.iter().map(|i| &i.id))
+        ));
+    }
+    if let (Some(zone), Some(zones)) = (&dns_zone, &zones)
+        && !zones.iter().any(|z| &z.name == zone)
+    {
+        failures.push(format!(
+            "DNS zone `{zone}` does not exist; zones: {}",
+            list_or_none(zones.iter().map(|z| &z.name))
+        ));
+    }
+    let mut project_id = None;
+    if let (Some(name), Some(projects)) = (&opts.project, &projects) {
+        match projects.iter().find(|p| &p.name == name) {
+            Some(p) => project_id = Some(p.id.clone()),
+            None => failures.push(format!(
+                "project `{name}` does not exist; projects: {}",
+                list_or_none(projects.iter().map(|p| &p.name))
+            )),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(Error::validation(failures.join("\n")));
+    }
+    Ok(Plan {
+        key_ids,
+        public_keys,
+        project_id,
+        dns_zone,
+    })
+}
+
+/// Creates a machine. `Err` means nothing was created (or a machine that may exist could not
+/// be found, which the error says); `Ok` lists what exists and what did not happen.
+pub async fn create_machine(
+    provider: &dyn CloudProvider,
+    ctx: &CreateContext<'_>,
+    opts: &CreateOptions,
+    progress: ProgressSink<'_>,
+    cancel: &CancellationToken,
+) -> Result<CreateOutcome> {
+    progress(Progress::Checking);
+    let plan = preflight(provider, ctx, opts).await?;
+    if cancel.is_cancelled() {
+        return Err(Error::cancelled("cancelled before anything was created"));
+    }
+
+    let fqdn = plan.dns_zone.as_ref().map(|z| format!("{}.{z}", opts.name));
+    let user_data = match (&opts.machine_type, opts.initialize) {
+        (Some(type_name), true) => Some(user_data(&UserDataRequest {
+            type_name,
+            machine_type: &ctx.machine_types[type_name],
+            ssh_public_keys: &plan.public_keys,
+            fqdn: fqdn.as_deref(),
+        })?),
+        _ => None,
+    };
+    let mut tags = vec![CREATED_TAG.to_string()];
+    if let Some(t) = &opts.machine_type {
+        tags.push(type_tag(t)?);
+    }
+    let session_tag = MachineTag::Session(ctx.session.clone()).to_string();
+    tags.push(session_tag.clone());
+    if let Some(t) = &opts.extra_tag {
+        tags.push(t.clone());
+    }
+    let request = CreateMachine {
+        name: opts.name.clone(),
+        region: opts.region.clone(),
+        size: opts.size.clone(),
+        image: opts.image.clone(),
+        ssh_key_ids: plan.key_ids.clone(),
+        tags,
+        user_data,
+        ipv6: false,
+    };
+    let machine = match provider.create_machine(&request).await {
+        Ok(m) => m,
+        Err(e) => {
+            return Err(find_after_failed_create(provider, &session_tag, &opts.name, e).await);
+        }
+    };
+    progress(Progress::Created {
+        id: machine.id.clone(),
+        name: machine.name.clone(),
+    });
+    let mut outcome = CreateOutcome {
+        machine: MachineSummary::from(&machine),
+        ip: machine.ipv4.clone(),
+        dns_record: None,
+        project: None,
+        problems: Vec::new(),
+    };
+    let problem = |outcome: &mut CreateOutcome, e: Error| {
+        progress(Progress::Warning {
+            message: e.message.clone(),
+        });
+        outcome.problems.push(e);
+    };
+
+    if let (Some(project_id), Some(projects)) = (&plan.project_id, provider.projects()) {
+        match projects.assign_machine(project_id, &machine.id).await {
+            Ok(()) => {
+                let name = opts.project.clone().unwrap_or_default();
+                progress(Progress::ProjectAssigned {
+                    project: name.clone(),
+                });
+                outcome.project = Some(name);
+            }
+            Err(e) => problem(
+                &mut outcome,
+                with_prefix("the machine was not assigned to its project", e.into()),
+            ),
+        }
+    }
+
+    if opts.wait_for_ip && outcome.ip.is_none() {
+        match wait_for_ip(provider, &machine.id, &opts.poll, progress, cancel).await {
+            Ok(m) => {
+                outcome.ip = m.ipv4.clone();
+                outcome.machine = MachineSummary::from(&m);
+            }
+            Err(e) => problem(&mut outcome, e),
+        }
+    }
+    if let Some(ip) = &outcome.ip {
+        outcome.machine.ip = Some(ip.clone());
+        progress(Progress::IpAssigned { ip: ip.clone() });
+    }
+
+    if let (Some(zone), Some(fqdn)) = (&plan.dns_zone, &fqdn) {
+        match &outcome.ip {
+            None => problem(
+                &mut outcome,
+                Error::new(
+                    ErrorKind::Partial,
+                    format!("no DNS record {fqdn} was created: the machine has no IP yet"),
+                ),
+            ),
+            Some(_) if cancel.is_cancelled() => problem(
+                &mut outcome,
+                Error::cancelled(format!("cancelled: no DNS record {fqdn} was created")),
+            ),
+            Some(ip) => {
+                let spec = DnsRecordSpec::new(DnsRecordType::A, &opts.name, ip).with_ttl(DNS_TTL);
+                match provider.create_record(zone, &spec).await {
+                    Ok(record) => {
+                        progress(Progress::DnsRecordCreated {
+                            fqdn: fqdn.clone(),
+                            record_id: record.id.clone(),
+                        });
+                        outcome.dns_record = Some(CreatedRecord {
+                            zone: zone.clone(),
+                            fqdn: fqdn.clone(),
+                            record_id: record.id,
+                        });
+                    }
+                    Err(e) => problem(
+                        &mut outcome,
+                        with_prefix(&format!("no DNS record {fqdn} was created"), e.into()),
+                    ),
+                }
+            }
+        }
+    }
+    progress(Progress::Done);
+    Ok(outcome)
+}
+
+/// Polls until the machine has a public IPv4, backing off, until the timeout or cancellation.
+async fn wait_for_ip(
+    provider: &dyn CloudProvider,
+    id: &str,
+    poll: &PollPolicy,
+    progress: ProgressSink<'_>,
+    cancel: &CancellationToken,
+) -> Result<Machine> {
+    let start = Instant::now();
+    let mut delay = poll.initial;
+    let mut last_error: Option<Error> = None;
+    loop {
+        let remaining = poll.timeout.saturating_sub(start.elapsed());
+        if remaining.is_zero() {
+            let why = last_error
+                .map(|e| format!(" (last error: {})", e.message))
+                .unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::Partial,
+                format!(
+                    "machine {id} has no public IP after {} s{why}; no DNS record was created",
+                    poll.timeout.as_secs()
+                ),
+            ));
+        }
+        tokio::select! {
+            () = cancel.cancelled() => {
+                return Err(Error::cancelled(format!(
+                    "cancelled while waiting for the IP of machine {id}, which exists"
+                )));
+            }
+            () = tokio::time::sleep(delay.min(remaining)) => {}
+        }
+        match provider.get_machine(id).await {
+            Ok(m) if m.ipv4.is_some() => return Ok(m),
+            Ok(_) => last_error = None,
+            // The machine vanished: polling longer will not help.
+            Err(e) if e.is_not_found() => {
+                return Err(with_prefix(
+                    &format!("machine {id} disappeared while waiting for its IP"),
+                    e.into(),
+                ));
+            }
+            Err(e) => last_error = Some(e.into()),
+        }
+        progress(Progress::WaitingForIp {
+            elapsed_ms: start.elapsed().as_millis() as u64,
+        });
+        delay = (delay * 2).min(poll.max);
+    }
+}
+
+/// After a failed create whose request may have reached the provider (server error, lost
+/// connection), look for the machine so it is not left unreported.
+async fn find_after_failed_create(
+    provider: &dyn CloudProvider,
+    session_tag: &str,
+    name: &str,
+    error: ProviderError,
+) -> Error {
+    let uncertain = matches!(
+        error,
+        ProviderError::Provider { .. }
+            | ProviderError::Network { .. }
+            | ProviderError::Decode { .. }
+    );
+    if !uncertain {
+        return error.into();
+    }
+    let base: Error = error.into();
+    match provider
+        .list_machines(&MachineFilter::tagged(session_tag))
+        .await
+    {
+        Ok(machines) => {
+            let found: Vec<&Machine> = machines.iter().filter(|m| m.name == name).collect();
+            if found.is_empty() {
+                with_prefix("the machine was not created", base)
+            } else {
+                let ids: Vec<&str> = found.iter().map(|m| m.id.as_str()).collect();
+                Error {
+                    kind: ErrorKind::Partial,
+                    message: format!(
+                        "the create call failed ({}), but machine `{name}` exists with id {}; \
+                         destroy it or try again",
+                        base.message,
+                        ids.join(", ")
+                    ),
+                    detail: base.detail,
+                }
+            }
+        }
+        Err(list_error) => Error {
+            kind: ErrorKind::Partial,
+            message: format!(
+                "the create call failed ({}) and whether machine `{name}` exists could not be \
+                 checked ({list_error}); look for it with `list`",
+                base.message
+            ),
+            detail: base.detail,
+        },
+    }
+}
+
+fn with_prefix(prefix: &str, e: Error) -> Error {
+    Error {
+        kind: e.kind,
+        message: format!("{prefix}: {}", e.message),
+        detail: e.detail,
+    }
+}
+
+fn list_or_none<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    let v: Vec<&str> = items.map(String::as_str).collect();
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// A valid hostname label: 1-63 letters, digits and hyphens, not starting or ending with a
+/// hyphen (so `<name>.<zone>` is a valid DNS name too).
+pub fn validate_hostname(name: &str) -> std::result::Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a valid hostname: use 1 to 63 letters, digits and hyphens, not \
+             starting or ending with a hyphen"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostnames() {
+        assert!(validate_hostname("web-1").is_ok());
+        for bad in ["", "-a", "a-", "a.b", "a b", &"x".repeat(64)] {
+            assert!(validate_hostname(bad).is_err(), "{bad}");
+        }
+    }
+}

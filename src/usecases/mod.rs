@@ -1,0 +1,30 @@
+//! The use cases: what a person does with Hangar, shared by the desktop app and the CLI.
+//!
+//! Each use case is a function over [`CloudProvider`](crate::provider::CloudProvider) that takes
+//! everything it needs as arguments (session id, machine types, options; no global state),
+//! reports progress through a [`ProgressSink`] and returns a typed result or a
+//! [`crate::Error`]. Confirmation prompts belong to the caller.
+//!
+//! - [`create`]: pre-flight checks, create, project, wait for the IP, DNS record.
+//! - [`destroy`]: refuse foreign machines, destroy, delete the machine's DNS records.
+//! - [`list`]: machines of this session (or all), filtered.
+//! - [`status`]: provider status plus the cloud-init check served by the machine.
+//! - [`dns`]: zones and records, with per-type validation before any call.
+//! - [`catalog`]: SSH keys, projects, machine types.
+//! - [`check`]: PASS/FAIL of the configuration against the account.
+//! - [`info`]: account and version information.
+
+pub mod catalog;
+pub mod check;
+pub mod create;
+pub mod destroy;
+pub mod dns;
+pub mod info;
+pub mod list;
+pub mod status;
+
+mod progress;
+mod summary;
+
+pub use progress::{Progress, ProgressSink, no_progress};
+pub use summary::MachineSummary;

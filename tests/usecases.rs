@@ -1,0 +1,1143 @@
+//! The use cases against the emulator, for every provider: one suite, run per provider.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hangar::ErrorKind;
+use hangar::accounts;
+use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults, Seed, SshKeySeed};
+use hangar::machine_types::MachineType;
+use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
+use hangar::providers::http::lifecycle::DestroyPolicy;
+use hangar::providers::http::{ClientOptions, RetryPolicy};
+use hangar::secrets::Token;
+use hangar::session::SessionId;
+use hangar::usecases::check::CheckStatus;
+use hangar::usecases::create::{CreateContext, CreateOptions, PollPolicy, create_machine};
+use hangar::usecases::destroy::{DestroyOptions, destroy_machines};
+use hangar::usecases::list::{ListFilter, list_machines};
+use hangar::usecases::status::{StatusOptions, UNKNOWN, machine_status};
+use hangar::usecases::{Progress, catalog, check, dns, info, no_progress};
+use tokio_util::sync::CancellationToken;
+
+const SECOND_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMcz3KwdFtlgx88RA8G0L91LOjkSbQD/FAmT+02/i3LR second@example";
+
+struct World {
+    emulator: Emulator,
+    kind: ProviderKind,
+    emulated: EmulatedProvider,
+    provider: Arc<dyn CloudProvider>,
+    session: SessionId,
+    types: BTreeMap<String, MachineType>,
+}
+
+fn fast_options() -> ClientOptions {
+    ClientOptions {
+        retry: RetryPolicy {
+            max_retries: 3,
+            min_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+            max_wait: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(2),
+        },
+        destroy: DestroyPolicy {
+            rounds: 3,
+            confirm_polls: 4,
+            confirm_interval: Duration::from_millis(20),
+            locked_retries: 6,
+            locked_delay: Duration::from_millis(20),
+        },
+        ..ClientOptions::default()
+    }
+}
+
+async fn world(kind: ProviderKind) -> World {
+    world_with_delay(kind, Duration::from_millis(200)).await
+}
+
+async fn world_with_delay(kind: ProviderKind, ip_delay: Duration) -> World {
+    let mut seed = Seed::builtin();
+    let second = SshKeySeed {
+        name: "second".into(),
+        public_key: SECOND_KEY.into(),
+    };
+    seed.digitalocean.ssh_keys.push(second.clone());
+    seed.vultr.ssh_keys.push(second);
+    let emulator = Emulator::start(EmulatorConfig {
+        seed,
+        ip_delay,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let emulated = match kind {
+        ProviderKind::DigitalOcean => EmulatedProvider::DigitalOcean,
+        ProviderKind::Vultr => EmulatedProvider::Vultr,
+    };
+    let provider = accounts::connect(
+        kind,
+        &Token::from(emulator.token(emulated)),
+        Some(&emulator.base_url(emulated)),
+        fast_options(),
+    )
+    .unwrap();
+    let mut types = BTreeMap::new();
+    types.insert(
+        "web".to_string(),
+        MachineType {
+            new_user_name: "deploy".into(),
+            ..Default::default()
+        },
+    );
+    World {
+        emulator,
+        kind,
+        emulated,
+        provider,
+        session: "0123abcd".parse().unwrap(),
+        types,
+    }
+}
+
+impl World {
+    fn zone(&self) -> &'static str {
+        match self.kind {
+            ProviderKind::DigitalOcean => "example.com",
+            ProviderKind::Vultr => "example.net",
+        }
+    }
+
+    fn options(&self, name: &str) -> CreateOptions {
+        let (region, size, image, project) = match self.kind {
+            ProviderKind::DigitalOcean => (
+                "nyc3",
+                "s-1vcpu-1gb",
+                "ubuntu-24-04-x64",
+                Some("Default".to_string()),
+            ),
+            ProviderKind::Vultr => ("ewr", "vc2-1c-1gb", "2284", None),
+        };
+        CreateOptions {
+            name: name.into(),
+            region: region.into(),
+            size: size.into(),
+            image: image.into(),
+            ssh_keys: vec!["hangar-demo".into(), "second".into()],
+            dns_zone: Some(self.zone().into()),
+            update_dns: true,
+            project,
+            machine_type: Some("web".into()),
+            initialize: true,
+            extra_tag: Some("team-a".into()),
+            wait_for_ip: true,
+            poll: PollPolicy {
+                initial: Duration::from_millis(100),
+                max: Duration::from_millis(400),
+                timeout: Duration::from_secs(10),
+            },
+        }
+    }
+
+    fn ctx(&self) -> CreateContext<'_> {
+        CreateContext {
+            session: &self.session,
+            machine_types: &self.types,
+        }
+    }
+
+    fn posts(&self, path_part: &str) -> usize {
+        self.emulator
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.provider == self.emulated && r.method == "POST" && r.path.contains(path_part)
+            })
+            .count()
+    }
+
+    async fn machine_names(&self) -> Vec<String> {
+        self.provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.name)
+            .collect()
+    }
+
+    fn machines_path(&self) -> &'static str {
+        match self.kind {
+            ProviderKind::DigitalOcean => "/v2/droplets",
+            ProviderKind::Vultr => "/v2/instances",
+        }
+    }
+}
+
+fn recorder() -> (Arc<Mutex<Vec<Progress>>>, impl Fn(Progress) + Send + Sync) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let events = events.clone();
+        move |p| events.lock().unwrap().push(p)
+    };
+    (events, sink)
+}
+
+#[tokio::test]
+async fn create_list_status_destroy_with_two_keys_and_dns() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (events, sink) = recorder();
+        w.emulator.clear_requests();
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("app-1"),
+            &sink,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        let requests = w.emulator.requests();
+        println!(
+            "{kind}: create (2 SSH keys, DNS on) made {} requests",
+            requests.len()
+        );
+        for r in &requests {
+            println!("  {} {}?{}", r.method, r.path, r.query);
+        }
+        assert!(out.is_complete(), "{kind}: {:?}", out.problems);
+        let ip = out.ip.clone().expect("IP");
+        let fqdn = format!("app-1.{}", w.zone());
+        assert_eq!(out.dns_record.as_ref().unwrap().fqdn, fqdn);
+        assert_eq!(out.machine.machine_type.as_deref(), Some("web"));
+        for tag in [
+            "machine:created",
+            "machine:type:web",
+            "machine:session:0123abcd",
+            "team-a",
+        ] {
+            assert!(out.machine.tags.contains(&tag.to_string()), "{kind}: {tag}");
+        }
+        // Events in order: created, IP, DNS, done.
+        let ev = events.lock().unwrap().clone();
+        let pos = |f: &dyn Fn(&Progress) -> bool| ev.iter().position(f).unwrap();
+        let created = pos(&|p| matches!(p, Progress::Created { .. }));
+        let ip_ev = pos(&|p| matches!(p, Progress::IpAssigned { .. }));
+        let dns_ev = pos(&|p| matches!(p, Progress::DnsRecordCreated { .. }));
+        assert!(created < ip_ev && ip_ev < dns_ev, "{ev:?}");
+        assert_eq!(ev.last(), Some(&Progress::Done));
+        // Both public keys went into the user data; the create went out once.
+        let create = requests
+            .iter()
+            .find(|r| r.method == "POST" && r.path == w.machines_path())
+            .expect("create request");
+        let body = create.body.as_ref().unwrap().to_string();
+        assert!(body.contains("user_data"), "{body}");
+        assert_eq!(w.posts(w.machines_path()), 1);
+        // Few requests: 1 key list, 3 catalogs, zones, (projects + assign on DO), create, a few
+        // polls, the record.
+        let polls = requests
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with(&format!("{}/", w.machines_path())))
+            .count();
+        assert!(
+            requests.len() <= 9 + polls,
+            "{kind}: {} requests",
+            requests.len()
+        );
+        assert!(polls <= 6, "{kind}: {polls} polls");
+        // The record exists with TTL 300 and the IP.
+        let records = w.provider.list_records(w.zone()).await.unwrap();
+        let rec = records.iter().find(|r| r.spec.name == "app-1").unwrap();
+        assert_eq!(rec.spec.data, ip);
+        assert_eq!(rec.spec.ttl, Some(300));
+
+        // list: this session only; id filter; unique; type filter.
+        let mine = list_machines(w.provider.as_ref(), &w.session, &ListFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            mine.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+            ["app-1"]
+        );
+        let all = list_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &ListFilter {
+                all: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.len(), 3, "{kind}");
+        let web1 = all.iter().find(|m| m.name == "web-1").unwrap();
+        let by_id = list_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &ListFilter {
+                id: Some(web1.id.clone()),
+                all: true,
+                unique: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(by_id[0].id, web1.id);
+        let not_mine = list_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &ListFilter {
+                id: Some(web1.id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            not_mine.is_empty(),
+            "{kind}: id filter keeps the session filter"
+        );
+        let unique = list_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &ListFilter {
+                all: true,
+                machine_type: Some("WEB".into()),
+                unique: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            unique.kind,
+            ErrorKind::Validation,
+            "two web machines: {unique}"
+        );
+
+        // status: the check cannot be reached from here, so UNKNOWN, quickly.
+        let st = machine_status(
+            w.provider.as_ref(),
+            &w.session,
+            &StatusOptions {
+                timeout: Duration::from_millis(300),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(st.len(), 1);
+        assert_eq!(st[0].machine_status, "active");
+        assert_eq!(st[0].check_status, UNKNOWN);
+
+        // dns: the session's records, with their machine.
+        let recs = dns::list_records(
+            w.provider.as_ref(),
+            &w.session,
+            &dns::RecordQuery {
+                zone: w.zone().into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(recs.len(), 1, "{kind}: {recs:?}");
+        assert_eq!(recs[0].machine.as_ref().unwrap().name, "app-1");
+        let every = dns::list_records(
+            w.provider.as_ref(),
+            &w.session,
+            &dns::RecordQuery {
+                zone: w.zone().into(),
+                record_type: Some("*".into()),
+                all: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(every.iter().any(|r| r.name == "www" && r.machine.is_none()));
+
+        // destroy: a same-name record with another address stays.
+        let decoy = w
+            .provider
+            .create_record(
+                w.zone(),
+                &DnsRecordSpec::new(DnsRecordType::A, "app-1", "203.0.113.250"),
+            )
+            .await
+            .unwrap();
+        let gone = destroy_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &DestroyOptions {
+                ids: vec![out.machine.id.clone()],
+                all: false,
+                delete_dns: true,
+                dns_zones: vec![w.zone().into()],
+            },
+            &no_progress,
+        )
+        .await
+        .unwrap();
+        assert!(gone[0].destroyed && gone[0].problems.is_empty(), "{gone:?}");
+        assert_eq!(gone[0].dns_records_deleted.len(), 1);
+        let left = w.provider.list_records(w.zone()).await.unwrap();
+        assert!(left.iter().any(|r| r.id == decoy.id), "{kind}: decoy kept");
+        assert!(
+            !left
+                .iter()
+                .any(|r| r.spec.name == "app-1" && r.spec.data == ip)
+        );
+        assert!(!w.machine_names().await.contains(&"app-1".to_string()));
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn preflight_reports_every_bad_value_and_creates_nothing() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let mut o = w.options("Bad_Name");
+        o.ssh_keys.push("nope".into());
+        o.region = "atlantis".into();
+        o.image = "no-such-image".into();
+        o.dns_zone = Some("unknown.zone".into());
+        o.machine_type = Some("missing".into());
+        let e = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &o,
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Validation);
+        for bad in [
+            "Bad_Name",
+            "`nope`",
+            "hangar-demo",
+            "atlantis",
+            "no-such-image",
+            "unknown.zone",
+            "`missing`",
+            "web",
+        ] {
+            assert!(e.message.contains(bad), "{kind}: {bad} missing in {e}");
+        }
+        // Size not offered in the region.
+        let mut o = w.options("ok-name");
+        let sizes = w.provider.sizes().await.unwrap();
+        let regions = w.provider.regions().await.unwrap();
+        let (size, region) = sizes
+            .iter()
+            .find_map(|s| {
+                regions
+                    .iter()
+                    .find(|r| r.available && !s.regions.contains(&r.slug))
+                    .map(|r| (s.slug.clone(), r.slug.clone()))
+            })
+            .expect("a size missing from some region");
+        o.size = size.clone();
+        o.region = region.clone();
+        let e = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &o,
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            e.message.contains(&format!(
+                "size `{size}` is not offered in region `{region}`"
+            )),
+            "{e}"
+        );
+        // Initializing without a type.
+        let mut o = w.options("ok-name");
+        o.machine_type = None;
+        let e = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &o,
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        assert!(e.message.contains("machine type is required"), "{e}");
+        assert_eq!(w.posts(w.machines_path()), 0, "{kind}: nothing created");
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn partial_failures_report_what_exists() {
+    for kind in ProviderKind::ALL {
+        // DNS fails: the machine and its IP are reported, the record is the problem.
+        let w = world(kind).await;
+        let dns_route = match kind {
+            ProviderKind::DigitalOcean => "POST /v2/domains/",
+            ProviderKind::Vultr => "POST /v2/domains/",
+        };
+        w.emulator.set_faults(
+            w.emulated,
+            Some(dns_route),
+            Faults {
+                server_error_percent: 100,
+                ..Default::default()
+            },
+        );
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("dns-fails"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(out.ip.is_some() && out.dns_record.is_none());
+        assert_eq!(out.problems.len(), 1, "{kind}: {:?}", out.problems);
+        assert!(
+            out.problems[0].message.contains("no DNS record dns-fails."),
+            "{:?}",
+            out.problems
+        );
+        assert!(w.machine_names().await.contains(&"dns-fails".to_string()));
+        w.emulator.clear_faults();
+
+        // Destroy under DNS-delete faults: the machine goes, the record left behind is reported.
+        let delete_route = "DELETE /v2/domains/";
+        w.emulator.set_faults(
+            w.emulated,
+            Some(delete_route),
+            Faults {
+                server_error_percent: 100,
+                ..Default::default()
+            },
+        );
+        let rec = w
+            .provider
+            .create_record(
+                w.zone(),
+                &DnsRecordSpec::new(DnsRecordType::A, "dns-fails", out.ip.clone().unwrap()),
+            )
+            .await
+            .unwrap();
+        let gone = destroy_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &DestroyOptions {
+                ids: vec![out.machine.id.clone()],
+                all: false,
+                delete_dns: true,
+                dns_zones: vec![w.zone().into()],
+            },
+            &no_progress,
+        )
+        .await
+        .unwrap();
+        assert!(gone[0].destroyed);
+        assert_eq!(gone[0].problems.len(), 1, "{gone:?}");
+        assert!(gone[0].problems[0].message.contains(&rec.id));
+        w.emulator.clear_faults();
+
+        // The create request fails with a server error: an error, and no machine exists.
+        w.emulator.set_faults(
+            w.emulated,
+            Some(&format!("POST {}", w.machines_path())),
+            Faults {
+                server_error_percent: 100,
+                ..Default::default()
+            },
+        );
+        let e = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("create-fails"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        assert!(e.message.contains("not created"), "{kind}: {e}");
+        assert!(
+            !w.machine_names()
+                .await
+                .contains(&"create-fails".to_string())
+        );
+        w.emulator.clear_faults();
+
+        // Flaky reads during the wait (500s and 429s) are retried; nothing is lost.
+        w.emulator.set_faults(
+            w.emulated,
+            Some(&format!("GET {}/", w.machines_path())),
+            Faults {
+                server_error_percent: 30,
+                rate_limit_percent: 20,
+                retry_after_secs: 0,
+                ..Default::default()
+            },
+        );
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("flaky"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(out.is_complete(), "{kind}: {:?}", out.problems);
+        assert!(out.ip.is_some());
+        w.emulator.shutdown().await;
+
+        // IP timeout and cancel: the machine id is reported, no record is made.
+        let w = world_with_delay(kind, Duration::from_secs(30)).await;
+        let mut o = w.options("slow-ip");
+        o.poll.timeout = Duration::from_millis(500);
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &o,
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(out.ip.is_none() && out.dns_record.is_none());
+        assert!(!out.machine.id.is_empty());
+        assert_eq!(
+            out.problems[0].kind,
+            ErrorKind::Partial,
+            "{:?}",
+            out.problems
+        );
+        assert!(
+            out.problems
+                .iter()
+                .any(|p| p.message.contains("no DNS record"))
+        );
+
+        let cancel = CancellationToken::new();
+        let c = cancel.clone();
+        let (events, sink) = recorder();
+        let canceller = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            c.cancel();
+        });
+        let mut o = w.options("cancelled");
+        o.poll.timeout = Duration::from_secs(20);
+        let out = create_machine(w.provider.as_ref(), &w.ctx(), &o, &sink, &cancel)
+            .await
+            .unwrap();
+        canceller.await.unwrap();
+        assert!(
+            out.problems.iter().any(|p| p.kind == ErrorKind::Cancelled),
+            "{:?}",
+            out.problems
+        );
+        assert!(
+            events
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| matches!(e, Progress::Created { .. }))
+        );
+        assert!(w.machine_names().await.contains(&"cancelled".to_string()));
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn destroy_refuses_foreign_machines_unless_all() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let all = w
+            .provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap();
+        let other_session = all.iter().find(|m| m.name == "web-1").unwrap();
+        let untagged = all.iter().find(|m| m.name == "legacy-db").unwrap();
+        for (m, why) in [
+            (other_session, "another session"),
+            (untagged, "not created by"),
+        ] {
+            let e = destroy_machines(
+                w.provider.as_ref(),
+                &w.session,
+                &DestroyOptions {
+                    ids: vec![m.id.clone()],
+                    ..Default::default()
+                },
+                &no_progress,
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Refused);
+            assert!(e.message.contains(why), "{e}");
+        }
+        let e = destroy_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &DestroyOptions {
+                ids: vec!["999999999".into()],
+                ..Default::default()
+            },
+            &no_progress,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound, "{e}");
+        assert_eq!(w.machine_names().await.len(), 2, "nothing deleted");
+        let done = destroy_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &DestroyOptions {
+                ids: vec![untagged.id.clone()],
+                all: true,
+                ..Default::default()
+            },
+            &no_progress,
+        )
+        .await
+        .unwrap();
+        assert!(done[0].destroyed);
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn catalog_check_info_and_dns_validation() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let keys = catalog::ssh_keys(w.provider.as_ref()).await.unwrap();
+        assert_eq!(keys.len(), 2);
+        match kind {
+            ProviderKind::DigitalOcean => {
+                assert!(
+                    !catalog::projects(w.provider.as_ref())
+                        .await
+                        .unwrap()
+                        .is_empty()
+                )
+            }
+            ProviderKind::Vultr => {
+                let e = catalog::projects(w.provider.as_ref()).await.unwrap_err();
+                assert_eq!(e.kind, ErrorKind::Unsupported);
+                assert!(e.message.contains("Vultr does not support projects"), "{e}");
+            }
+        }
+        assert_eq!(catalog::machine_types(&w.types), ["web"]);
+        assert_eq!(
+            dns::list_zones(w.provider.as_ref()).await.unwrap(),
+            [w.zone()]
+        );
+        let o = w.options("x");
+        let items = check::check(
+            w.provider.as_ref(),
+            &check::CheckOptions {
+                ssh_keys: vec!["hangar-demo".into(), "nope".into()],
+                dns_zone: Some(w.zone().into()),
+                project: Some("Default".into()),
+                region: Some(o.region.clone()),
+                size: Some(o.size.clone()),
+                image: Some("bogus".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let status = |check: &str, detail: &str| {
+            items
+                .iter()
+                .find(|i| i.check == check && i.detail.starts_with(detail))
+                .unwrap_or_else(|| panic!("{check} {detail}: {items:?}"))
+                .status
+        };
+        assert_eq!(status("API authentication", ""), CheckStatus::Pass);
+        assert_eq!(status("SSH key", "hangar-demo"), CheckStatus::Pass);
+        assert_eq!(status("SSH key", "nope"), CheckStatus::Fail);
+        assert_eq!(status("DNS zone", w.zone()), CheckStatus::Pass);
+        assert_eq!(status("Region", &o.region), CheckStatus::Pass);
+        assert_eq!(status("Size", &o.size), CheckStatus::Pass);
+        assert_eq!(status("Image", "bogus"), CheckStatus::Fail);
+        match kind {
+            ProviderKind::DigitalOcean => {
+                assert_eq!(status("Project", "Default"), CheckStatus::Pass)
+            }
+            ProviderKind::Vultr => assert_eq!(
+                status("Project", "not supported by Vultr"),
+                CheckStatus::Skip
+            ),
+        }
+
+        let bad = accounts::connect(
+            kind,
+            &Token::from("wrong".to_string()),
+            Some(&w.emulator.base_url(w.emulated)),
+            fast_options(),
+        )
+        .unwrap();
+        let items = check::check(
+            bad.as_ref(),
+            &check::CheckOptions {
+                ssh_keys: vec!["x".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(items.len(), 1, "the rest is skipped");
+        assert_eq!(items[0].status, CheckStatus::Fail);
+        let e = info::info(bad.as_ref(), "0123abcd").await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert!(
+            e.message.contains("check the token") && !e.message.contains("wrong"),
+            "{e}"
+        );
+        let i = info::info(w.provider.as_ref(), "0123abcd").await.unwrap();
+        assert!(i.account.email.contains('@'));
+
+        // Bad record data never reaches the provider.
+        w.emulator.clear_requests();
+        let e = dns::create_record(
+            w.provider.as_ref(),
+            w.zone(),
+            &DnsRecordSpec::new(DnsRecordType::A, "x", "2001:db8::1"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Validation);
+        assert!(w.emulator.requests().is_empty());
+        let r = dns::create_record(
+            w.provider.as_ref(),
+            w.zone(),
+            &DnsRecordSpec::new(DnsRecordType::A, "x", "192.0.2.77").with_ttl(600),
+        )
+        .await
+        .unwrap();
+        let r2 = dns::update_record(
+            w.provider.as_ref(),
+            w.zone(),
+            &r.id,
+            &DnsRecordSpec::new(DnsRecordType::A, "x", "192.0.2.78").with_ttl(600),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r2.spec.data, "192.0.2.78");
+        dns::delete_record(w.provider.as_ref(), w.zone(), &r.id)
+            .await
+            .unwrap();
+        w.emulator.shutdown().await;
+    }
+}
+
+/// The request counts reported in BENCHMARKS.md: `create` with 2 SSH keys and DNS on, and
+/// `list` of this session's machines among 2,000. Run with `--nocapture` to see the table.
+#[tokio::test]
+async fn request_counts_of_create_and_list() {
+    println!("| provider | use case | requests | of which IP polls |");
+    println!("|---|---|---:|---:|");
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        w.emulator.clear_requests();
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("counted"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(out.is_complete());
+        let reqs = w.emulator.requests();
+        let polls = reqs
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with(&format!("{}/", w.machines_path())))
+            .count();
+        println!(
+            "| {kind} | create (2 SSH keys, DNS on{}) | {} | {polls} |",
+            if kind == ProviderKind::DigitalOcean {
+                ", project"
+            } else {
+                ""
+            },
+            reqs.len()
+        );
+        // Pre-flight is one request per catalog/list, all at once, and nothing is repeated.
+        assert!(reqs.len() - polls <= 9, "{kind}: {}", reqs.len());
+
+        w.emulator.add_machines(
+            w.emulated,
+            2_000,
+            &[
+                "machine:created",
+                "machine:session:0123abcd",
+                "machine:type:web",
+            ],
+        );
+        w.emulator.clear_requests();
+        let found = list_machines(w.provider.as_ref(), &w.session, &ListFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 2_001);
+        let n = w.emulator.requests().len();
+        println!("| {kind} | list (2,001 session machines) | {n} | 0 |");
+        let per_page = match kind {
+            ProviderKind::DigitalOcean => 200,
+            ProviderKind::Vultr => 500,
+        };
+        assert!(n <= 2_003usize.div_ceil(per_page), "{kind}: {n}");
+        w.emulator.shutdown().await;
+    }
+}
+
+/// A provider whose create reaches the cloud but whose reply is lost (the connection drops
+/// after the machine was made): the one failure the emulator cannot script, since it decides
+/// faults before handling a request.
+#[derive(Debug)]
+struct LostCreateReply(Arc<dyn CloudProvider>);
+
+#[async_trait::async_trait]
+impl CloudProvider for LostCreateReply {
+    fn kind(&self) -> ProviderKind {
+        self.0.kind()
+    }
+    async fn account(&self) -> hangar::provider::Result<hangar::provider::AccountInfo> {
+        self.0.account().await
+    }
+    async fn create_machine(
+        &self,
+        r: &hangar::provider::CreateMachine,
+    ) -> hangar::provider::Result<hangar::provider::Machine> {
+        self.0.create_machine(r).await?;
+        Err(hangar::provider::ProviderError::Network {
+            provider: self.kind(),
+            message: "connection closed before the response".into(),
+        })
+    }
+    async fn get_machine(&self, id: &str) -> hangar::provider::Result<hangar::provider::Machine> {
+        self.0.get_machine(id).await
+    }
+    async fn list_machines(
+        &self,
+        f: &MachineFilter,
+    ) -> hangar::provider::Result<Vec<hangar::provider::Machine>> {
+        self.0.list_machines(f).await
+    }
+    async fn destroy_machine(&self, id: &str) -> hangar::provider::Result<()> {
+        self.0.destroy_machine(id).await
+    }
+    async fn power(
+        &self,
+        id: &str,
+        a: hangar::provider::PowerAction,
+    ) -> hangar::provider::Result<()> {
+        self.0.power(id, a).await
+    }
+    async fn list_ssh_keys(&self) -> hangar::provider::Result<Vec<hangar::provider::SshKey>> {
+        self.0.list_ssh_keys().await
+    }
+    async fn list_zones(&self) -> hangar::provider::Result<Vec<hangar::provider::DnsZone>> {
+        self.0.list_zones().await
+    }
+    async fn list_records(
+        &self,
+        z: &str,
+    ) -> hangar::provider::Result<Vec<hangar::provider::DnsRecord>> {
+        self.0.list_records(z).await
+    }
+    async fn create_record(
+        &self,
+        z: &str,
+        r: &DnsRecordSpec,
+    ) -> hangar::provider::Result<hangar::provider::DnsRecord> {
+        self.0.create_record(z, r).await
+    }
+    async fn update_record(
+        &self,
+        z: &str,
+        id: &str,
+        r: &DnsRecordSpec,
+    ) -> hangar::provider::Result<hangar::provider::DnsRecord> {
+        self.0.update_record(z, id, r).await
+    }
+    async fn delete_record(&self, z: &str, id: &str) -> hangar::provider::Result<()> {
+        self.0.delete_record(z, id).await
+    }
+    async fn regions(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Region>>> {
+        self.0.regions().await
+    }
+    async fn sizes(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Size>>> {
+        self.0.sizes().await
+    }
+    async fn images(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Image>>> {
+        self.0.images().await
+    }
+    fn projects(&self) -> Option<&dyn hangar::provider::Projects> {
+        self.0.projects()
+    }
+}
+
+#[tokio::test]
+async fn a_machine_made_by_a_create_whose_reply_was_lost_is_reported() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let lossy = LostCreateReply(w.provider.clone());
+        let e = create_machine(
+            &lossy,
+            &w.ctx(),
+            &w.options("lost-reply"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        let made = w
+            .provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.name == "lost-reply")
+            .expect("the machine exists");
+        assert_eq!(e.kind, ErrorKind::Partial, "{kind}: {e}");
+        assert!(e.message.contains(&made.id), "{kind}: {e}");
+        w.emulator.shutdown().await;
+    }
+}
+
+/// Faults on every route (500s, 429s, dropped connections): whatever each create and destroy
+/// returns, every machine that exists afterwards was reported to the caller.
+#[tokio::test]
+async fn create_and_destroy_under_faults_leave_no_unreported_machine() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        w.provider.regions().await.unwrap();
+        w.provider.sizes().await.unwrap();
+        w.provider.images().await.unwrap();
+        let before: Vec<String> = w.machine_names().await;
+        w.emulator.set_faults(
+            w.emulated,
+            None,
+            Faults {
+                server_error_percent: 25,
+                rate_limit_percent: 10,
+                retry_after_secs: 0,
+                drop_connection_percent: 10,
+                ..Default::default()
+            },
+        );
+        let mut reported: Vec<String> = Vec::new();
+        let mut outcomes = Vec::new();
+        for i in 0..6 {
+            let name = format!("faulty-{i}");
+            match create_machine(
+                w.provider.as_ref(),
+                &w.ctx(),
+                &w.options(&name),
+                &no_progress,
+                &CancellationToken::new(),
+            )
+            .await
+            {
+                Ok(out) => {
+                    reported.push(out.machine.id.clone());
+                    outcomes.push(format!(
+                        "{name}: created, problems {:?}",
+                        out.problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+                    ));
+                    // Destroy it again under the same faults.
+                    match destroy_machines(
+                        w.provider.as_ref(),
+                        &w.session,
+                        &DestroyOptions {
+                            ids: vec![out.machine.id.clone()],
+                            delete_dns: true,
+                            dns_zones: vec![w.zone().into()],
+                            ..Default::default()
+                        },
+                        &no_progress,
+                    )
+                    .await
+                    {
+                        Ok(r) if r[0].destroyed => {
+                            reported.retain(|id| id != &out.machine.id);
+                        }
+                        Ok(r) => {
+                            outcomes.push(format!("{name}: destroy reported {:?}", r[0].problems))
+                        }
+                        Err(e) => outcomes.push(format!("{name}: destroy failed: {e}")),
+                    }
+                }
+                Err(e) => outcomes.push(format!("{name}: {:?} {}", e.kind, e.message)),
+            }
+        }
+        w.emulator.clear_faults();
+        let all = w
+            .provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap();
+        for m in all.iter().filter(|m| !before.contains(&m.name)) {
+            let in_error = outcomes.iter().any(|o| o.contains(&m.id));
+            assert!(
+                reported.contains(&m.id) || in_error,
+                "{kind}: machine {} ({}) exists but was not reported: {outcomes:#?}",
+                m.name,
+                m.id
+            );
+        }
+        println!("{kind}: {outcomes:#?}");
+        w.emulator.shutdown().await;
+    }
+}
+
+/// The provider accepts every delete but the machine stays: the result says it still exists
+/// (and is billed), and its DNS record is kept because the machine still answers on it.
+#[tokio::test]
+async fn a_machine_that_survives_its_delete_is_reported_and_keeps_its_record() {
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &w.options("sticky"),
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(out.is_complete(), "{:?}", out.problems);
+        w.emulator.ghost_deletes(w.emulated, 100);
+        let r = destroy_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &DestroyOptions {
+                ids: vec![out.machine.id.clone()],
+                delete_dns: true,
+                dns_zones: vec![w.zone().into()],
+                ..Default::default()
+            },
+            &no_progress,
+        )
+        .await
+        .unwrap();
+        assert!(!r[0].destroyed);
+        assert_eq!(r[0].problems[0].kind, ErrorKind::StillExists, "{r:?}");
+        assert!(r[0].problems[0].message.contains("still exists"), "{r:?}");
+        let record = out.dns_record.unwrap();
+        let records = w.provider.list_records(w.zone()).await.unwrap();
+        assert!(records.iter().any(|r| r.id == record.record_id));
+        w.emulator.shutdown().await;
+    }
+}
