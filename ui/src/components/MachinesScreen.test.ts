@@ -30,7 +30,7 @@ function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}
 
 const accounts: AccountList_Serialize = {
   accounts: [
-    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalOcean", simulated: true },
+    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true },
     { id: "demo-vu", label: "Demo Vultr", provider: "vultr", simulated: true },
   ],
   problem: null,

@@ -162,8 +162,8 @@ export type Machine_Serialize = {
 	priceMonthly: number | null,
 };
 
-/**  The clouds Hangar knows. */
-export type ProviderKind = "digitalOcean" | "vultr";
+/**  The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI). */
+export type ProviderKind = "digitalocean" | "vultr";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -33,7 +33,7 @@ function machine(over: Partial<Machine_Serialize>): Machine_Serialize {
 }
 
 const accounts: AccountSummary[] = [
-  { id: "do", label: "Work DO", provider: "digitalOcean", simulated: false },
+  { id: "do", label: "Work DO", provider: "digitalocean", simulated: false },
   { id: "vu", label: "Demo Vultr", provider: "vultr", simulated: true },
 ];
 

@@ -49,7 +49,7 @@ export function inTransition(status: string): boolean {
 }
 
 export function providerName(provider: ProviderKind): string {
-  return provider === "digitalOcean" ? "DigitalOcean" : "Vultr";
+  return provider === "digitalocean" ? "DigitalOcean" : "Vultr";
 }
 
 /** Flattens a listing into rows, and collects the accounts that failed. */
@@ -73,7 +73,7 @@ export function toRows(
         machine,
         accountId: entry.accountId,
         accountLabel,
-        provider: account?.provider ?? "digitalOcean",
+        provider: account?.provider ?? "digitalocean",
         simulated: account?.simulated ?? false,
         type: tagValue(machine.tags, TYPE_PREFIX),
         session: tagValue(machine.tags, SESSION_PREFIX),
