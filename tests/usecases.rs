@@ -901,67 +901,93 @@ async fn request_counts_of_create_and_list() {
     }
 }
 
-/// A provider whose create reaches the cloud but whose reply is lost (the connection drops
-/// after the machine was made): the one failure the emulator cannot script, since it decides
-/// faults before handling a request.
+/// A provider that passes every call to a real one, except for what it is told to tamper
+/// with. These are the situations the emulator cannot script.
 #[derive(Debug)]
-struct LostCreateReply(Arc<dyn CloudProvider>);
+struct Tampered {
+    inner: Arc<dyn CloudProvider>,
+    /// The create reaches the cloud but its reply is lost (the connection drops after the
+    /// machine was made); the emulator decides faults before handling a request.
+    lose_create_reply: bool,
+    /// Every machine that has an address reports this one instead, e.g. a loopback
+    /// address where a test serves the cloud-init status endpoint.
+    ipv4: Option<String>,
+}
+
+impl Tampered {
+    fn new(inner: Arc<dyn CloudProvider>) -> Self {
+        Self {
+            inner,
+            lose_create_reply: false,
+            ipv4: None,
+        }
+    }
+}
 
 #[async_trait::async_trait]
-impl CloudProvider for LostCreateReply {
+impl CloudProvider for Tampered {
     fn kind(&self) -> ProviderKind {
-        self.0.kind()
+        self.inner.kind()
     }
     async fn account(&self) -> hangar::provider::Result<hangar::provider::AccountInfo> {
-        self.0.account().await
+        self.inner.account().await
     }
     async fn create_machine(
         &self,
         r: &hangar::provider::CreateMachine,
     ) -> hangar::provider::Result<hangar::provider::Machine> {
-        self.0.create_machine(r).await?;
+        let made = self.inner.create_machine(r).await?;
+        if !self.lose_create_reply {
+            return Ok(made);
+        }
         Err(hangar::provider::ProviderError::Network {
             provider: self.kind(),
             message: "connection closed before the response".into(),
         })
     }
     async fn get_machine(&self, id: &str) -> hangar::provider::Result<hangar::provider::Machine> {
-        self.0.get_machine(id).await
+        self.inner.get_machine(id).await
     }
     async fn list_machines(
         &self,
         f: &MachineFilter,
     ) -> hangar::provider::Result<Vec<hangar::provider::Machine>> {
-        self.0.list_machines(f).await
+        let mut machines = self.inner.list_machines(f).await?;
+        if let Some(ip) = &self.ipv4 {
+            for m in machines.iter_mut().filter(|m| m.ipv4.is_some()) {
+                m.ipv4 = Some(ip.clone());
+            }
+        }
+        Ok(machines)
     }
     async fn destroy_machine(&self, id: &str) -> hangar::provider::Result<()> {
-        self.0.destroy_machine(id).await
+        self.inner.destroy_machine(id).await
     }
     async fn power(
         &self,
         id: &str,
         a: hangar::provider::PowerAction,
     ) -> hangar::provider::Result<()> {
-        self.0.power(id, a).await
+        self.inner.power(id, a).await
     }
     async fn list_ssh_keys(&self) -> hangar::provider::Result<Vec<hangar::provider::SshKey>> {
-        self.0.list_ssh_keys().await
+        self.inner.list_ssh_keys().await
     }
     async fn list_zones(&self) -> hangar::provider::Result<Vec<hangar::provider::DnsZone>> {
-        self.0.list_zones().await
+        self.inner.list_zones().await
     }
     async fn list_records(
         &self,
         z: &str,
     ) -> hangar::provider::Result<Vec<hangar::provider::DnsRecord>> {
-        self.0.list_records(z).await
+        self.inner.list_records(z).await
     }
     async fn create_record(
         &self,
         z: &str,
         r: &DnsRecordSpec,
     ) -> hangar::provider::Result<hangar::provider::DnsRecord> {
-        self.0.create_record(z, r).await
+        self.inner.create_record(z, r).await
     }
     async fn update_record(
         &self,
@@ -969,22 +995,22 @@ impl CloudProvider for LostCreateReply {
         id: &str,
         r: &DnsRecordSpec,
     ) -> hangar::provider::Result<hangar::provider::DnsRecord> {
-        self.0.update_record(z, id, r).await
+        self.inner.update_record(z, id, r).await
     }
     async fn delete_record(&self, z: &str, id: &str) -> hangar::provider::Result<()> {
-        self.0.delete_record(z, id).await
+        self.inner.delete_record(z, id).await
     }
     async fn regions(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Region>>> {
-        self.0.regions().await
+        self.inner.regions().await
     }
     async fn sizes(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Size>>> {
-        self.0.sizes().await
+        self.inner.sizes().await
     }
     async fn images(&self) -> hangar::provider::Result<Arc<Vec<hangar::provider::Image>>> {
-        self.0.images().await
+        self.inner.images().await
     }
     fn projects(&self) -> Option<&dyn hangar::provider::Projects> {
-        self.0.projects()
+        self.inner.projects()
     }
 }
 
@@ -992,7 +1018,10 @@ impl CloudProvider for LostCreateReply {
 async fn a_machine_made_by_a_create_whose_reply_was_lost_is_reported() {
     for kind in ProviderKind::ALL {
         let w = world(kind).await;
-        let lossy = LostCreateReply(w.provider.clone());
+        let lossy = Tampered {
+            lose_create_reply: true,
+            ..Tampered::new(w.provider.clone())
+        };
         let e = create_machine(
             &lossy,
             &w.ctx(),
@@ -1140,4 +1169,77 @@ async fn a_machine_that_survives_its_delete_is_reported_and_keeps_its_record() {
         assert!(records.iter().any(|r| r.id == record.record_id));
         w.emulator.shutdown().await;
     }
+}
+
+/// A local stand-in for the status endpoint machines serve: `cloud-init-status` answers
+/// `done`, `broken` answers 500, anything else 404.
+async fn serve_status_endpoint() -> (u16, tokio::task::JoinHandle<()>) {
+    use axum::{Json, Router, http::StatusCode, routing::get};
+    let app = Router::new()
+        .route(
+            "/cgi-bin/cloud-init-status",
+            get(|| async { Json(serde_json::json!({ "status": "done" })) }),
+        )
+        .route(
+            "/cgi-bin/broken",
+            get(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (port, server)
+}
+
+#[tokio::test]
+async fn status_reads_the_check_a_machine_serves() {
+    let (port, server) = serve_status_endpoint().await;
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let served = Tampered {
+            ipv4: Some("127.0.0.1".into()),
+            ..Tampered::new(w.provider.clone())
+        };
+        let all = ListFilter {
+            all: true,
+            ..ListFilter::default()
+        };
+        let ask = |check: &str| StatusOptions {
+            filter: all.clone(),
+            port,
+            check: check.into(),
+            timeout: Duration::from_secs(2),
+        };
+
+        let reports = machine_status(&served, &w.session, &ask("cloud-init-status"))
+            .await
+            .unwrap();
+        let with_ip: Vec<_> = reports.iter().filter(|r| r.ip.is_some()).collect();
+        assert!(
+            !with_ip.is_empty(),
+            "{kind}: the seed has machines with an address"
+        );
+        for r in &with_ip {
+            assert_eq!(r.check_status, "done", "{kind}: {r:?}");
+        }
+        for r in reports.iter().filter(|r| r.ip.is_none()) {
+            assert_eq!(
+                r.check_status, UNKNOWN,
+                "{kind}: no address, no check: {r:?}"
+            );
+        }
+
+        for failing in ["broken", "not-served"] {
+            let reports = machine_status(&served, &w.session, &ask(failing))
+                .await
+                .unwrap();
+            assert!(
+                reports.iter().all(|r| r.check_status == UNKNOWN),
+                "{kind}: check `{failing}` must read UNKNOWN: {reports:?}"
+            );
+        }
+        w.emulator.shutdown().await;
+    }
+    server.abort();
 }
