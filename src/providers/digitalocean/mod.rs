@@ -20,16 +20,18 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::Method;
-use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::http::lifecycle::{create_reconciled, destroy_confirmed, find_created, find_record};
-use super::http::{ClientOptions, HttpClient, Safety, encode_segment, resolve_base_url};
+use super::http::{
+    Catalogs, ClientOptions, ClientParts, HttpClient, ProviderClient, ProviderConfig, Safety,
+    encode_segment,
+};
 use crate::provider::{
     AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, Machine,
     MachineFilter, PowerAction, Project, Projects, ProviderError, ProviderKind, Region, Result,
-    Size, SshKey, TtlCache,
+    Size, SshKey,
 };
 
 /// The public API.
@@ -43,49 +45,20 @@ pub const PAGE_CONCURRENCY: usize = 4;
 
 const KIND: ProviderKind = ProviderKind::DigitalOcean;
 
-/// Configuration of one DigitalOcean account.
-#[derive(Debug, Clone)]
-pub struct DigitalOceanConfig {
-    pub token: SecretString,
-    /// `None`: the environment variable or the public API.
-    pub base_url: Option<String>,
-    pub options: ClientOptions,
-}
+/// Configuration of one DigitalOcean account: `DigitalOceanConfig::new(token).build()`.
+pub type DigitalOceanConfig = ProviderConfig<DigitalOcean>;
 
-impl DigitalOceanConfig {
-    /// An account with this token and default settings.
-    pub fn new(token: impl Into<String>) -> Self {
+impl ProviderClient for DigitalOcean {
+    const KIND: ProviderKind = KIND;
+    const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
+    const BASE_URL_ENV: &'static str = BASE_URL_ENV;
+
+    fn from_parts(parts: ClientParts) -> Self {
         Self {
-            token: SecretString::from(token.into()),
-            base_url: None,
-            options: ClientOptions::default(),
+            http: parts.http,
+            options: parts.options,
+            catalogs: parts.catalogs,
         }
-    }
-
-    /// Talk to `url` instead of the public API.
-    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// Retry, destroy and cache settings.
-    pub fn with_options(mut self, options: ClientOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// The client.
-    pub fn build(self) -> Result<DigitalOcean> {
-        let base = resolve_base_url(self.base_url.as_deref(), BASE_URL_ENV, DEFAULT_BASE_URL);
-        let http = HttpClient::new(KIND, &base, self.token, self.options.retry.clone())?;
-        let ttl = self.options.catalog_ttl;
-        Ok(DigitalOcean {
-            http,
-            options: self.options,
-            regions: TtlCache::new(ttl),
-            sizes: TtlCache::new(ttl),
-            images: TtlCache::new(ttl),
-        })
     }
 }
 
@@ -94,9 +67,7 @@ impl DigitalOceanConfig {
 pub struct DigitalOcean {
     http: HttpClient,
     options: ClientOptions,
-    regions: TtlCache<Vec<Region>>,
-    sizes: TtlCache<Vec<Size>>,
-    images: TtlCache<Vec<Image>>,
+    catalogs: Catalogs,
 }
 
 impl DigitalOcean {
@@ -355,7 +326,8 @@ impl CloudProvider for DigitalOcean {
     }
 
     async fn regions(&self) -> Result<Arc<Vec<Region>>> {
-        self.regions
+        self.catalogs
+            .regions
             .get_or_fetch(|| async {
                 let r: Vec<wire::RegionWire> = self.list_all("/v2/regions", "regions", &[]).await?;
                 Ok(r.into_iter().map(Region::from).collect())
@@ -364,7 +336,8 @@ impl CloudProvider for DigitalOcean {
     }
 
     async fn sizes(&self) -> Result<Arc<Vec<Size>>> {
-        self.sizes
+        self.catalogs
+            .sizes
             .get_or_fetch(|| async {
                 let s: Vec<wire::SizeWire> = self.list_all("/v2/sizes", "sizes", &[]).await?;
                 Ok(s.into_iter()
@@ -376,7 +349,8 @@ impl CloudProvider for DigitalOcean {
     }
 
     async fn images(&self) -> Result<Arc<Vec<Image>>> {
-        self.images
+        self.catalogs
+            .images
             .get_or_fetch(|| async {
                 let i: Vec<wire::ImageWire> = self
                     .list_all("/v2/images", "images", &[("type", "distribution".into())])

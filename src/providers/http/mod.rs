@@ -20,8 +20,11 @@
 //! A `Retry-After` (or DigitalOcean `ratelimit-reset`) longer than [`RetryPolicy::max_wait`] is
 //! not slept through: the caller gets [`ProviderError::RateLimited`] with the seconds to wait.
 
+mod config;
 pub mod errors;
 pub mod lifecycle;
+
+pub use config::{Catalogs, ClientParts, ProviderClient, ProviderConfig};
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

@@ -26,18 +26,19 @@ use async_trait::async_trait;
 use backon::Retryable;
 use base64::Engine;
 use reqwest::Method;
-use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::http::lifecycle::{
     DestroyPolicy, create_reconciled, destroy_confirmed, find_created, find_record,
 };
-use super::http::{ClientOptions, HttpClient, Safety, encode_segment, resolve_base_url};
+use super::http::{
+    Catalogs, ClientOptions, ClientParts, HttpClient, ProviderClient, ProviderConfig, Safety,
+    encode_segment,
+};
 use crate::provider::{
     AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, Machine,
     MachineFilter, PowerAction, ProviderError, ProviderKind, Region, Result, Size, SshKey,
-    TtlCache,
 };
 
 /// The public API, including the version prefix.
@@ -49,49 +50,20 @@ pub const PER_PAGE: u32 = 500;
 
 const KIND: ProviderKind = ProviderKind::Vultr;
 
-/// Configuration of one Vultr account.
-#[derive(Debug, Clone)]
-pub struct VultrConfig {
-    pub token: SecretString,
-    /// `None`: the environment variable or the public API. Include `/v2`.
-    pub base_url: Option<String>,
-    pub options: ClientOptions,
-}
+/// Configuration of one Vultr account: `VultrConfig::new(token).build()`.
+pub type VultrConfig = ProviderConfig<Vultr>;
 
-impl VultrConfig {
-    /// An account with this API key and default settings.
-    pub fn new(token: impl Into<String>) -> Self {
+impl ProviderClient for Vultr {
+    const KIND: ProviderKind = KIND;
+    const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
+    const BASE_URL_ENV: &'static str = BASE_URL_ENV;
+
+    fn from_parts(parts: ClientParts) -> Self {
         Self {
-            token: SecretString::from(token.into()),
-            base_url: None,
-            options: ClientOptions::default(),
+            http: parts.http,
+            options: parts.options,
+            catalogs: parts.catalogs,
         }
-    }
-
-    /// Talk to `url` (ending in `/v2`) instead of the public API.
-    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// Retry, destroy and cache settings.
-    pub fn with_options(mut self, options: ClientOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// The client.
-    pub fn build(self) -> Result<Vultr> {
-        let base = resolve_base_url(self.base_url.as_deref(), BASE_URL_ENV, DEFAULT_BASE_URL);
-        let http = HttpClient::new(KIND, &base, self.token, self.options.retry.clone())?;
-        let ttl = self.options.catalog_ttl;
-        Ok(Vultr {
-            http,
-            options: self.options,
-            regions: TtlCache::new(ttl),
-            sizes: TtlCache::new(ttl),
-            images: TtlCache::new(ttl),
-        })
     }
 }
 
@@ -100,9 +72,7 @@ impl VultrConfig {
 pub struct Vultr {
     http: HttpClient,
     options: ClientOptions,
-    regions: TtlCache<Vec<Region>>,
-    sizes: TtlCache<Vec<Size>>,
-    images: TtlCache<Vec<Image>>,
+    catalogs: Catalogs,
 }
 
 /// True for the refusals Vultr gives while an instance is still being provisioned.
@@ -378,7 +348,8 @@ impl CloudProvider for Vultr {
     }
 
     async fn regions(&self) -> Result<Arc<Vec<Region>>> {
-        self.regions
+        self.catalogs
+            .regions
             .get_or_fetch(|| async {
                 let r: Vec<wire::RegionWire> = self.list_all("/regions", "regions", &[]).await?;
                 Ok(r.into_iter().map(Region::from).collect())
@@ -387,7 +358,8 @@ impl CloudProvider for Vultr {
     }
 
     async fn sizes(&self) -> Result<Arc<Vec<Size>>> {
-        self.sizes
+        self.catalogs
+            .sizes
             .get_or_fetch(|| async {
                 let p: Vec<wire::PlanWire> = self.list_all("/plans", "plans", &[]).await?;
                 Ok(p.into_iter().map(Size::from).collect())
@@ -396,7 +368,8 @@ impl CloudProvider for Vultr {
     }
 
     async fn images(&self) -> Result<Arc<Vec<Image>>> {
-        self.images
+        self.catalogs
+            .images
             .get_or_fetch(|| async {
                 let o: Vec<wire::OsWire> = self.list_all("/os", "os", &[]).await?;
                 Ok(o.into_iter().map(Image::from).collect())
