@@ -518,5 +518,56 @@ async fn add_account_with_keychain_and_test_connection() {
     );
     gui.screenshot("12-machines-account").await;
 
+    // Removing the account (after confirming) deletes its keychain entry and brings the
+    // demo cloud back.
+    gui.find("[data-testid=nav-accounts]")
+        .await
+        .click()
+        .await
+        .expect("open Accounts");
+    gui.find("[data-testid=remove-account]")
+        .await
+        .click()
+        .await
+        .expect("remove");
+    let question = wait_for_text(&gui, "#remove-title", |t| !t.is_empty()).await;
+    assert_eq!(question, "Remove “Work DO”?");
+    gui.screenshot("13-accounts-remove-confirm").await;
+    gui.find("[data-testid=confirm-remove]")
+        .await
+        .click()
+        .await
+        .expect("confirm the removal");
+    let notice = wait_for_text(&gui, "[data-testid=accounts-notice]", |t| {
+        t.starts_with("Removed")
+    })
+    .await;
+    assert!(notice.contains("Work DO"), "{notice}");
+    let key = wait_for_text(&gui, "[data-testid=account-key]", |t| {
+        t.contains("Simulated")
+    })
+    .await;
+    assert!(key.contains("no token needed"), "{key}");
+    let lookup = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "app.hangar.desktop"])
+        .output()
+        .expect("run secret-tool");
+    assert!(
+        !lookup.status.success() && lookup.stdout.is_empty(),
+        "the keychain entry is still there: {lookup:?}"
+    );
+    gui.find("[data-testid=nav-machines]")
+        .await
+        .click()
+        .await
+        .expect("open Machines");
+    wait_for_rows(
+        &gui,
+        "the demo fleet again",
+        Duration::from_secs(30),
+        |rows| rows.len() == 14 && rows.iter().all(|r| r[1].contains("Simulated")),
+    )
+    .await;
+
     gui.close().await;
 }

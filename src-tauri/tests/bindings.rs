@@ -88,10 +88,18 @@ fn referenced<'a>(
         .collect()
 }
 
-#[test]
-fn no_command_result_carries_a_credential() {
-    let ts = std::fs::read_to_string(hangar_desktop::bindings_path()).expect("read bindings");
-    let defs = type_definitions(&ts);
+/// What scanning the command results of a bindings file found.
+struct ResultScan {
+    commands: usize,
+    /// Every type reachable from a command's result.
+    seen: std::collections::HashSet<String>,
+    checked_fields: usize,
+    /// `Type.field` of each credential-like field in a result type.
+    credentials: Vec<String>,
+}
+
+fn scan_results(ts: &str) -> ResultScan {
+    let defs = type_definitions(ts);
     let commands_block = ts
         .split("export const commands = {")
         .nth(1)
@@ -111,33 +119,69 @@ fn no_command_result_carries_a_credential() {
             .unwrap_or_else(|| panic!("no result type in `{line}`"));
         pending.extend(referenced(generic, &defs).into_iter().cloned());
     }
-    assert!(commands >= 6, "found only {commands} commands");
-    assert!(
-        pending.iter().any(|t| t.starts_with("AccountList")),
-        "listAccounts' result type was not found: {pending:?}"
-    );
-    let mut seen = std::collections::HashSet::new();
-    let mut checked_fields = 0;
+    let mut scan = ResultScan {
+        commands,
+        seen: std::collections::HashSet::new(),
+        checked_fields: 0,
+        credentials: Vec::new(),
+    };
     while let Some(name) = pending.pop() {
-        if !seen.insert(name.clone()) {
+        if !scan.seen.insert(name.clone()) {
             continue;
         }
         let body = &defs[&name];
         for field in field_names(body) {
-            checked_fields += 1;
-            assert!(
-                !looks_secret(&field),
-                "command result type `{name}` has a field `{field}` that looks like a credential"
-            );
+            scan.checked_fields += 1;
+            if looks_secret(&field) {
+                scan.credentials.push(format!("{name}.{field}"));
+            }
         }
         pending.extend(referenced(body, &defs).into_iter().cloned());
     }
-    assert!(checked_fields > 20, "only {checked_fields} fields checked");
-    // The scan must see input types' token fields as such (inputs are allowed to have them),
-    // or it could not catch one in a result either.
+    scan
+}
+
+#[test]
+fn no_command_result_carries_a_credential() {
+    let ts = std::fs::read_to_string(hangar_desktop::bindings_path()).expect("read bindings");
+    let scan = scan_results(&ts);
+    assert!(scan.commands >= 6, "found only {} commands", scan.commands);
+    assert!(
+        scan.seen.iter().any(|t| t.starts_with("AccountList")),
+        "listAccounts' result type was not found: {:?}",
+        scan.seen
+    );
+    assert!(
+        scan.checked_fields > 20,
+        "only {} fields checked",
+        scan.checked_fields
+    );
+    assert!(
+        scan.credentials.is_empty(),
+        "command results have credential-like fields: {:?}",
+        scan.credentials
+    );
+    // Input types may hold the token; they are not results.
+    let defs = type_definitions(&ts);
     let new_account = defs
         .get("NewAccount_Deserialize")
         .expect("the NewAccount input type");
     assert!(field_names(new_account).iter().any(|f| looks_secret(f)));
-    assert!(!seen.contains("NewAccount_Deserialize"));
+    assert!(!scan.seen.contains("NewAccount_Deserialize"));
+}
+
+#[test]
+fn the_scan_finds_a_credential_nested_in_a_result() {
+    let ts = "export const commands = {\n\
+        \tgetThing: (id: string) => typedError<Outer_Serialize, AppError>(__TAURI_INVOKE(\"get_thing\", { id })),\n\
+        \tsave: (input: Input) => typedError<null, AppError>(__TAURI_INVOKE(\"save\", { input })),\n\
+        };\n\n\
+        export type AppError = {\n\tkind: string,\n\tmessage: string,\n};\n\n\
+        export type Input = {\n\ttoken: string,\n};\n\n\
+        export type Outer_Serialize = {\n\tname: string,\n\tinner: Inner | null,\n};\n\n\
+        export type Inner = { status: \"ok\"; apiKey: string } | { status: \"no\" };\n";
+    let scan = scan_results(ts);
+    assert_eq!(scan.commands, 2);
+    assert_eq!(scan.credentials, ["Inner.apiKey"]);
+    assert!(!scan.seen.contains("Input"));
 }
