@@ -50,8 +50,9 @@ test-ui: ui/node_modules/.installed
 	npm --prefix ui run check
 	npm --prefix ui test
 
+# The GUI tests store tokens in a real (private, throwaway) Secret Service.
 test-e2e: app
-	cargo test --workspace --test gui -- --ignored --test-threads=1
+	tests/support/with-secret-service cargo test --workspace --test gui -- --ignored --test-threads=1
 
 ## The debug build of the desktop app that the GUI tests drive.
 app: ui

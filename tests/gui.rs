@@ -331,3 +331,243 @@ async fn machines_table_with_two_thousand_machines() {
 
     gui.close().await;
 }
+
+/// Sets the value of the input `css` by typing into it.
+async fn type_into(gui: &GuiSession, css: &str, text: &str) {
+    let input = gui.find(css).await;
+    input.clear().await.expect("clear the input");
+    input.send_keys(text).await.expect("type into the input");
+}
+
+/// Waits until `css` shows text for which `ok` holds, and returns it.
+async fn wait_for_text(gui: &GuiSession, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        let text = match gui.client.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if ok(&text) {
+            return text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "`{css}` never showed the expected text; last: `{text}`"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver, a Secret Service and the app build: run `make test-e2e`"]
+async fn add_account_with_keychain_and_test_connection() {
+    use hangar::emulator::{DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, Seed};
+
+    let mut seed = Seed::builtin();
+    // Long enough for the UI to show its last four characters.
+    seed.digitalocean.token = "dop_v1_emulator_accounts_gui_test_c0ffee42".into();
+    seed.digitalocean.droplets = ["acct-web-1", "acct-db-1"]
+        .iter()
+        .map(|name| DropletSeed {
+            name: (*name).into(),
+            region: "nyc3".into(),
+            size: "s-1vcpu-1gb".into(),
+            image: "ubuntu-24-04-x64".into(),
+            tags: vec![],
+            pending: false,
+            off: false,
+            age_seconds: 3600,
+        })
+        .collect();
+    let emulator = Emulator::start(EmulatorConfig {
+        seed,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("start the emulator");
+    let good = emulator.token(EmulatedProvider::DigitalOcean);
+    let base_url = emulator.digitalocean_base_url();
+
+    let gui = GuiSession::start_with_env(&[]).await;
+    gui.find("[data-testid=nav-accounts]")
+        .await
+        .click()
+        .await
+        .expect("open Accounts");
+    // Without accounts, the demo ones are listed as simulated.
+    let key = wait_for_text(&gui, "[data-testid=account-key]", |t| !t.is_empty()).await;
+    assert!(key.contains("Simulated"), "{key}");
+
+    type_into(&gui, "[data-testid=account-label]", "Work DO").await;
+    type_into(&gui, "[data-testid=account-base-url]", &base_url).await;
+    type_into(
+        &gui,
+        "[data-testid=account-token]",
+        "dop_v1_not-the-right-token-000",
+    )
+    .await;
+    gui.find("[data-testid=test-connection]")
+        .await
+        .click()
+        .await
+        .expect("test the bad token");
+    let rejected = wait_for_text(&gui, "[data-testid=test-result]", |t| !t.is_empty()).await;
+    assert_eq!(rejected, "Rejected: check the token.");
+    gui.screenshot("09-accounts-rejected").await;
+
+    type_into(&gui, "[data-testid=account-token]", &good).await;
+    gui.find("[data-testid=test-connection]")
+        .await
+        .click()
+        .await
+        .expect("test the good token");
+    let connected = wait_for_text(&gui, "[data-testid=test-result]", |t| {
+        t.starts_with("Connected as")
+    })
+    .await;
+    assert!(connected.contains('@'), "{connected}");
+    gui.screenshot("10-accounts-connected").await;
+
+    gui.find("[data-testid=save-account]")
+        .await
+        .click()
+        .await
+        .expect("save");
+    let notice = wait_for_text(&gui, "[data-testid=accounts-notice]", |t| !t.is_empty()).await;
+    assert!(notice.contains("Added “Work DO”"), "{notice}");
+    let last4 = &good[good.len() - 4..];
+    let key = wait_for_text(&gui, "[data-testid=account-key]", |t| {
+        t.contains("Stored in")
+    })
+    .await;
+    assert_eq!(key, format!("Stored in Secret Service · ••••{last4}"));
+    // The demo accounts are gone: only the new account is listed.
+    let rows = gui
+        .client
+        .find_all(Locator::Css("[data-testid=account-row]"))
+        .await
+        .expect("account rows");
+    assert_eq!(rows.len(), 1);
+    // The token field was cleared.
+    let token_value = gui
+        .find("[data-testid=account-token]")
+        .await
+        .prop("value")
+        .await
+        .expect("token field value");
+    assert_eq!(token_value.as_deref(), Some(""));
+    gui.screenshot("11-accounts-saved").await;
+
+    // The token is in the real keychain (the private Secret Service of this test run)...
+    let lookup = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "app.hangar.desktop"])
+        .output()
+        .expect("run secret-tool (apt-get install libsecret-tools)");
+    assert!(
+        lookup.status.success(),
+        "secret-tool lookup failed: {lookup:?}"
+    );
+    assert_eq!(String::from_utf8_lossy(&lookup.stdout).trim(), good);
+    // ...and in no file of the config dir, which does hold the account.
+    let files = files_under(&gui.config_dir());
+    assert!(!files.is_empty(), "no settings were written");
+    let mut saw_account = false;
+    for file in &files {
+        let bytes = std::fs::read(file).expect("read a config file");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&good), "{} holds the token", file.display());
+        saw_account |= text.contains("Work DO");
+    }
+    assert!(saw_account, "no config file names the account: {files:?}");
+
+    // The Machines screen lists the emulator's machines for that account, and no demo ones.
+    gui.find("[data-testid=nav-machines]")
+        .await
+        .click()
+        .await
+        .expect("open Machines");
+    let rows = wait_for_rows(
+        &gui,
+        "the account's machines",
+        Duration::from_secs(30),
+        |rows| {
+            rows.len() == 2
+                && rows
+                    .iter()
+                    .all(|r| r[0].starts_with("acct-") && r[1].contains("Work DO"))
+        },
+    )
+    .await;
+    assert!(
+        rows.iter().all(|r| !r[1].contains("Simulated")),
+        "{rows:#?}"
+    );
+    gui.screenshot("12-machines-account").await;
+
+    // Removing the account (after confirming) deletes its keychain entry and brings the
+    // demo cloud back.
+    gui.find("[data-testid=nav-accounts]")
+        .await
+        .click()
+        .await
+        .expect("open Accounts");
+    gui.find("[data-testid=remove-account]")
+        .await
+        .click()
+        .await
+        .expect("remove");
+    let question = wait_for_text(&gui, "#remove-title", |t| !t.is_empty()).await;
+    assert_eq!(question, "Remove “Work DO”?");
+    gui.screenshot("13-accounts-remove-confirm").await;
+    gui.find("[data-testid=confirm-remove]")
+        .await
+        .click()
+        .await
+        .expect("confirm the removal");
+    let notice = wait_for_text(&gui, "[data-testid=accounts-notice]", |t| {
+        t.starts_with("Removed")
+    })
+    .await;
+    assert!(notice.contains("Work DO"), "{notice}");
+    let key = wait_for_text(&gui, "[data-testid=account-key]", |t| {
+        t.contains("Simulated")
+    })
+    .await;
+    assert!(key.contains("no token needed"), "{key}");
+    let lookup = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "app.hangar.desktop"])
+        .output()
+        .expect("run secret-tool");
+    assert!(
+        !lookup.status.success() && lookup.stdout.is_empty(),
+        "the keychain entry is still there: {lookup:?}"
+    );
+    gui.find("[data-testid=nav-machines]")
+        .await
+        .click()
+        .await
+        .expect("open Machines");
+    wait_for_rows(
+        &gui,
+        "the demo fleet again",
+        Duration::from_secs(30),
+        |rows| rows.len() == 14 && rows.iter().all(|r| r[1].contains("Simulated")),
+    )
+    .await;
+
+    gui.close().await;
+}

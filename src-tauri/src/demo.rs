@@ -295,6 +295,8 @@ mod tests {
             .expect("demo cloud with 300 extra droplets");
         let listed = demo.accounts[0]
             .client
+            .as_ref()
+            .expect("client")
             .list_machines(&MachineFilter::all())
             .await
             .expect("list");
@@ -310,6 +312,8 @@ mod tests {
             assert!(account.simulated);
             let machines = account
                 .client
+                .as_ref()
+                .expect("client")
                 .list_machines(&MachineFilter::all())
                 .await
                 .expect("list machines");

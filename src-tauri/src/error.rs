@@ -1,15 +1,58 @@
 //! The one error type the desktop shell returns to the web view.
 //!
 //! Every command returns `Result<T, AppError>`. It serializes as
-//! `{ "kind": "...", "message": "..." }`, so the UI can switch on `kind` and show
-//! `message`, which is written for a person to act on.
+//! `{ "kind": "...", "message": "..." }` with the core's kinds (`auth`, `notFound`,
+//! `validation`, `rateLimited`, `provider`, `network`, `unsupported`, `keychain`, `config`,
+//! ...), so the UI can switch on `kind` and show `message`, which is written for a person to
+//! act on.
 
+use hangar::config_error::ConfigError;
+use hangar::error::{Error, ErrorKind};
 use serde::Serialize;
 
-#[derive(Debug, thiserror::Error, Serialize, specta::Type)]
-#[serde(tag = "kind", content = "message", rename_all = "camelCase")]
-pub enum AppError {
-    /// Something inside Hangar failed that the user cannot fix by changing input.
-    #[error("{0}")]
-    Internal(String),
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+#[error("{message}")]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl AppError {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        Self::new(e.kind, e.message)
+    }
+}
+
+impl From<ConfigError> for AppError {
+    fn from(e: ConfigError) -> Self {
+        Error::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_core_kind_and_message() {
+        let e = AppError::from(ConfigError::EnvVarUnset {
+            var: "DO_TOKEN".into(),
+            key: "token".into(),
+        });
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "config");
+        assert!(v["message"].as_str().unwrap().contains("DO_TOKEN"));
+        assert_eq!(v.as_object().unwrap().len(), 2);
+    }
 }

@@ -20,7 +20,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
         commands::app_info,
         commands::list_accounts,
-        commands::list_machines
+        commands::list_machines,
+        commands::test_token,
+        commands::add_account,
+        commands::remove_account
     ])
 }
 

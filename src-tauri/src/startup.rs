@@ -5,39 +5,57 @@
 
 use std::sync::Arc;
 
+use hangar::accounts::{self, Account};
 use hangar::config_error::ConfigError;
-use hangar::settings::SettingsFile;
+use hangar::providers::http::ClientOptions;
+use hangar::secrets::{KeyringStore, SecretStore};
+use hangar::settings::{SettingsFile, env_vars};
 
 use crate::demo;
-use crate::state::Fleet;
+use crate::state::{Fleet, FleetSender, LiveAccount};
 
 /// Builds the fleet the commands work on, from the settings in their usual place.
 pub async fn load_fleet() -> Fleet {
     load_fleet_from(SettingsFile::default_location()).await
 }
 
-/// Builds the fleet from the settings in `file`.
+/// Builds the fleet from the settings in `file`: the configured accounts, or the demo cloud
+/// when there are none.
 pub async fn load_fleet_from(file: Result<SettingsFile, ConfigError>) -> Fleet {
-    let settings = file.and_then(|file| file.load());
-    let settings = match settings {
+    let file = match file {
+        Ok(file) => file,
+        Err(e) => return unreadable(e),
+    };
+    let settings = match file.load() {
         Ok(loaded) => loaded.resolved,
-        Err(e) => {
-            return Fleet {
-                startup_error: Some(format!("Hangar could not read its settings: {e}")),
-                ..Fleet::default()
-            };
-        }
+        Err(e) => return unreadable(e),
     };
     if !settings.accounts.is_empty() {
-        // Connecting configured accounts needs the account → provider factory of the
-        // core; until it is wired, say so instead of showing an empty fleet.
+        let session_id = match tokio::task::spawn_blocking({
+            let file = file.clone();
+            move || file.ensure_session_id()
+        })
+        .await
+        {
+            Ok(Ok(id)) => Some(id.as_str().to_owned()),
+            Ok(Err(e)) => return unreadable(e),
+            Err(e) => return unreadable(format!("the session id could not be read: {e}")),
+        };
+        let accounts = tokio::task::spawn_blocking(move || {
+            let store = KeyringStore::new();
+            settings
+                .accounts
+                .iter()
+                .map(|account| live_account(account, &store))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
         return Fleet {
-            session_id: settings.session_id.map(|s| s.as_str().to_owned()),
-            startup_error: Some(format!(
-                "{} account(s) are configured, but this build cannot connect to configured accounts yet.",
-                settings.accounts.len()
-            )),
-            ..Fleet::default()
+            accounts,
+            session_id,
+            startup_error: None,
+            demo: None,
         };
     }
     match demo::start().await {
@@ -54,8 +72,32 @@ pub async fn load_fleet_from(file: Result<SettingsFile, ConfigError>) -> Fleet {
     }
 }
 
+fn unreadable(e: impl std::fmt::Display) -> Fleet {
+    Fleet {
+        startup_error: Some(format!("Hangar could not read its settings: {e}")),
+        ..Fleet::default()
+    }
+}
+
+/// A configured account with its client, or with the reason it has none (token missing
+/// from the keychain, variable unset, keychain unavailable, bad base URL).
+pub fn live_account(account: &Account, store: &dyn SecretStore) -> LiveAccount {
+    let client = accounts::resolve_token(account, store, &env_vars::process_env)
+        .map_err(|e| hangar::Error::from(e).message)
+        .and_then(|token| {
+            accounts::provider_for(account, &token, ClientOptions::default()).map_err(|e| e.message)
+        });
+    LiveAccount {
+        id: account.id.to_string(),
+        label: account.label.clone(),
+        provider: account.provider,
+        simulated: false,
+        client,
+    }
+}
+
 /// Loads the fleet in the background and publishes it.
-pub fn spawn(tx: tokio::sync::watch::Sender<Option<Arc<Fleet>>>) {
+pub fn spawn(tx: FleetSender) {
     tauri::async_runtime::spawn(async move {
         let fleet = load_fleet().await;
         let _ = tx.send(Some(Arc::new(fleet)));
@@ -81,7 +123,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn configured_accounts_are_not_replaced_by_the_demo() {
+    async fn configured_accounts_replace_the_demo_and_a_missing_token_stays_in_place() {
         let dir = tempfile::tempdir().unwrap();
         let file = SettingsFile::in_dir(dir.path());
         let settings = Settings {
@@ -90,7 +132,7 @@ mod tests {
                 label: "Work".into(),
                 provider: ProviderKind::DigitalOcean,
                 secret: SecretRef::Env {
-                    var: "DO_TOKEN".into(),
+                    var: "HANGAR_TEST_UNSET_TOKEN_VARIABLE".into(),
                 },
                 base_url: None,
                 defaults: AccountDefaults::default(),
@@ -98,11 +140,20 @@ mod tests {
             ..Settings::default()
         };
         file.save(&settings).unwrap();
-        let fleet = load_fleet_from(Ok(file)).await;
+        let fleet = load_fleet_from(Ok(file.clone())).await;
         assert!(fleet.demo.is_none());
-        assert!(fleet.accounts.is_empty());
-        let error = fleet.startup_error.expect("says why no account is listed");
-        assert!(error.contains("1 account(s) are configured"), "{error}");
+        assert_eq!(fleet.startup_error, None);
+        assert_eq!(fleet.accounts.len(), 1);
+        assert_eq!(fleet.accounts[0].label, "Work");
+        assert!(!fleet.accounts[0].simulated);
+        let error = fleet.accounts[0].client.as_ref().expect_err("no token");
+        assert!(
+            error.contains("HANGAR_TEST_UNSET_TOKEN_VARIABLE"),
+            "{error}"
+        );
+        // The session id was created and saved.
+        let saved = file.load_raw().unwrap().session_id.expect("a session id");
+        assert_eq!(fleet.session_id.as_deref(), Some(saved.as_str()));
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
-//! What the running app holds: the live accounts, each as an `Arc<dyn CloudProvider>`.
+//! What the running app holds: the live accounts, each with an `Arc<dyn CloudProvider>`.
 //!
 //! The accounts become known after startup (the demo cloud starts asynchronously, so the
-//! window is not held up); commands wait for them through a watch channel.
+//! window is not held up); commands wait for them through a watch channel. Adding or
+//! removing an account publishes a rebuilt fleet on the same channel.
 
 use std::sync::Arc;
 
@@ -19,7 +20,8 @@ pub struct LiveAccount {
     pub provider: ProviderKind,
     /// Served by the in-process demo cloud: nothing is billed.
     pub simulated: bool,
-    pub client: Arc<dyn CloudProvider>,
+    /// The client, or why none could be built (e.g. the token is missing from the keychain).
+    pub client: Result<Arc<dyn CloudProvider>, String>,
 }
 
 impl LiveAccount {
@@ -30,7 +32,7 @@ impl LiveAccount {
             label: format!("Demo {provider}"),
             provider,
             simulated: true,
-            client,
+            client: Ok(client),
         }
     }
 }
@@ -47,16 +49,30 @@ pub struct Fleet {
     pub demo: Option<DemoCloud>,
 }
 
+/// The sender the fleet is published through.
+pub type FleetSender = Arc<watch::Sender<Option<Arc<Fleet>>>>;
+
 /// Managed by tauri: `None` until startup has finished.
 pub struct AppState {
     fleet: watch::Receiver<Option<Arc<Fleet>>>,
+    tx: FleetSender,
+    /// Serializes account changes, so two rebuilds do not race.
+    pub changes: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
     /// The state and the sender startup fills it through.
-    pub fn new() -> (AppState, watch::Sender<Option<Arc<Fleet>>>) {
+    pub fn new() -> (AppState, FleetSender) {
         let (tx, rx) = watch::channel(None);
-        (AppState { fleet: rx }, tx)
+        let tx = Arc::new(tx);
+        (
+            AppState {
+                fleet: rx,
+                tx: tx.clone(),
+                changes: tokio::sync::Mutex::new(()),
+            },
+            tx,
+        )
     }
 
     /// The fleet, waiting for startup to finish if needed.
@@ -64,5 +80,11 @@ impl AppState {
         let mut rx = self.fleet.clone();
         let ready = rx.wait_for(Option::is_some).await.ok()?;
         ready.clone()
+    }
+
+    /// Replaces the fleet (after accounts changed). The old one (and its demo cloud, if no
+    /// command still uses it) is dropped.
+    pub fn publish(&self, fleet: Fleet) {
+        let _ = self.tx.send(Some(Arc::new(fleet)));
     }
 }

@@ -214,6 +214,11 @@ impl GuiSession {
         }
     }
 
+    /// The app's private settings directory (`HANGAR_CONFIG_DIR`).
+    pub fn config_dir(&self) -> PathBuf {
+        self._home.path().join("config/hangar")
+    }
+
     /// Waits for an element matching `css` to be present and returns it.
     pub async fn find(&self, css: &str) -> Element {
         self.client

@@ -30,8 +30,8 @@ function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}
 
 const accounts: AccountList_Serialize = {
   accounts: [
-    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true },
-    { id: "demo-vu", label: "Demo Vultr", provider: "vultr", simulated: true },
+    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
+    { id: "demo-vu", label: "Demo Vultr", provider: "vultr", simulated: true, key: null, baseUrl: null, error: null },
   ],
   problem: null,
 };

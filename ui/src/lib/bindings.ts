@@ -8,13 +8,25 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Name, version and platform of this build, for the About panel. */
 	appInfo: () => __TAURI_INVOKE<BuildInfo>("app_info"),
-	/**  The accounts the app is connected to (labels and providers only). */
+	/**  The accounts the app is connected to, with where their tokens are (never the tokens). */
 	listAccounts: () => typedError<AccountList_Serialize, AppError>(__TAURI_INVOKE("list_accounts")),
 	/**
 	 *  Every machine of every account, listed concurrently. An account that fails reports its
 	 *  error in its own entry; the others are still listed.
 	 */
 	listMachines: () => typedError<MachineListing_Serialize, AppError>(__TAURI_INVOKE("list_machines")),
+	/**  Tests a typed token without saving anything: one cheap authenticated call. */
+	testToken: (provider: ProviderKind, token: string, baseUrl: string | null) => typedError<ConnectionTest_Serialize, AppError>(__TAURI_INVOKE("test_token", { provider, token, baseUrl })),
+	/**
+	 *  Adds an account: stores its token in the keychain, writes the settings, and rebuilds
+	 *  the fleet (the demo cloud stops being shown once a real account exists).
+	 */
+	addAccount: (account: NewAccount_Deserialize) => typedError<AccountSummary_Serialize, AppError>(__TAURI_INVOKE("add_account", { account })),
+	/**
+	 *  Removes an account and its keychain entry, and rebuilds the fleet (the demo cloud comes
+	 *  back when the last account is gone).
+	 */
+	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
 };
 
 /* Types */
@@ -23,14 +35,14 @@ export type AccountList = AccountList_Serialize | AccountList_Deserialize;
 
 /**  The accounts the app is connected to. */
 export type AccountList_Deserialize = {
-	accounts: AccountSummary[],
+	accounts: AccountSummary_Deserialize[],
 	/**  Why accounts are missing (settings unreadable, demo cloud failed), if they are. */
 	problem?: string | null,
 };
 
 /**  The accounts the app is connected to. */
 export type AccountList_Serialize = {
-	accounts: AccountSummary[],
+	accounts: AccountSummary_Serialize[],
 	/**  Why accounts are missing (settings unreadable, demo cloud failed), if they are. */
 	problem: string | null,
 };
@@ -55,17 +67,42 @@ export type AccountMachines_Serialize = {
 };
 
 /**  An account as the UI sees it. Never carries a token. */
-export type AccountSummary = {
+export type AccountSummary = AccountSummary_Serialize | AccountSummary_Deserialize;
+
+/**  An account as the UI sees it. Never carries a token. */
+export type AccountSummary_Deserialize = {
 	id: string,
 	label: string,
 	provider: ProviderKind,
 	/**  Served by the demo cloud on this computer: nothing is billed. */
 	simulated: boolean,
+	/**  Where the token is kept and its last four characters; `None` for demo accounts. */
+	key?: SecretStatus_Deserialize | null,
+	/**  The API URL used instead of the provider's public one, if any. */
+	baseUrl?: string | null,
+	/**  Why the account cannot be used right now (e.g. its token is missing). */
+	error?: string | null,
 };
 
-export type AppError = 
-/**  Something inside Hangar failed that the user cannot fix by changing input. */
-{ kind: "internal"; message: string };
+/**  An account as the UI sees it. Never carries a token. */
+export type AccountSummary_Serialize = {
+	id: string,
+	label: string,
+	provider: ProviderKind,
+	/**  Served by the demo cloud on this computer: nothing is billed. */
+	simulated: boolean,
+	/**  Where the token is kept and its last four characters; `None` for demo accounts. */
+	key: SecretStatus_Serialize | null,
+	/**  The API URL used instead of the provider's public one, if any. */
+	baseUrl: string | null,
+	/**  Why the account cannot be used right now (e.g. its token is missing). */
+	error: string | null,
+};
+
+export type AppError = {
+	kind: ErrorKind,
+	message: string,
+};
 
 /**  Facts about the running build. */
 export type BuildInfo = {
@@ -78,6 +115,60 @@ export type BuildInfo = {
 	/**  `debug` or `release`. */
 	profile: string,
 };
+
+/**  Result of "Test connection". */
+export type ConnectionTest = ConnectionTest_Serialize | ConnectionTest_Deserialize;
+
+/**  Result of "Test connection". */
+export type ConnectionTest_Deserialize = { status: "ok"; outcome: ProbeOutcome_Deserialize } | 
+/**  No token could be found (keychain empty, variable unset, keychain unavailable). */
+{ status: "noToken"; message: string } | 
+/**  The provider answered 401/403: the token is wrong, expired or lacks a scope. */
+{ status: "rejected"; message: string } | 
+/**  The provider could not be reached (address, network, TLS, timeout). */
+{ status: "unreachable"; message: string } | 
+/**  Any other failure (server error, rate limit, unreadable answer). */
+{ status: "failed"; message: string };
+
+/**  Result of "Test connection". */
+export type ConnectionTest_Serialize = { status: "ok"; outcome: ProbeOutcome_Serialize } | 
+/**  No token could be found (keychain empty, variable unset, keychain unavailable). */
+{ status: "noToken"; message: string } | 
+/**  The provider answered 401/403: the token is wrong, expired or lacks a scope. */
+{ status: "rejected"; message: string } | 
+/**  The provider could not be reached (address, network, TLS, timeout). */
+{ status: "unreachable"; message: string } | 
+/**  Any other failure (server error, rate limit, unreadable answer). */
+{ status: "failed"; message: string };
+
+/**  What kind of failure, for a caller that switches on it. */
+export type ErrorKind = 
+/**  The provider rejected the credentials (401/403). */
+"auth" | 
+/**  A resource (machine, zone, record, account, machine type) does not exist. */
+"notFound" | 
+/**  Input is not acceptable; nothing was sent, or the provider refused it. */
+"validation" | 
+/**  The provider is rate limiting the token. */
+"rateLimited" | 
+/**  The provider failed (5xx) or answered something unreadable. */
+"provider" | 
+/**  The provider could not be reached. */
+"network" | 
+/**  The provider does not offer this (e.g. projects on Vultr). */
+"unsupported" | 
+/**  The OS keychain is unavailable or failed. */
+"keychain" | 
+/**  Local configuration (settings file, environment variables) is wrong. */
+"config" | 
+/**  The operation was cancelled. */
+"cancelled" | 
+/**  The operation refused to act (e.g. destroying a machine of another session). */
+"refused" | 
+/**  A delete was accepted but the machine is still there. */
+"stillExists" | 
+/**  Part of the work was done; the message says what exists. */
+"partial";
 
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine = Machine_Serialize | Machine_Deserialize;
@@ -162,8 +253,67 @@ export type Machine_Serialize = {
 	priceMonthly: number | null,
 };
 
+/**  What the Add account form sends. The token goes to the keychain, never back to the UI. */
+export type NewAccount = NewAccount_Serialize | NewAccount_Deserialize;
+
+/**  What the Add account form sends. The token goes to the keychain, never back to the UI. */
+export type NewAccount_Deserialize = {
+	provider: ProviderKind,
+	label: string,
+	token: string,
+	/**  Empty or absent: the provider's public API. */
+	baseUrl?: string | null,
+};
+
+/**  What the Add account form sends. The token goes to the keychain, never back to the UI. */
+export type NewAccount_Serialize = {
+	provider: ProviderKind,
+	label: string,
+	token: string,
+	/**  Empty or absent: the provider's public API. */
+	baseUrl: string | null,
+};
+
+/**  What a successful connection test learned. */
+export type ProbeOutcome = ProbeOutcome_Serialize | ProbeOutcome_Deserialize;
+
+/**  What a successful connection test learned. */
+export type ProbeOutcome_Deserialize = {
+	/**  The account's e-mail (and name where the provider has one). */
+	accountName?: string | null,
+};
+
+/**  What a successful connection test learned. */
+export type ProbeOutcome_Serialize = {
+	/**  The account's e-mail (and name where the provider has one). */
+	accountName: string | null,
+};
+
 /**  The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI). */
 export type ProviderKind = "digitalocean" | "vultr";
+
+/**  What the UI may know about an account's token. */
+export type SecretStatus = SecretStatus_Serialize | SecretStatus_Deserialize;
+
+/**  What the UI may know about an account's token. */
+export type SecretStatus_Deserialize = {
+	/**  A token is stored (keychain) or available (environment variable). */
+	stored: boolean,
+	/**  The last four characters, only for tokens of at least [`MIN_LEN_FOR_LAST4`] characters. */
+	last4?: string | null,
+	/**  Where the token is kept, e.g. "Secret Service" or "environment variable DO_TOKEN". */
+	storeName: string,
+};
+
+/**  What the UI may know about an account's token. */
+export type SecretStatus_Serialize = {
+	/**  A token is stored (keychain) or available (environment variable). */
+	stored: boolean,
+	/**  The last four characters, only for tokens of at least [`MIN_LEN_FOR_LAST4`] characters. */
+	last4: string | null,
+	/**  Where the token is kept, e.g. "Secret Service" or "environment variable DO_TOKEN". */
+	storeName: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,0 +1,101 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AccountList_Serialize } from "../lib/bindings";
+
+const listAccounts = vi.fn();
+const removeAccount = vi.fn();
+vi.mock("../lib/bindings", () => ({
+  commands: {
+    listAccounts: () => listAccounts(),
+    removeAccount: (id: string) => removeAccount(id),
+    testToken: vi.fn(),
+    addAccount: vi.fn(),
+  },
+}));
+
+import AccountsScreen from "./AccountsScreen.svelte";
+
+const ok = <T>(data: T) => ({ status: "ok", data });
+
+const configured: AccountList_Serialize = {
+  accounts: [
+    {
+      id: "a1",
+      label: "Work",
+      provider: "digitalocean",
+      simulated: false,
+      key: { stored: true, last4: "WXYZ", storeName: "Secret Service" },
+      baseUrl: null,
+      error: null,
+    },
+    {
+      id: "a2",
+      label: "Side",
+      provider: "vultr",
+      simulated: false,
+      key: { stored: false, last4: null, storeName: "Secret Service" },
+      baseUrl: null,
+      error: "The token of `Side` is not in the keychain.",
+    },
+  ],
+  problem: null,
+};
+
+describe("AccountsScreen", () => {
+  beforeAll(() => {
+    // jsdom has no modal dialogs.
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+    };
+  });
+  beforeEach(() => {
+    listAccounts.mockReset();
+    removeAccount.mockReset();
+  });
+
+  it("shows where each token is kept, never more than its last four characters", async () => {
+    listAccounts.mockResolvedValue(ok(configured));
+    render(AccountsScreen);
+    const keys = await screen.findAllByTestId("account-key");
+    expect(keys.map((k) => k.textContent)).toEqual([
+      "Stored in Secret Service · ••••WXYZ",
+      "Missing from Secret Service",
+    ]);
+    expect(screen.getByText("The token of `Side` is not in the keychain.")).toBeTruthy();
+  });
+
+  it("removes only after confirming, with the button disabled meanwhile", async () => {
+    listAccounts.mockResolvedValue(ok(configured));
+    let finish!: (v: unknown) => void;
+    removeAccount.mockReturnValue(new Promise((r) => (finish = r)));
+    render(AccountsScreen);
+    const removeWork = (await screen.findAllByTestId("remove-account"))[0]!;
+    await fireEvent.click(removeWork);
+    expect(removeAccount).not.toHaveBeenCalled();
+    expect(screen.getByText("Remove “Work”?")).toBeTruthy();
+    const confirm = screen.getByTestId("confirm-remove") as HTMLButtonElement;
+    await fireEvent.click(confirm);
+    expect(removeAccount).toHaveBeenCalledWith("a1");
+    await waitFor(() => expect(confirm.disabled).toBe(true));
+    listAccounts.mockResolvedValue(ok({ ...configured, accounts: configured.accounts.slice(1) }));
+    finish(ok(null));
+    expect((await screen.findByTestId("accounts-notice")).textContent).toContain("Removed “Work”");
+    await waitFor(() => expect(screen.getAllByTestId("account-row")).toHaveLength(1));
+  });
+
+  it("shows the error when removing fails", async () => {
+    listAccounts.mockResolvedValue(ok(configured));
+    removeAccount.mockResolvedValue({
+      status: "error",
+      error: { kind: "keychain", message: "The keychain is locked." },
+    });
+    render(AccountsScreen);
+    const removeWork = (await screen.findAllByTestId("remove-account"))[0]!;
+    await fireEvent.click(removeWork);
+    await fireEvent.click(screen.getByTestId("confirm-remove"));
+    expect((await screen.findByTestId("accounts-notice")).textContent).toBe("The keychain is locked.");
+  });
+});
