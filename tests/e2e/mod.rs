@@ -11,7 +11,7 @@
 #![allow(dead_code)] // Each test binary uses its own subset of the harness.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ pub fn screenshot_dir() -> PathBuf {
     target_dir().join("e2e-screenshots")
 }
 
-fn app_binary() -> PathBuf {
+pub fn app_binary() -> PathBuf {
     let path = std::env::var_os("HANGAR_APP_BINARY")
         .map(PathBuf::from)
         .unwrap_or_else(|| target_dir().join("debug").join("hangar-desktop"));
@@ -76,53 +76,62 @@ fn free_port() -> u16 {
 struct Guard(Child, &'static str);
 
 impl Drop for Guard {
+    /// Asks the process to end (so Xvfb removes its lock file and socket), then kills it
+    /// if it has not ended within two seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(2) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
-/// Starts Xvfb on the first free display number from 90 up and returns it.
+/// Starts Xvfb on a display number it picks itself (`-displayfd`), so parallel runs and
+/// stale lock files from killed servers never collide, and returns the display.
 fn start_xvfb() -> (Guard, String) {
     let xvfb = find_tool("XVFB", &[], "Xvfb", "apt-get install xvfb");
-    for n in 90..190 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
-        }
-        let display = format!(":{n}");
-        let mut child = Command::new(&xvfb)
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1280x820x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(10) {
-            if socket.exists() {
-                return (Guard(child, "Xvfb"), display);
-            }
-            if let Ok(Some(_)) = child.try_wait() {
-                break; // lost a race for this display number; try the next
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+    let mut child = Command::new(&xvfb)
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x820x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Xvfb");
+    let stdout = child.stdout.take().expect("Xvfb's stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+        let _ = tx.send(line);
+    });
+    let guard = Guard(child, "Xvfb");
+    match rx.recv_timeout(Duration::from_secs(20)) {
+        Ok(line) if !line.trim().is_empty() => (guard, format!(":{}", line.trim())),
+        _ => panic!("Xvfb did not report a display within 20 s"),
     }
-    panic!("no free X display between :90 and :189");
 }
 
 /// A running app under WebDriver.
 pub struct GuiSession {
     pub client: Client,
+    /// When the WebDriver session that launched the app was requested.
+    pub requested_at: Instant,
     display: String,
     // Dropped in this order: driver (with the app), then the display.
     _driver: Guard,
@@ -191,13 +200,14 @@ impl GuiSession {
         caps.insert("browserName".into(), "wry".into());
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
-        let client = loop {
+        let (client, requested_at) = loop {
+            let attempt = Instant::now();
             match ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps.clone())
                 .connect(&url)
                 .await
             {
-                Ok(client) => break client,
+                Ok(client) => break (client, attempt),
                 // tauri-driver takes a moment to listen.
                 Err(_) if started.elapsed() < WAIT => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -207,11 +217,17 @@ impl GuiSession {
         };
         GuiSession {
             client,
+            requested_at,
             display,
             _driver: driver_guard,
             _display: display_guard,
             _home: home,
         }
+    }
+
+    /// The X display the app runs on.
+    pub fn display(&self) -> &str {
+        &self.display
     }
 
     /// The app's private settings directory (`HANGAR_CONFIG_DIR`).
