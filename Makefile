@@ -70,7 +70,7 @@ dist: deps ui
 test-dist: dist
 	@tests/support/bootstrap dist
 	cargo test --workspace --locked --test dist -- --ignored
-	$(SUDO) env CARGO_TARGET_DIR=$(TARGET_DIR) tests/support/dist-install-test $(firstword $(wildcard $(TARGET_DIR)/release/bundle/deb/*.deb))
+	$(SUDO) env CARGO_TARGET_DIR=$(TARGET_DIR) tests/support/dist-install-test $$(ls -t $(TARGET_DIR)/release/bundle/deb/*.deb | head -1)
 
 ## The debug build of the desktop app that the GUI tests drive.
 app: ui
