@@ -4,11 +4,16 @@
 //! They read `target/release/bundle/` (or `$CARGO_TARGET_DIR/release/bundle/`), so they are
 //! `#[ignore]`d and run by `make test-dist` after `make dist`, which then also installs the
 //! .deb into a fresh Debian 12 and opens it (`tests/support/dist-install-test`).
-//! They need `dpkg-deb` and `rpm` (`tests/support/bootstrap dist`).
+//! They need `dpkg-deb` and `rpm` (`tests/support/bootstrap dist`); the GUI check also
+//! needs what the GUI tests need (Xvfb, tauri-driver, WebKitWebDriver).
+
+#[path = "e2e/mod.rs"]
+mod e2e;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use e2e::GuiSession;
 use hangar::about::APP_NAME;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -158,6 +163,43 @@ fn deb_control_file_names_the_package_version_and_dependencies() {
     );
 }
 
+/// Unpacks the .deb into a temporary directory.
+fn extract_deb(deb: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let status = Command::new("dpkg-deb")
+        .arg("--extract")
+        .arg(deb)
+        .arg(dir.path())
+        .status()
+        .expect("run dpkg-deb --extract");
+    assert!(status.success(), "dpkg-deb --extract {}", deb.display());
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs `make dist`, Xvfb and tauri-driver; run by `make test-dist`"]
+async fn the_packaged_binary_opens_its_window_and_about_panel() {
+    let unpacked = extract_deb(&bundle("deb", ".deb"));
+    let binary = unpacked.path().join("usr/bin").join(BINARY);
+    let gui = GuiSession::start_app(&binary, &[]).await;
+
+    assert_eq!(gui.client.title().await.expect("window title"), APP_NAME);
+    gui.find("[data-testid=machine-row]").await;
+    gui.find("[data-testid=nav-about]")
+        .await
+        .click()
+        .await
+        .expect("open About");
+    assert_eq!(
+        gui.text_of("#about-heading").await,
+        format!("About {APP_NAME}")
+    );
+    assert_eq!(gui.text_of("[data-testid=about-version]").await, VERSION);
+    assert_eq!(gui.text_of("[data-testid=about-profile]").await, "release");
+    gui.screenshot("dist-about-release").await;
+    gui.close().await;
+}
+
 #[test]
 #[ignore = "needs `make dist`; run by `make test-dist`"]
 fn deb_installs_the_binary_a_desktop_entry_and_hicolor_icons() {
@@ -170,14 +212,7 @@ fn deb_installs_the_binary_a_desktop_entry_and_hicolor_icons() {
         );
     }
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let status = Command::new("dpkg-deb")
-        .arg("--extract")
-        .arg(&deb)
-        .arg(dir.path())
-        .status()
-        .expect("run dpkg-deb --extract");
-    assert!(status.success());
+    let dir = extract_deb(&deb);
     let entry = std::fs::read_to_string(
         dir.path()
             .join(format!("usr/share/applications/{APP_NAME}.desktop")),
