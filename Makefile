@@ -4,9 +4,13 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/target/tools/bin:$(PATH)
 
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+BUNDLES ?= deb,rpm
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 UI_SOURCES := $(shell find ui/src ui/index.html ui/public -type f 2>/dev/null) ui/vite.config.ts
 
-.PHONY: run test deps ui bindings test-rust test-keychain test-prism test-ui test-e2e app dist-check clean-ui
+.PHONY: run test deps ui bindings test-rust test-keychain test-prism test-ui test-e2e app dist test-dist clean-ui
 
 ## Install what is missing, build the UI and open the app.
 run: deps ui
@@ -53,6 +57,20 @@ test-ui: ui/node_modules/.installed
 # The GUI tests store tokens in a real (private, throwaway) Secret Service.
 test-e2e: app
 	tests/support/with-secret-service cargo test --workspace --test gui -- --ignored --test-threads=1
+
+## Release bundles for this platform with the Tauri bundler (Linux: .deb and .rpm), in
+## $(TARGET_DIR)/release/bundle/. AppImage is configured too: `make dist BUNDLES=deb,rpm,appimage`
+## (the AppImage tools are downloaded by the bundler, so it is built in CI, not here).
+dist: deps ui
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --ci --bundles $(BUNDLES)
+	@ls -l $(TARGET_DIR)/release/bundle/*/*.{deb,rpm,AppImage} 2>/dev/null || true
+
+## Checks the bundles: the .deb's and .rpm's metadata and files, then installs the .deb into a
+## fresh minimal Debian 12 (debootstrap) and opens it under Xvfb. Needs root (sudo).
+test-dist: dist
+	@tests/support/bootstrap dist
+	cargo test --workspace --locked --test dist -- --ignored
+	$(SUDO) env CARGO_TARGET_DIR=$(TARGET_DIR) tests/support/dist-install-test $$(ls -t $(TARGET_DIR)/release/bundle/deb/*.deb | head -1)
 
 ## The debug build of the desktop app that the GUI tests drive.
 app: ui

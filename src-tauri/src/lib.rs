@@ -4,7 +4,7 @@
 //! Commands are registered through tauri-specta, which also generates the TypeScript
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
-mod commands;
+pub mod commands;
 pub mod demo;
 pub mod error;
 pub mod startup;

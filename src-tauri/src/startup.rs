@@ -100,8 +100,26 @@ pub fn live_account(account: &Account, store: &dyn SecretStore) -> LiveAccount {
 pub fn spawn(tx: FleetSender) {
     tauri::async_runtime::spawn(async move {
         let fleet = load_fleet().await;
+        // Also on stderr, for whoever started the app from a terminal (and the install test).
+        eprintln!("{}", startup_report(&fleet));
         let _ = tx.send(Some(Arc::new(fleet)));
     });
+}
+
+/// One line saying how startup went: the problem, or how many accounts are ready.
+pub fn startup_report(fleet: &Fleet) -> String {
+    match &fleet.startup_error {
+        Some(problem) => format!("Hangar: startup failed: {problem}"),
+        None => format!(
+            "Hangar: {} account(s) ready{}",
+            fleet.accounts.len(),
+            if fleet.demo.is_some() {
+                " (demo cloud)"
+            } else {
+                ""
+            }
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +138,10 @@ mod tests {
         assert!(fleet.accounts.iter().all(|a| a.simulated));
         assert_eq!(fleet.session_id.as_deref(), Some(demo::DEMO_SESSION));
         assert!(fleet.demo.is_some());
+        assert_eq!(
+            startup_report(&fleet),
+            "Hangar: 2 account(s) ready (demo cloud)"
+        );
     }
 
     #[tokio::test]
@@ -162,6 +184,11 @@ mod tests {
         std::fs::write(dir.path().join("settings.yml"), "version: [not a number").unwrap();
         let fleet = load_fleet_from(Ok(SettingsFile::in_dir(dir.path()))).await;
         assert!(fleet.accounts.is_empty());
+        assert!(
+            startup_report(&fleet).starts_with("Hangar: startup failed: Hangar could not read"),
+            "{}",
+            startup_report(&fleet)
+        );
         let error = fleet.startup_error.expect("an error");
         assert!(
             error.starts_with("Hangar could not read its settings"),

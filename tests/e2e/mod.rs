@@ -147,7 +147,12 @@ impl GuiSession {
 
     /// Like [`GuiSession::start`], with extra environment variables for the app.
     pub async fn start_with_env(env: &[(&str, &str)]) -> GuiSession {
-        let app = app_binary();
+        Self::start_app(&app_binary(), env).await
+    }
+
+    /// Like [`GuiSession::start_with_env`], with the app binary at `app` (e.g. the one
+    /// unpacked from a release bundle) instead of `HANGAR_APP_BINARY` or the debug build.
+    pub async fn start_app(app: &Path, env: &[(&str, &str)]) -> GuiSession {
         let root = repo_root();
         let tauri_driver = find_tool(
             "TAURI_DRIVER",
