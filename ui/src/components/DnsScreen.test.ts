@@ -149,6 +149,10 @@ describe("DnsScreen", () => {
     await waitFor(() => expect(names()).toContain("new"));
     expect(dnsCreateRecord).toHaveBeenCalledWith("do", "example.com", expect.objectContaining({ recordType: "A", name: "new", data: "192.0.2.77" }));
     expect(toast).toHaveBeenCalledWith("ok", "Added the A record new.example.com.");
+    expect(toast).toHaveBeenCalledTimes(1);
+    // The new record is highlighted.
+    const added = screen.getAllByTestId("dns-row").find((r) => r.getAttribute("data-name") === "new")!;
+    await waitFor(() => expect(added.classList.contains("fresh")).toBe(true));
     expect(screen.queryByTestId("dns-form")).toBeNull();
   });
 
