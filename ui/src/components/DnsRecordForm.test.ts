@@ -31,6 +31,18 @@ describe("DnsRecordForm", () => {
     expect(screen.getByTestId("dns-error-ttl").textContent).toContain("30");
   });
 
+  it("labels every field and ties its message to it", async () => {
+    setup("SRV");
+    expect(screen.getByLabelText("Name")).toBe(field("name"));
+    expect(screen.getByLabelText("TTL (seconds)")).toBe(field("ttl"));
+    expect(screen.getByLabelText("Port")).toBe(field("port"));
+    expect(screen.getByLabelText("Target (hostname)")).toBe(field("data"));
+    await type("port", "x");
+    const help = document.getElementById(field("port").getAttribute("aria-describedby")!);
+    expect(help?.textContent).toContain("whole number");
+    expect(field("port").getAttribute("aria-invalid")).toBe("true");
+  });
+
   it("checks an AAAA record's address", async () => {
     setup("AAAA");
     await type("data", "192.0.2.7");
