@@ -43,6 +43,15 @@ describe("DnsRecordForm", () => {
     expect(field("port").getAttribute("aria-invalid")).toBe("true");
   });
 
+  it("cancels with Escape", async () => {
+    const oncancel = vi.fn();
+    render(DnsRecordForm, {
+      props: { zone: "example.com", initial: emptyForm("A"), editing: false, onsave: vi.fn(), oncancel },
+    });
+    await fireEvent.keyDown(field("name"), { key: "Escape" });
+    expect(oncancel).toHaveBeenCalledOnce();
+  });
+
   it("checks an AAAA record's address", async () => {
     setup("AAAA");
     await type("data", "192.0.2.7");

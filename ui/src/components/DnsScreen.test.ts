@@ -118,6 +118,17 @@ describe("DnsScreen", () => {
     expect(names()).toEqual(["ci"]);
   });
 
+  it("refreshes the zones and the shown zone's records", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records(fleetRows)));
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(4));
+    await fireEvent.click(screen.getByTestId("dns-refresh"));
+    await waitFor(() => expect(dnsRecords).toHaveBeenCalledTimes(2));
+    expect(dnsZones).toHaveBeenCalledTimes(2);
+    expect((screen.getByTestId("dns-refresh") as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it("shows the empty states", async () => {
     dnsZones.mockResolvedValue(ok([{ ...zones[0]!, zones: [] }]));
     render(DnsScreen);
