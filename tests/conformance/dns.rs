@@ -5,6 +5,7 @@
 use hangar::emulator::{EmulatedProvider, Emulator};
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType};
 
+use super::common::openapi;
 use super::suite::assert_requests_follow_the_spec;
 
 fn spec(
@@ -134,4 +135,52 @@ pub async fn dns_every_type_round_trips(
     assert!(p.create_record(&zone, &bad).await.is_err());
     // Every request above (the refused one included) is one the spec defines.
     assert_requests_follow_the_spec(emulator, kind);
+    if kind == EmulatedProvider::DigitalOcean {
+        assert_bodies_have_their_types_required_fields(emulator);
+    }
+}
+
+/// DigitalOcean's create body is `anyOf` the `domain_record_<type>` schemas with a
+/// discriminator on `type`, which a plain JSON Schema check does not apply: each record body
+/// the client sent must have every field its own type's schema requires (nullable ones may be
+/// `null`).
+fn assert_bodies_have_their_types_required_fields(emulator: &Emulator) {
+    let doc = openapi::spec(EmulatedProvider::DigitalOcean.into()).document();
+    let mapping = doc
+        .pointer("/paths/~1v2~1domains~1{domain_name}~1records/post/requestBody/content/application~1json/schema/discriminator/mapping")
+        .and_then(|m| m.as_object())
+        .expect("the create body's discriminator mapping");
+    let mut checked = 0;
+    for r in emulator.requests() {
+        if r.method != "POST" || !r.path.ends_with("/records") {
+            continue;
+        }
+        let body = r.body.as_ref().expect("a record body");
+        let kind = body["type"].as_str().expect("type");
+        let Some(target) = mapping.get(kind).and_then(|t| t.as_str()) else {
+            continue;
+        };
+        let schema = &target[target.find('#').map_or(0, |i| i + 1)..];
+        let required: Vec<&str> = doc
+            .pointer(schema)
+            .and_then(|s| s["allOf"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|part| part["required"].as_array())
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert!(
+            !required.is_empty(),
+            "{kind}: no required fields in {schema}"
+        );
+        for field in required {
+            assert!(
+                body.get(field).is_some(),
+                "a {kind} record body lacks `{field}`, required by {schema}: {body}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} record bodies were checked");
 }
