@@ -7,6 +7,8 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "conformance/dns.rs"]
+mod dns;
 #[path = "conformance/harness.rs"]
 mod harness;
 #[path = "conformance/prism.rs"]
@@ -52,6 +54,7 @@ for_each_provider!([
     surviving_machine_is_reported,
     lifecycle_under_faults,
     ambiguous_create_failures_make_one_machine_each,
+    dns_every_type_round_trips,
 ]);
 
 /// Vultr-only behaviour: DigitalOcean has no "currently locked" delete refusal.

@@ -1620,6 +1620,121 @@ async fn vultr_ssh_keys_domains_and_records() {
     emu.shutdown().await;
 }
 
+/// Record rules of `#/components/schemas/domain_record_*`: an MX record needs no name (the
+/// apex), a CAA tag is issue, issuewild or iodef and its flags fit in a byte.
+#[tokio::test]
+async fn do_record_rules_follow_the_spec() {
+    let emu = start(Seed::builtin()).await;
+    let c = Client::new(&emu, DO);
+    let path = "/v2/domains/example.com/records";
+    let r = c
+        .call(
+            "POST",
+            path,
+            Some(json!({ "type": "MX", "data": "mail.example.com.", "priority": 5 })),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["domain_record"]["name"], "@");
+    for tag in ["issue", "issuewild", "iodef"] {
+        let r = c
+            .call(
+                "POST",
+                path,
+                Some(json!({ "type": "CAA", "name": "@", "data": "ca.example", "flags": 0, "tag": tag })),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{tag}");
+        assert_eq!(r.json()["domain_record"]["tag"], tag);
+    }
+    for bad in [
+        json!({ "type": "CAA", "name": "@", "data": "ca.example", "flags": 0, "tag": "bogus" }),
+        json!({ "type": "CAA", "name": "@", "data": "ca.example", "flags": 256, "tag": "issue" }),
+    ] {
+        let r = c
+            .raw("POST", path, Some(bad.clone()), Some(&emu.token(DO)))
+            .await;
+        assert_eq!(r.status, 422, "{bad}");
+        assert!(
+            r.json()["message"].as_str().unwrap().contains("flags")
+                || r.json()["message"].as_str().unwrap().contains("tag"),
+            "{}",
+            r.json()
+        );
+    }
+    emu.shutdown().await;
+}
+
+/// Vultr keeps SRV's weight and port and CAA's flags and tag in `data`: records whose data
+/// does not follow that are refused with 400 and an `error`, on create and on PATCH.
+#[tokio::test]
+async fn vultr_srv_and_caa_data_conventions() {
+    let emu = start(Seed::builtin()).await;
+    let c = Client::new(&emu, VULTR);
+    let path = "/domains/example.net/records";
+    let r = c
+        .call(
+            "POST",
+            path,
+            Some(json!({ "name": "_sip._tcp", "type": "SRV", "data": "5 5060 sip.example.net", "priority": 10, "ttl": 300 })),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["record"]["data"], "5 5060 sip.example.net");
+    assert_eq!(r.json()["record"]["priority"], 10);
+    let srv = r.json()["record"]["id"].as_str().unwrap().to_string();
+    let r = c
+        .call(
+            "POST",
+            path,
+            Some(json!({ "name": "", "type": "CAA", "data": "0 issue \"letsencrypt.org\"" })),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    for bad in [
+        json!({ "name": "_x._tcp", "type": "SRV", "data": "sip.example.net", "priority": 1 }),
+        json!({ "name": "_x._tcp", "type": "SRV", "data": "5 99999 sip.example.net", "priority": 1 }),
+        json!({ "name": "", "type": "CAA", "data": "letsencrypt.org" }),
+        json!({ "name": "", "type": "CAA", "data": "0 bogus \"letsencrypt.org\"" }),
+    ] {
+        let r = c
+            .raw("POST", path, Some(bad.clone()), Some(&emu.token(VULTR)))
+            .await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert!(
+            r.json()["error"].as_str().unwrap().contains("Invalid data"),
+            "{}",
+            r.json()
+        );
+    }
+    let r = c
+        .raw(
+            "PATCH",
+            &format!("{path}/{srv}"),
+            Some(json!({ "data": "sip.example.net" })),
+            Some(&emu.token(VULTR)),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = c
+        .call(
+            "PATCH",
+            &format!("{path}/{srv}"),
+            Some(json!({ "data": "7 5061 sip2.example.net", "priority": 20 })),
+        )
+        .await;
+    assert_eq!((r.status, r.body.is_none()), (204, true));
+    let r = c.call("GET", &format!("{path}/{srv}"), None).await;
+    assert_eq!(
+        (
+            r.json()["record"]["data"].clone(),
+            r.json()["record"]["priority"].clone()
+        ),
+        (json!("7 5061 sip2.example.net"), json!(20))
+    );
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn vultr_catalogs_and_account() {
     let emu = start(Seed::builtin()).await;

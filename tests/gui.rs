@@ -2,6 +2,8 @@
 //! WebKitWebDriver, and the app's debug build, so they are ignored by a plain
 //! `cargo test`; `make test-e2e` (part of `make test`) runs them.
 
+#[path = "gui/dns.rs"]
+mod dns;
 mod e2e;
 
 use std::time::{Duration, Instant};

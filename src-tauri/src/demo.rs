@@ -84,15 +84,17 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
             .with_base_url(emulator.vultr_base_url())
             .build()?,
     );
+    let accounts = vec![
+        LiveAccount::simulated(
+            "demo-digitalocean",
+            ProviderKind::DigitalOcean,
+            digitalocean,
+        ),
+        LiveAccount::simulated("demo-vultr", ProviderKind::Vultr, vultr),
+    ];
+    crate::demo_dns::add_records(&accounts).await?;
     Ok(DemoCloud {
-        accounts: vec![
-            LiveAccount::simulated(
-                "demo-digitalocean",
-                ProviderKind::DigitalOcean,
-                digitalocean,
-            ),
-            LiveAccount::simulated("demo-vultr", ProviderKind::Vultr, vultr),
-        ],
+        accounts,
         _emulator: emulator,
     })
 }

@@ -5,7 +5,9 @@
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 pub mod commands;
+mod commands_dns;
 pub mod demo;
+mod demo_dns;
 pub mod error;
 pub mod startup;
 pub mod state;
@@ -23,7 +25,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::list_machines,
         commands::test_token,
         commands::add_account,
-        commands::remove_account
+        commands::remove_account,
+        commands_dns::dns_zones,
+        commands_dns::dns_records,
+        commands_dns::dns_create_record,
+        commands_dns::dns_update_record,
+        commands_dns::dns_delete_record
     ])
 }
 

@@ -163,3 +163,36 @@ async fn prism_proxy_lifecycle() {
         h.shutdown().await;
     }
 }
+
+/// Records of every type through Prism: the client's record bodies and the emulator's answers
+/// (DigitalOcean's `domain_record`, Vultr's `dns-record` and its 204 PATCH) follow the specs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Prism: npm ci --prefix tests/prism"]
+async fn prism_proxy_dns_every_type() {
+    for kind in [EmulatedProvider::DigitalOcean, EmulatedProvider::Vultr] {
+        let h = Harness::start(kind).await;
+        let (spec, upstream) = match kind {
+            EmulatedProvider::DigitalOcean => (
+                "digitalocean-openapi.json",
+                h.emulator.digitalocean_base_url(),
+            ),
+            EmulatedProvider::Vultr => ("vultr-openapi.json", h.emulator.vultr_base_url()),
+        };
+        let prism = Prism::start(spec, &upstream);
+        let client = connect(kind, &h.emulator, Some(prism.url.clone()));
+        suite::dns_every_type_round_trips(client.as_ref(), &h.emulator, kind).await;
+        let forwarded = prism.forwarded();
+        assert!(
+            forwarded >= 8 * 5,
+            "{kind:?}: only {forwarded} requests went through Prism"
+        );
+        let violations = prism.violations();
+        assert!(
+            violations.is_empty(),
+            "{kind:?}: Prism reported\n{}",
+            violations.join("\n")
+        );
+        drop(prism);
+        h.shutdown().await;
+    }
+}

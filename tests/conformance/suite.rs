@@ -12,6 +12,7 @@ use hangar::provider::{
 };
 
 use super::common::openapi;
+pub use super::dns::dns_every_type_round_trips;
 use super::harness::{connect, emulator_machine_names, unique};
 
 const USER_DATA: &str = "#cloud-config\nruncmd:\n  - echo hangar > /root/hello\n";

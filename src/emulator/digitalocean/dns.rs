@@ -220,7 +220,17 @@ fn validate(r: &Record) -> Result<(), DoError> {
         }
         "CAA" => {
             need(r.flags.is_some(), "flags")?;
-            need(r.tag.is_some(), "tag")
+            need(r.tag.is_some(), "tag")?;
+            // `#/components/schemas/domain_record/properties/flags` and `/tag`.
+            if r.flags.is_some_and(|f| f > 255) {
+                return Err(DoError::unprocessable("flags must be between 0 and 255"));
+            }
+            match r.tag.as_deref() {
+                Some("issue" | "issuewild" | "iodef") => Ok(()),
+                _ => Err(DoError::unprocessable(
+                    "tag must be one of issue, issuewild or iodef",
+                )),
+            }
         }
         _ => Ok(()),
     }
@@ -231,9 +241,18 @@ pub async fn create_record(
     Path(domain): Path<String>,
     body: Bytes,
 ) -> DoResult {
-    let body: RecordBody = parse_body(&body)?;
+    let mut body: RecordBody = parse_body(&body)?;
     if body.kind.is_none() {
         return Err(DoError::unprocessable("type is required"));
+    }
+    // `#/components/schemas/domain_record_mx` does not require `name`: the apex.
+    if body.name.is_none()
+        && body
+            .kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("MX"))
+    {
+        body.name = Some("@".into());
     }
     let mut world = lock(&shared.digitalocean);
     let domain = domain.to_lowercase();

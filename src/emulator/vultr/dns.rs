@@ -174,10 +174,28 @@ struct RecordBody {
     priority: Option<u32>,
 }
 
+/// Vultr keeps a record's extra fields in `data`: SRV is `weight port target`, CAA is
+/// `flags tag "value"` (the priority of MX and SRV is its own field).
 fn check_data(kind: &str, data: &str) -> Result<(), VultrError> {
     let ok = match kind {
         "A" => data.parse::<Ipv4Addr>().is_ok(),
         "AAAA" => data.parse::<Ipv6Addr>().is_ok(),
+        "SRV" => matches!(
+            data.split_whitespace().collect::<Vec<_>>()[..],
+            [weight, port, target]
+                if weight.parse::<u16>().is_ok() && port.parse::<u16>().is_ok() && !target.is_empty()
+        ),
+        "CAA" => {
+            let mut parts = data.splitn(3, ' ');
+            matches!(
+                (parts.next(), parts.next(), parts.next()),
+                (Some(flags), Some("issue" | "issuewild" | "iodef"), Some(value))
+                    if flags.parse::<u8>().is_ok()
+                        && value.len() >= 2
+                        && value.starts_with('"')
+                        && value.ends_with('"')
+            )
+        }
         _ => !data.is_empty(),
     };
     if ok {

@@ -94,7 +94,7 @@ fn record_fields_round_trip_to_the_wire() {
     let body = serde_json::to_value(wire::RecordWire::from(&srv)).unwrap();
     assert_eq!(
         body,
-        json!({"type":"SRV","name":"_sip._tcp","data":"sip.example.com","priority":10,"port":5060,"ttl":300,"weight":5})
+        json!({"type":"SRV","name":"_sip._tcp","data":"sip.example.com","priority":10,"port":5060,"ttl":300,"weight":5,"flags":null,"tag":null})
     );
     let mut caa = DnsRecordSpec::new(DnsRecordType::CAA, "@", "letsencrypt.org");
     caa.flags = Some(0);

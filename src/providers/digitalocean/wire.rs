@@ -192,6 +192,11 @@ impl From<DomainWire> for DnsZone {
 }
 
 /// `domain_record`, both directions. Absent fields are `null` in answers.
+///
+/// In bodies the nullable fields (`priority`, `port`, `weight`, `flags`, `tag`) are always sent,
+/// `null` when unused: the create body's discriminator picks `domain_record_<type>`, and the
+/// spec's `domain_record_ns`, `_srv` and `_txt` list `flags` and `tag` as required. `ttl` is not
+/// nullable, so it is left out when unset (the provider's default).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RecordWire {
     #[serde(default, skip_serializing)]
@@ -202,17 +207,17 @@ pub struct RecordWire {
     pub name: Option<String>,
     #[serde(default)]
     pub data: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub priority: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub port: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub weight: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub flags: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tag: Option<String>,
 }
 

@@ -27,6 +27,22 @@ export const commands = {
 	 *  back when the last account is gone).
 	 */
 	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
+	/**
+	 *  The DNS zones of every account, listed concurrently. An account that fails reports its
+	 *  error in its own entry; the others are still listed.
+	 */
+	dnsZones: () => typedError<AccountZones_Serialize[], AppError>(__TAURI_INVOKE("dns_zones")),
+	/**
+	 *  The records of `zone` on `account_id`, each labelled with the machine (of any account) whose
+	 *  address it holds. The records and every account's machines are fetched concurrently.
+	 */
+	dnsRecords: (accountId: string, zone: string) => typedError<ZoneRecords_Serialize, AppError>(__TAURI_INVOKE("dns_records", { accountId, zone })),
+	/**  Creates a record after the core's per-type validation. */
+	dnsCreateRecord: (accountId: string, zone: string, spec: DnsRecordSpec_Deserialize) => typedError<DnsRecord_Serialize, AppError>(__TAURI_INVOKE("dns_create_record", { accountId, zone, spec })),
+	/**  Replaces record `id` after the core's per-type validation. */
+	dnsUpdateRecord: (accountId: string, zone: string, id: string, spec: DnsRecordSpec_Deserialize) => typedError<DnsRecord_Serialize, AppError>(__TAURI_INVOKE("dns_update_record", { accountId, zone, id, spec })),
+	/**  Deletes record `id`. The UI asks for confirmation first. */
+	dnsDeleteRecord: (accountId: string, zone: string, id: string) => typedError<null, AppError>(__TAURI_INVOKE("dns_delete_record", { accountId, zone, id })),
 };
 
 /* Types */
@@ -99,6 +115,31 @@ export type AccountSummary_Serialize = {
 	error: string | null,
 };
 
+/**  The zones of one account, or why they could not be listed. */
+export type AccountZones = AccountZones_Serialize | AccountZones_Deserialize;
+
+/**  The zones of one account, or why they could not be listed. */
+export type AccountZones_Deserialize = {
+	accountId: string,
+	accountLabel: string,
+	provider: ProviderKind,
+	simulated: boolean,
+	zones: string[],
+	/**  Set when listing failed; `zones` is then empty. */
+	error?: string | null,
+};
+
+/**  The zones of one account, or why they could not be listed. */
+export type AccountZones_Serialize = {
+	accountId: string,
+	accountLabel: string,
+	provider: ProviderKind,
+	simulated: boolean,
+	zones: string[],
+	/**  Set when listing failed; `zones` is then empty. */
+	error: string | null,
+};
+
 export type AppError = {
 	kind: ErrorKind,
 	message: string,
@@ -140,6 +181,99 @@ export type ConnectionTest_Serialize = { status: "ok"; outcome: ProbeOutcome_Ser
 { status: "unreachable"; message: string } | 
 /**  Any other failure (server error, rate limit, unreadable answer). */
 { status: "failed"; message: string };
+
+/**  A DNS record as stored by the provider. */
+export type DnsRecord = DnsRecord_Serialize | DnsRecord_Deserialize;
+
+/**
+ *  The content of a DNS record, without its id: what to create or update.
+ * 
+ *  `name` is relative to the zone, with `@` for the apex. `data` is the value: the address for
+ *  A/AAAA, the target host for CNAME/MX/NS/SRV, the text for TXT, the value for CAA. The other
+ *  fields apply to the types that have them: `priority` (MX, SRV), `port`/`weight` (SRV),
+ *  `flags`/`tag` (CAA).
+ */
+export type DnsRecordSpec = DnsRecordSpec_Serialize | DnsRecordSpec_Deserialize;
+
+/**
+ *  The content of a DNS record, without its id: what to create or update.
+ * 
+ *  `name` is relative to the zone, with `@` for the apex. `data` is the value: the address for
+ *  A/AAAA, the target host for CNAME/MX/NS/SRV, the text for TXT, the value for CAA. The other
+ *  fields apply to the types that have them: `priority` (MX, SRV), `port`/`weight` (SRV),
+ *  `flags`/`tag` (CAA).
+ */
+export type DnsRecordSpec_Deserialize = {
+	recordType: DnsRecordType,
+	name: string,
+	data: string,
+	/**  Seconds; the provider's default when `None`. */
+	ttl?: number | null,
+	priority?: number | null,
+	port?: number | null,
+	weight?: number | null,
+	flags?: number | null,
+	tag?: string | null,
+};
+
+/**
+ *  The content of a DNS record, without its id: what to create or update.
+ * 
+ *  `name` is relative to the zone, with `@` for the apex. `data` is the value: the address for
+ *  A/AAAA, the target host for CNAME/MX/NS/SRV, the text for TXT, the value for CAA. The other
+ *  fields apply to the types that have them: `priority` (MX, SRV), `port`/`weight` (SRV),
+ *  `flags`/`tag` (CAA).
+ */
+export type DnsRecordSpec_Serialize = {
+	recordType: DnsRecordType,
+	name: string,
+	data: string,
+	/**  Seconds; the provider's default when `None`. */
+	ttl: number | null,
+	priority: number | null,
+	port: number | null,
+	weight: number | null,
+	flags: number | null,
+	tag: string | null,
+};
+
+/**  DNS record types Hangar manages; anything else is listed as `Other`. */
+export type DnsRecordType = "A" | "AAAA" | "CNAME" | "TXT" | "MX" | "NS" | "SRV" | "CAA" | 
+/**  A type Hangar does not edit (SOA, SSHFP, …), verbatim. */
+{ other: string };
+
+/**  A DNS record as stored by the provider. */
+export type DnsRecord_Deserialize = {
+	id: string,
+} & DnsRecordSpec_Deserialize;
+
+/**  A DNS record as stored by the provider. */
+export type DnsRecord_Serialize = {
+	id: string,
+} & DnsRecordSpec_Serialize;
+
+/**  One record of a zone, with the machine it points at. */
+export type DnsRow = DnsRow_Serialize | DnsRow_Deserialize;
+
+/**  One record of a zone, with the machine it points at. */
+export type DnsRow_Deserialize = {
+	record: RecordView_Deserialize,
+	/**  The account of `record.machine`, when the record points at a machine. */
+	machineAccountId?: string | null,
+	machineAccountLabel?: string | null,
+	/**  The machine was created by Hangar in this session. */
+	inSession: boolean,
+};
+
+/**  One record of a zone, with the machine it points at. */
+export type DnsRow_Serialize = {
+	record: RecordView_Serialize,
+	/**  The account of `record.machine`, when the record points at a machine. */
+	machineAccountId: string | null,
+	machineAccountLabel: string | null,
+	/**  The machine was created by Hangar in this session. */
+	inSession: boolean,
+};
 
 /**  What kind of failure, for a caller that switches on it. */
 export type ErrorKind = 
@@ -204,6 +338,31 @@ export type MachineStatus =
 "archive" | 
 /**  A status this version does not know, verbatim. */
 { unknown: string };
+
+/**  `{id, name, tags, region, ip, type}`, plus the provider status. */
+export type MachineSummary = MachineSummary_Serialize | MachineSummary_Deserialize;
+
+/**  `{id, name, tags, region, ip, type}`, plus the provider status. */
+export type MachineSummary_Deserialize = {
+	id: string,
+	name: string,
+	tags: string[],
+	region: string,
+	ip?: string | null,
+	/**  The machine type from the `machine:type:<t>` tag. */
+	type?: string | null,
+};
+
+/**  `{id, name, tags, region, ip, type}`, plus the provider status. */
+export type MachineSummary_Serialize = {
+	id: string,
+	name: string,
+	tags: string[],
+	region: string,
+	ip: string | null,
+	/**  The machine type from the `machine:type:<t>` tag. */
+	type: string | null,
+};
 
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine_Deserialize = {
@@ -292,6 +451,55 @@ export type ProbeOutcome_Serialize = {
 /**  The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI). */
 export type ProviderKind = "digitalocean" | "vultr";
 
+/**  A record with the machine it points at. */
+export type RecordView = RecordView_Serialize | RecordView_Deserialize;
+
+/**  A record with the machine it points at. */
+export type RecordView_Deserialize = {
+	id: string,
+	/**  The machine whose address is the record's data, if any. */
+	machine?: MachineSummary_Deserialize | null,
+	name: string,
+	fqdn: string,
+	zone: string,
+	data: string,
+	ttl?: number | null,
+	type: string,
+	/**  MX and SRV priority. */
+	priority?: number | null,
+	/**  SRV port. */
+	port?: number | null,
+	/**  SRV weight. */
+	weight?: number | null,
+	/**  CAA flags. */
+	flags?: number | null,
+	/**  CAA tag (`issue`, `issuewild`, `iodef`). */
+	tag?: string | null,
+};
+
+/**  A record with the machine it points at. */
+export type RecordView_Serialize = {
+	id: string,
+	/**  The machine whose address is the record's data, if any. */
+	machine: MachineSummary_Serialize | null,
+	name: string,
+	fqdn: string,
+	zone: string,
+	data: string,
+	ttl: number | null,
+	type: string,
+	/**  MX and SRV priority. */
+	priority: number | null,
+	/**  SRV port. */
+	port: number | null,
+	/**  SRV weight. */
+	weight: number | null,
+	/**  CAA flags. */
+	flags: number | null,
+	/**  CAA tag (`issue`, `issuewild`, `iodef`). */
+	tag: string | null,
+};
+
 /**  What the UI may know about an account's token. */
 export type SecretStatus = SecretStatus_Serialize | SecretStatus_Deserialize;
 
@@ -313,6 +521,29 @@ export type SecretStatus_Serialize = {
 	last4: string | null,
 	/**  Where the token is kept, e.g. "Secret Service" or "environment variable DO_TOKEN". */
 	storeName: string,
+};
+
+/**  The records of one zone. */
+export type ZoneRecords = ZoneRecords_Serialize | ZoneRecords_Deserialize;
+
+/**  The records of one zone. */
+export type ZoneRecords_Deserialize = {
+	accountId: string,
+	zone: string,
+	sessionId?: string | null,
+	rows: DnsRow_Deserialize[],
+	/**  Accounts whose machines could not be listed: their records show no machine. */
+	machineErrors: string[],
+};
+
+/**  The records of one zone. */
+export type ZoneRecords_Serialize = {
+	accountId: string,
+	zone: string,
+	sessionId: string | null,
+	rows: DnsRow_Serialize[],
+	/**  Accounts whose machines could not be listed: their records show no machine. */
+	machineErrors: string[],
 };
 
 /* Tauri Specta runtime */

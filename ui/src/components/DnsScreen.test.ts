@@ -1,0 +1,202 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AccountZones_Serialize, DnsRow_Serialize, ZoneRecords_Serialize } from "../lib/bindings";
+
+const dnsZones = vi.fn();
+const dnsRecords = vi.fn();
+const dnsCreateRecord = vi.fn();
+const dnsUpdateRecord = vi.fn();
+const dnsDeleteRecord = vi.fn();
+vi.mock("../lib/bindings", () => ({
+  commands: {
+    dnsZones: () => dnsZones(),
+    dnsRecords: (a: string, z: string) => dnsRecords(a, z),
+    dnsCreateRecord: (...args: unknown[]) => dnsCreateRecord(...args),
+    dnsUpdateRecord: (...args: unknown[]) => dnsUpdateRecord(...args),
+    dnsDeleteRecord: (...args: unknown[]) => dnsDeleteRecord(...args),
+  },
+}));
+const toast = vi.fn();
+vi.mock("../lib/toasts.svelte", () => ({
+  toast: (...args: unknown[]) => toast(...args),
+  errorText: (e: unknown) => (e && typeof e === "object" && "message" in e ? String(e.message) : String(e)),
+}));
+
+import DnsScreen from "./DnsScreen.svelte";
+
+const ok = <T>(data: T) => ({ status: "ok", data });
+
+const zones: AccountZones_Serialize[] = [
+  { accountId: "do", accountLabel: "Demo DigitalOcean", provider: "digitalocean", simulated: true, zones: ["example.com"], error: null },
+  { accountId: "vu", accountLabel: "Work Vultr", provider: "vultr", simulated: false, zones: [], error: "The token was refused (401)." },
+];
+
+function row(id: string, type: string, name: string, data: string, machine: string | null, inSession = false): DnsRow_Serialize {
+  return {
+    record: {
+      id,
+      machine: machine ? { id: machine, name: machine, tags: [], region: "nyc3", ip: data, type: "web" } : null,
+      name,
+      fqdn: name === "@" ? "example.com" : `${name}.example.com`,
+      zone: "example.com",
+      data,
+      ttl: 300,
+      type,
+      priority: null,
+      port: null,
+      weight: null,
+      flags: null,
+      tag: null,
+    },
+    machineAccountId: machine ? "do" : null,
+    machineAccountLabel: machine ? "Demo DigitalOcean" : null,
+    inSession,
+  };
+}
+
+const records = (rows: DnsRow_Serialize[]): ZoneRecords_Serialize => ({
+  accountId: "do",
+  zone: "example.com",
+  sessionId: "demo0001",
+  rows,
+  machineErrors: [],
+});
+
+const fleetRows = [
+  row("1", "A", "web-1", "192.0.2.5", "web-1", true),
+  row("2", "A", "ci", "192.0.2.9", "ci-runner"),
+  row("3", "TXT", "@", "v=spf1 mx -all", null),
+  row("4", "SOA", "@", "1800", null),
+];
+
+const names = () => screen.queryAllByTestId("dns-row").map((r) => r.getAttribute("data-name"));
+
+describe("DnsScreen", () => {
+  beforeAll(() => {
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+      this.dispatchEvent(new Event("close"));
+    };
+  });
+  beforeEach(() => {
+    for (const f of [dnsZones, dnsRecords, dnsCreateRecord, dnsUpdateRecord, dnsDeleteRecord, toast]) f.mockReset();
+  });
+
+  it("lists zones per account, opens the first, and labels records with their machine", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records(fleetRows)));
+    render(DnsScreen);
+    expect(screen.getByTestId("dns-zones-loading")).toBeTruthy();
+    await waitFor(() => expect(names()).toEqual(["web-1", "ci", "@", "@"]));
+    expect(dnsRecords).toHaveBeenCalledWith("do", "example.com");
+    expect(screen.getByTestId("dns-account-error").textContent).toBe("The token was refused (401).");
+    const web = screen.getAllByTestId("dns-row")[0]!;
+    expect(within(web).getByTestId("dns-machine").textContent).toContain("web-1");
+    expect(within(web).getByTestId("dns-machine").textContent).toContain("this session");
+    // SOA records are the provider's: no edit or delete.
+    const soa = screen.getAllByTestId("dns-row")[3]!;
+    expect(within(soa).queryByTestId("dns-delete")).toBeNull();
+  });
+
+  it("filters by type, text and this session's machines", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records(fleetRows)));
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(4));
+    await fireEvent.change(screen.getByTestId("dns-filter-type"), { target: { value: "A" } });
+    expect(names()).toEqual(["web-1", "ci"]);
+    await fireEvent.click(screen.getByTestId("dns-filter-session"));
+    expect(names()).toEqual(["web-1"]);
+    await fireEvent.input(screen.getByTestId("dns-filter-text"), { target: { value: "nothing-like-this" } });
+    expect(screen.getByTestId("dns-no-match")).toBeTruthy();
+    await fireEvent.click(screen.getByTestId("dns-clear-filters"));
+    expect(names()).toHaveLength(4);
+    await fireEvent.input(screen.getByTestId("dns-filter-text"), { target: { value: "runner" } });
+    expect(names()).toEqual(["ci"]);
+  });
+
+  it("refreshes the zones and the shown zone's records", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records(fleetRows)));
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(4));
+    await fireEvent.click(screen.getByTestId("dns-refresh"));
+    await waitFor(() => expect(dnsRecords).toHaveBeenCalledTimes(2));
+    expect(dnsZones).toHaveBeenCalledTimes(2);
+    expect((screen.getByTestId("dns-refresh") as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("shows the empty states", async () => {
+    dnsZones.mockResolvedValue(ok([{ ...zones[0]!, zones: [] }]));
+    render(DnsScreen);
+    await waitFor(() => expect(screen.getByTestId("dns-no-zones")).toBeTruthy());
+    expect(dnsRecords).not.toHaveBeenCalled();
+  });
+
+  it("shows a zone without records as empty, and a records error in place", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValueOnce(ok(records([])));
+    render(DnsScreen);
+    await waitFor(() => expect(screen.getByTestId("dns-no-records")).toBeTruthy());
+    dnsRecords.mockResolvedValueOnce({ status: "error", error: { kind: "network", message: "DigitalOcean could not be reached." } });
+    await fireEvent.click(screen.getByTestId("dns-zone"));
+    await waitFor(() => expect(screen.getByTestId("dns-records-error").textContent).toContain("could not be reached"));
+  });
+
+  it("adds a record, reports it, and reloads the table", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValueOnce(ok(records(fleetRows)));
+    dnsCreateRecord.mockResolvedValue(ok({ id: "9" }));
+    dnsRecords.mockResolvedValueOnce(ok(records([...fleetRows, row("9", "A", "new", "192.0.2.77", null)])));
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(4));
+    await fireEvent.click(screen.getByTestId("dns-add"));
+    await fireEvent.input(screen.getByTestId("dns-field-name"), { target: { value: "new" } });
+    await fireEvent.input(screen.getByTestId("dns-field-data"), { target: { value: "192.0.2.77" } });
+    await fireEvent.click(screen.getByTestId("dns-form-save"));
+    await waitFor(() => expect(names()).toContain("new"));
+    expect(dnsCreateRecord).toHaveBeenCalledWith("do", "example.com", expect.objectContaining({ recordType: "A", name: "new", data: "192.0.2.77" }));
+    expect(toast).toHaveBeenCalledWith("ok", "Added the A record new.example.com.");
+    expect(toast).toHaveBeenCalledTimes(1);
+    // The new record is highlighted.
+    const added = screen.getAllByTestId("dns-row").find((r) => r.getAttribute("data-name") === "new")!;
+    await waitFor(() => expect(added.classList.contains("fresh")).toBe(true));
+    expect(screen.queryByTestId("dns-form")).toBeNull();
+  });
+
+  it("keeps the form open with the core's error when the provider refuses", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records(fleetRows)));
+    dnsUpdateRecord.mockResolvedValue({ status: "error", error: { kind: "validation", message: "TTL 5 is out of range 30..=2147483647 seconds" } });
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(4));
+    await fireEvent.click(within(screen.getAllByTestId("dns-row")[0]!).getByTestId("dns-edit"));
+    expect((screen.getByTestId("dns-field-name") as HTMLInputElement).value).toBe("web-1");
+    expect((screen.getByTestId("dns-field-type") as HTMLSelectElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("dns-form-save"));
+    await waitFor(() => expect(screen.getByTestId("dns-form-error").textContent).toContain("out of range"));
+    expect(dnsUpdateRecord).toHaveBeenCalledWith("do", "example.com", "1", expect.objectContaining({ name: "web-1" }));
+    expect(toast).toHaveBeenCalledWith("bad", "Could not save the A record web-1.example.com.");
+  });
+
+  it("deletes only after confirming, with the buttons disabled meanwhile", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records(fleetRows)));
+    let finish!: (v: unknown) => void;
+    dnsDeleteRecord.mockReturnValue(new Promise((r) => (finish = r)));
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(4));
+    await fireEvent.click(within(screen.getAllByTestId("dns-row")[1]!).getByTestId("dns-delete"));
+    expect(dnsDeleteRecord).not.toHaveBeenCalled();
+    expect(screen.getByTestId("dns-delete-dialog").textContent).toContain("ci.example.com");
+    await fireEvent.click(screen.getByTestId("dns-confirm-delete"));
+    expect(dnsDeleteRecord).toHaveBeenCalledWith("do", "example.com", "2");
+    expect((screen.getByTestId("dns-confirm-delete") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getAllByTestId("dns-delete").every((b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    finish(ok(null));
+    await waitFor(() => expect(toast).toHaveBeenCalledWith("ok", "Deleted the A record ci.example.com."));
+  });
+});
