@@ -21,8 +21,9 @@ use hangar::providers::vultr::VultrConfig;
 
 use crate::state::LiveAccount;
 
-/// The session id the demo machines "created in this session" carry.
-pub const DEMO_SESSION: &str = "demo0001";
+/// The session id the demo machines "created in this session" carry (a valid session id, so
+/// the core counts them as this session's, e.g. for destroy).
+pub const DEMO_SESSION: &str = "de300001";
 /// Another installation's session, for machines Hangar created elsewhere.
 const OTHER_SESSION: &str = "5eed0042";
 /// How long a pending demo machine waits for its IP: long enough to watch it change.
@@ -328,7 +329,7 @@ mod tests {
                 .find(|m| m.name == "web-1" || m.name == "edge-ewr")
                 .expect("a ready machine");
             assert!(web.ipv4.is_some(), "{web:?}");
-            assert!(web.tags.iter().any(|t| t == "machine:session:demo0001"));
+            assert!(web.tags.iter().any(|t| t == "machine:session:de300001"));
             // Seeded ages show as creation times in the past.
             let legacy = machines
                 .iter()
