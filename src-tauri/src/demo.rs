@@ -15,7 +15,7 @@ use std::time::Duration;
 use hangar::emulator::{
     DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, EmulatorError, InstanceSeed, Seed,
 };
-use hangar::provider::{CloudProvider, ProviderKind};
+use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
 use hangar::providers::digitalocean::DigitalOceanConfig;
 use hangar::providers::vultr::VultrConfig;
 
@@ -85,6 +85,13 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
             .with_base_url(emulator.vultr_base_url())
             .build()?,
     );
+    add_machine_records(
+        digitalocean.as_ref(),
+        "example.com",
+        &["web-1", "db-primary"],
+    )
+    .await?;
+    add_machine_records(vultr.as_ref(), "example.net", &["edge-ewr"]).await?;
     Ok(DemoCloud {
         accounts: vec![
             LiveAccount::simulated(
@@ -96,6 +103,23 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
         ],
         _emulator: emulator,
     })
+}
+
+/// Gives the named (ready) machines an A record `<name>.<zone>` pointing at their address, as
+/// a create with DNS would have: the destroy confirmation and the SSH command show them.
+async fn add_machine_records(
+    client: &dyn CloudProvider,
+    zone: &str,
+    names: &[&str],
+) -> Result<(), DemoError> {
+    let machines = client.list_machines(&MachineFilter::all()).await?;
+    for m in machines.iter().filter(|m| names.contains(&m.name.as_str())) {
+        if let Some(ip) = &m.ipv4 {
+            let record = DnsRecordSpec::new(DnsRecordType::A, m.name.clone(), ip.clone());
+            client.create_record(zone, &record.with_ttl(300)).await?;
+        }
+    }
+    Ok(())
 }
 
 fn hangar_tags(session: &str, machine_type: &str, extra: &[&str]) -> Vec<String> {
@@ -281,7 +305,6 @@ fn generated_droplets(count: usize) -> Vec<DropletSeed> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hangar::provider::MachineFilter;
 
     #[tokio::test]
     async fn generated_droplets_have_unique_names_and_load_into_the_emulator() {

@@ -5,6 +5,7 @@
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 mod commands;
+mod commands_actions;
 pub mod demo;
 pub mod error;
 pub mod startup;
@@ -23,7 +24,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::list_machines,
         commands::test_token,
         commands::add_account,
-        commands::remove_account
+        commands::remove_account,
+        commands_actions::refresh_machines,
+        commands_actions::machine_checks,
+        commands_actions::power_machine,
+        commands_actions::ssh_target,
+        commands_actions::preview_destroy,
+        commands_actions::destroy_machines
     ])
 }
 
