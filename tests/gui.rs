@@ -4,6 +4,9 @@
 
 mod e2e;
 
+#[path = "gui/actions.rs"]
+mod actions;
+
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;

@@ -72,21 +72,54 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// A child process that is killed when dropped.
+/// A child process that is stopped when dropped: asked to terminate (so Xvfb removes its
+/// lock file), then killed if it is still there after two seconds.
 struct Guard(Child, &'static str);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        let asked = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if asked {
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(2) {
+                if let Ok(Some(_)) = self.0.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// True when display `n` belongs to a running X server. A lock file whose process is gone
+/// (a server that was killed) is stale: it and its socket are removed so the number can be
+/// used again.
+fn display_in_use(n: u32) -> bool {
+    let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return lock.exists();
+    };
+    let alive = text
+        .trim()
+        .parse::<u32>()
+        .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+    if !alive {
+        let _ = std::fs::remove_file(&lock);
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+    }
+    alive
 }
 
 /// Starts Xvfb on the first free display number from 90 up and returns it.
 fn start_xvfb() -> (Guard, String) {
     let xvfb = find_tool("XVFB", &[], "Xvfb", "apt-get install xvfb");
     for n in 90..190 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+        if display_in_use(n) {
             continue;
         }
         let display = format!(":{n}");
