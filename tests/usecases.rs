@@ -1297,7 +1297,7 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
         let other = preview_destroy(
             w.provider.as_ref(),
             &w.session,
-            &[web.id.clone()],
+            std::slice::from_ref(&web.id),
             false,
             &zones,
         )
@@ -1314,7 +1314,7 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
         let forced = preview_destroy(
             w.provider.as_ref(),
             &w.session,
-            &[web.id.clone()],
+            std::slice::from_ref(&web.id),
             true,
             &zones,
         )
