@@ -69,16 +69,6 @@ pub async fn machine_status(
     opts: &StatusOptions,
 ) -> Result<Vec<MachineStatusReport>> {
     let machines = list_machines(provider, session, &opts.filter).await?;
-    check_machines(&machines, opts).await
-}
-
-/// Status of `machines` already at hand (no listing): each machine's check, concurrently, with
-/// `opts.port`, `opts.check` and `opts.timeout` (`opts.filter` is not used). A machine without
-/// an IP, or that does not answer in time, reports [`UNKNOWN`].
-pub async fn check_machines(
-    machines: &[Machine],
-    opts: &StatusOptions,
-) -> Result<Vec<MachineStatusReport>> {
     let client = reqwest::Client::builder()
         .timeout(opts.timeout)
         .connect_timeout(opts.timeout)
