@@ -227,3 +227,30 @@ describe("Machine actions", () => {
     expect(toasts.at(-1)?.tone).toBe("bad");
   });
 });
+
+describe("Power actions the cloud finishes later", () => {
+  beforeEach(() => {
+    for (const f of Object.values(commands)) f.mockReset();
+    toasts.splice(0, toasts.length);
+    commands.listAccounts.mockResolvedValue(ok(accounts));
+    commands.listMachines.mockResolvedValue(ok(listing([web, db])));
+    commands.machineChecks.mockResolvedValue(ok([]));
+  });
+
+  it("follows only that machine until it reaches the new status", async () => {
+    // Accepted: still active right after the call, off on the second refresh.
+    commands.powerMachine.mockResolvedValue(ok(web));
+    commands.refreshMachines
+      .mockResolvedValueOnce(ok([{ accountId: "demo-do", machines: [web], gone: [], error: null }]))
+      .mockResolvedValue(ok([{ accountId: "demo-do", machines: [{ ...web, status: "off" }], gone: [], error: null }]));
+    render(MachinesScreen, { props: { refreshMs: 20 } });
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
+    await waitFor(() => expect(toasts.at(-1)?.text).toContain("waiting for it to be off"));
+    await waitFor(async () => expect((await rowOf("web-1")).querySelector("[data-testid=cell-status]")?.textContent).toContain("off"));
+    expect(commands.refreshMachines).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1"] }]);
+    await waitFor(() => expect(toasts.at(-1)?.text).toBe("web-1 is now off."));
+    const calls = commands.refreshMachines.mock.calls.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(commands.refreshMachines.mock.calls.length).toBe(calls);
+  });
+});

@@ -269,9 +269,24 @@ export function refsByAccount(rows: MachineRow[]): { accountId: string; ids: str
   return [...groups].map(([accountId, ids]) => ({ accountId, ids }));
 }
 
+/** The status a power action ends in. */
+export function powerTarget(action: "powerOn" | "powerOff" | "reboot"): string {
+  return action === "powerOff" ? "off" : "active";
+}
+
+/** Still changing: provisioning, or a power action whose end status (`expected`, per row
+ * key) is not reached yet. */
+export function isChanging(row: MachineRow, expected: Record<string, string>): boolean {
+  const want = expected[row.key];
+  return inTransition(row.status) || (want !== undefined && row.status !== want);
+}
+
 /** The rows whose status will change soon, grouped by account: what the auto-refresh asks for. */
-export function transitioningRefs(rows: MachineRow[]): { accountId: string; ids: string[] }[] {
-  return refsByAccount(rows.filter((r) => inTransition(r.status)));
+export function transitioningRefs(
+  rows: MachineRow[],
+  expected: Record<string, string> = {},
+): { accountId: string; ids: string[] }[] {
+  return refsByAccount(rows.filter((r) => isChanging(r, expected)));
 }
 
 /** Rows with the machines just read replaced and the ones that are gone removed. */
