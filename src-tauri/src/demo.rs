@@ -106,15 +106,26 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
 }
 
 /// Gives the named (ready) machines an A record `<name>.<zone>` pointing at their address, as
-/// a create with DNS would have: the destroy confirmation and the SSH command show them.
+/// a create with DNS would have: the destroy confirmation and the SSH command show them. A
+/// record that is already there is not added twice.
 async fn add_machine_records(
     client: &dyn CloudProvider,
     zone: &str,
     names: &[&str],
 ) -> Result<(), DemoError> {
-    let machines = client.list_machines(&MachineFilter::all()).await?;
-    for m in machines.iter().filter(|m| names.contains(&m.name.as_str())) {
-        if let Some(ip) = &m.ipv4 {
+    let every = MachineFilter::all();
+    let (machines, existing) =
+        tokio::join!(client.list_machines(&every), client.list_records(zone));
+    let existing = existing?;
+    for m in machines?
+        .iter()
+        .filter(|m| names.contains(&m.name.as_str()))
+    {
+        let Some(ip) = &m.ipv4 else { continue };
+        let present = existing.iter().any(|r| {
+            r.spec.record_type == DnsRecordType::A && r.spec.name == m.name && &r.spec.data == ip
+        });
+        if !present {
             let record = DnsRecordSpec::new(DnsRecordType::A, m.name.clone(), ip.clone());
             client.create_record(zone, &record.with_ttl(300)).await?;
         }
