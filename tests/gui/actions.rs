@@ -1,5 +1,5 @@
 //! GUI flows of the Machines screen's actions on the demo cloud: power off, the ssh command,
-//! the destroy confirmation (typed name, DNS records) and the bulk confirmation.
+//! the destroy confirmation (typed name, DNS records) and the bulk destroy of the session.
 
 use std::time::{Duration, Instant};
 
@@ -118,7 +118,7 @@ fn row<'a>(rows: &'a [Vec<String>], name: &str) -> Option<&'a Vec<String>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
-async fn actions_power_off_ssh_and_destroy_with_typed_confirmation() {
+async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     let gui = GuiSession::start().await;
     let all = wait_until(
         "the demo fleet",
@@ -278,11 +278,50 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation() {
     );
     assert!(is_disabled(&gui, "[data-testid=destroy-confirm]").await);
     gui.screenshot("actions-05-bulk-dialog").await;
-    gui.find("[data-testid=destroy-cancel]")
+
+    // Confirm with the word: every machine of this session goes, the others stay.
+    gui.find("[data-testid=destroy-confirm-input]")
+        .await
+        .send_keys("destroy")
+        .await
+        .expect("type the confirmation");
+    gui.find("[data-testid=destroy-confirm]")
         .await
         .click()
         .await
-        .expect("cancel");
+        .expect("confirm the bulk destroy");
+    let left = wait_until(
+        "only the other sessions' and foreign machines left",
+        async || rows(&gui).await,
+        |r| r.len() == 7,
+    )
+    .await;
+    let mut names: Vec<&str> = left.iter().map(|r| r[0].as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "ci-runner",
+            "legacy-db",
+            "legacy-db",
+            "metrics",
+            "old-mail",
+            "staging-web",
+            "vpn-gateway"
+        ]
+    );
+    let toasts = wait_until(
+        "the bulk destroy toast",
+        async || texts(&gui, "[data-testid=toast]").await,
+        |t| t.iter().any(|t| t.contains("edge-ams")),
+    )
+    .await;
+    let bulk = toasts.iter().find(|t| t.contains("edge-ams")).unwrap();
+    for name in ["web-2", "db-primary", "worker-3", "edge-ewr", "build-box"] {
+        assert!(bulk.contains(name), "{name} missing from `{bulk}`");
+    }
+    assert!(!bulk.contains("Not done"), "{bulk}");
+    gui.screenshot("actions-06-bulk-destroyed").await;
 
     gui.close().await;
 }
