@@ -60,8 +60,13 @@ pub async fn refresh_machines(
     targets: Vec<MachineRefs>,
 ) -> Result<Vec<RefreshedMachines>, AppError> {
     let fleet = state.fleet().await.ok_or_else(stopped)?;
+    Ok(refresh(&fleet, targets).await)
+}
+
+/// [`refresh_machines`] on `fleet`: one GET per machine, all at once.
+async fn refresh(fleet: &Fleet, targets: Vec<MachineRefs>) -> Vec<RefreshedMachines> {
     let tasks = targets.into_iter().map(|t| {
-        let client = client_of(&fleet, &t.account_id);
+        let client = client_of(fleet, &t.account_id);
         async move {
             let mut out = RefreshedMachines {
                 account_id: t.account_id,
@@ -87,7 +92,7 @@ pub async fn refresh_machines(
             out
         }
     });
-    Ok(join_all(tasks).await)
+    join_all(tasks).await
 }
 
 /// The cloud-init check of one account's machines.
@@ -426,6 +431,70 @@ fn stopped() -> AppError {
 mod tests {
     use super::*;
     use hangar::usecases::no_progress;
+
+    #[tokio::test]
+    async fn refresh_reads_only_the_given_machines_and_reports_the_gone_ones() {
+        let demo = crate::demo::start_with(0).await.expect("demo cloud");
+        let fleet = Fleet {
+            accounts: demo.accounts.clone(),
+            session_id: Some(crate::demo::DEMO_SESSION.into()),
+            startup_error: None,
+            demo: None,
+        };
+        let client = client_of(&fleet, "demo-digitalocean").unwrap();
+        let all = client
+            .list_machines(&hangar::provider::MachineFilter::all())
+            .await
+            .unwrap();
+        let worker = all.iter().find(|m| m.name == "worker-3").unwrap();
+        let out = refresh(
+            &fleet,
+            vec![
+                MachineRefs {
+                    account_id: "demo-digitalocean".into(),
+                    ids: vec![worker.id.clone(), "999999".into()],
+                },
+                MachineRefs {
+                    account_id: "no-such-account".into(),
+                    ids: vec!["1".into()],
+                },
+            ],
+        )
+        .await;
+        assert_eq!(out.len(), 2);
+        let names: Vec<&str> = out[0].machines.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["worker-3"]);
+        assert_eq!(out[0].gone, ["999999"]);
+        assert_eq!(out[0].error, None);
+        assert!(out[1].machines.is_empty());
+        assert!(
+            out[1]
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("no-such-account"),
+            "{:?}",
+            out[1].error
+        );
+    }
+
+    #[test]
+    fn only_destroy_steps_reach_the_window() {
+        let step = DestroyStep::from_progress(Progress::DnsRecordDeleted {
+            fqdn: "web-1.example.com".into(),
+            record_id: "7".into(),
+        });
+        assert_eq!(
+            step,
+            Some(DestroyStep::DnsRecordDeleted {
+                fqdn: "web-1.example.com".into(),
+                record_id: "7".into()
+            })
+        );
+        assert_eq!(DestroyStep::from_progress(Progress::Checking), None);
+        let json = serde_json::to_value(DestroyStep::Destroyed { id: "1".into() }).unwrap();
+        assert_eq!(json, serde_json::json!({ "event": "destroyed", "id": "1" }));
+    }
 
     /// The demo cloud's machines of this session can be destroyed with the app's session (no
     /// `all`), with the records previewed; foreign ones are refused in words.
