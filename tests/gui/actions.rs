@@ -178,6 +178,18 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     }
     gui.screenshot("actions-02-ssh-copied").await;
 
+    // A Vultr machine reboots (POST /instances/{id}/reboot) and is running again.
+    click_row_action(&gui, "edge-ams", "action-reboot").await;
+    wait_until(
+        "the reboot toast",
+        async || texts(&gui, "[data-testid=toast]").await,
+        |t| {
+            t.iter()
+                .any(|t| t.contains("Rebooted edge-ams (now active)"))
+        },
+    )
+    .await;
+
     // Destroy web-1: the dialog lists its DNS record and unlocks only on the exact name.
     let web1_ip = row(&all, "web-1").expect("web-1")[4].clone();
     click_row_action(&gui, "web-1", "action-destroy").await;
