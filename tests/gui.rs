@@ -6,6 +6,9 @@
 mod dns;
 mod e2e;
 
+#[path = "gui/actions.rs"]
+mod actions;
+
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;

@@ -1243,3 +1243,138 @@ async fn status_reads_the_check_a_machine_serves() {
     }
     server.abort();
 }
+
+#[tokio::test]
+async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
+    use hangar::usecases::destroy::{address_records, preview_destroy};
+    use hangar::usecases::ssh::ssh_target;
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let zone = w.zone().to_string();
+        let zones = vec![zone.clone()];
+        let demo: SessionId = "de300001".parse().unwrap();
+        let all = w
+            .provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap();
+        let web = all.iter().find(|m| m.name == "web-1").unwrap();
+        let legacy = all.iter().find(|m| m.name == "legacy-db").unwrap();
+        let ip = web.ipv4.clone().expect("web-1 has an address");
+        let mut ids = Vec::new();
+        for (name, data) in [
+            ("web-1", ip.as_str()),
+            ("web-1", "203.0.113.77"),
+            ("alias", ip.as_str()),
+        ] {
+            let r = w
+                .provider
+                .create_record(&zone, &DnsRecordSpec::new(DnsRecordType::A, name, data))
+                .await
+                .unwrap();
+            ids.push(r.id);
+        }
+
+        let preview = preview_destroy(
+            w.provider.as_ref(),
+            &demo,
+            &[web.id.clone(), legacy.id.clone()],
+            false,
+            &zones,
+        )
+        .await
+        .unwrap();
+        assert_eq!(preview[0].refusal, None, "{kind}: {preview:?}");
+        let listed: Vec<&str> = preview[0]
+            .records
+            .iter()
+            .map(|r| r.record_id.as_str())
+            .collect();
+        assert_eq!(listed, [ids[0].as_str()], "{kind}: only name AND address");
+        assert_eq!(preview[0].records[0].fqdn, format!("web-1.{zone}"));
+        let refusal = preview[1].refusal.as_deref().expect("legacy-db is refused");
+        assert!(refusal.contains("not created by"), "{kind}: {refusal}");
+        let other = preview_destroy(
+            w.provider.as_ref(),
+            &w.session,
+            std::slice::from_ref(&web.id),
+            false,
+            &zones,
+        )
+        .await
+        .unwrap();
+        assert!(
+            other[0]
+                .refusal
+                .as_deref()
+                .unwrap_or("")
+                .contains("another session"),
+            "{kind}: {other:?}"
+        );
+        let forced = preview_destroy(
+            w.provider.as_ref(),
+            &w.session,
+            std::slice::from_ref(&web.id),
+            true,
+            &zones,
+        )
+        .await
+        .unwrap();
+        assert_eq!(forced[0].refusal, None);
+        let missing = preview_destroy(
+            w.provider.as_ref(),
+            &demo,
+            &["999999999".into()],
+            false,
+            &zones,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(missing.kind, ErrorKind::NotFound);
+
+        // The ssh host: the record named like the machine.
+        let (pointing, problems) = address_records(w.provider.as_ref(), web, &zones).await;
+        assert!(problems.is_empty());
+        assert_eq!(pointing.len(), 2, "{kind}: {pointing:?}");
+        let ssh = ssh_target(web, &w.types, &pointing).unwrap();
+        assert_eq!(ssh.command, format!("ssh deploy@web-1.{zone}"));
+
+        let gone = destroy_machines(
+            w.provider.as_ref(),
+            &demo,
+            &DestroyOptions {
+                ids: vec![web.id.clone()],
+                all: false,
+                delete_dns: true,
+                dns_zones: zones.clone(),
+            },
+            &no_progress,
+        )
+        .await
+        .unwrap();
+        assert!(gone[0].destroyed, "{kind}: {gone:?}");
+        let deleted: Vec<&str> = gone[0]
+            .dns_records_deleted
+            .iter()
+            .map(|r| r.record_id.as_str())
+            .collect();
+        assert_eq!(
+            deleted, listed,
+            "{kind}: destroy deletes what the preview showed"
+        );
+        let left: Vec<String> = w
+            .provider
+            .list_records(&zone)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert!(!left.contains(&ids[0]), "{kind}");
+        assert!(
+            left.contains(&ids[1]) && left.contains(&ids[2]),
+            "{kind}: {left:?}"
+        );
+        w.emulator.shutdown().await;
+    }
+}

@@ -15,14 +15,15 @@ use std::time::Duration;
 use hangar::emulator::{
     DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, EmulatorError, InstanceSeed, Seed,
 };
-use hangar::provider::{CloudProvider, ProviderKind};
+use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
 use hangar::providers::digitalocean::DigitalOceanConfig;
 use hangar::providers::vultr::VultrConfig;
 
 use crate::state::LiveAccount;
 
-/// The session id the demo machines "created in this session" carry.
-pub const DEMO_SESSION: &str = "demo0001";
+/// The session id the demo machines "created in this session" carry (a valid session id, so
+/// the core counts them as this session's, e.g. for destroy).
+pub const DEMO_SESSION: &str = "de300001";
 /// Another installation's session, for machines Hangar created elsewhere.
 const OTHER_SESSION: &str = "5eed0042";
 /// How long a pending demo machine waits for its IP: long enough to watch it change.
@@ -84,19 +85,56 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
             .with_base_url(emulator.vultr_base_url())
             .build()?,
     );
+    // Records of every type first; then the A records a create with DNS would have made,
+    // which are skipped when already there.
     let accounts = vec![
         LiveAccount::simulated(
             "demo-digitalocean",
             ProviderKind::DigitalOcean,
-            digitalocean,
+            digitalocean.clone(),
         ),
-        LiveAccount::simulated("demo-vultr", ProviderKind::Vultr, vultr),
+        LiveAccount::simulated("demo-vultr", ProviderKind::Vultr, vultr.clone()),
     ];
     crate::demo_dns::add_records(&accounts).await?;
+    add_machine_records(
+        digitalocean.as_ref(),
+        "example.com",
+        &["web-1", "db-primary"],
+    )
+    .await?;
+    add_machine_records(vultr.as_ref(), "example.net", &["edge-ewr"]).await?;
     Ok(DemoCloud {
         accounts,
         _emulator: emulator,
     })
+}
+
+/// Gives the named (ready) machines an A record `<name>.<zone>` pointing at their address, as
+/// a create with DNS would have: the destroy confirmation and the SSH command show them. A
+/// record that is already there is not added twice.
+async fn add_machine_records(
+    client: &dyn CloudProvider,
+    zone: &str,
+    names: &[&str],
+) -> Result<(), DemoError> {
+    let every = MachineFilter::all();
+    let (machines, existing) =
+        tokio::join!(client.list_machines(&every), client.list_records(zone));
+    let existing = existing?;
+    for m in machines?
+        .iter()
+        .filter(|m| names.contains(&m.name.as_str()))
+    {
+        let Some(ip) = &m.ipv4 else { continue };
+        let present = existing.iter().any(|r| {
+            r.spec.record_type == DnsRecordType::A && r.spec.name == m.name && &r.spec.data == ip
+        });
+        if !present {
+            let record = DnsRecordSpec::new(DnsRecordType::A, m.name.clone(), ip.clone());
+            client.create_record(zone, &record.with_ttl(300)).await?;
+        }
+    }
+    Ok(())
 }
 
 fn hangar_tags(session: &str, machine_type: &str, extra: &[&str]) -> Vec<String> {
@@ -282,7 +320,6 @@ fn generated_droplets(count: usize) -> Vec<DropletSeed> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hangar::provider::MachineFilter;
 
     #[tokio::test]
     async fn generated_droplets_have_unique_names_and_load_into_the_emulator() {
@@ -330,7 +367,7 @@ mod tests {
                 .find(|m| m.name == "web-1" || m.name == "edge-ewr")
                 .expect("a ready machine");
             assert!(web.ipv4.is_some(), "{web:?}");
-            assert!(web.tags.iter().any(|t| t == "machine:session:demo0001"));
+            assert!(web.tags.iter().any(|t| t == "machine:session:de300001"));
             // Seeded ages show as creation times in the past.
             let legacy = machines
                 .iter()

@@ -5,6 +5,7 @@
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 pub mod commands;
+mod commands_actions;
 mod commands_dns;
 pub mod demo;
 mod demo_dns;
@@ -30,7 +31,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands_dns::dns_records,
         commands_dns::dns_create_record,
         commands_dns::dns_update_record,
-        commands_dns::dns_delete_record
+        commands_dns::dns_delete_record,
+        commands_actions::refresh_machines,
+        commands_actions::machine_checks,
+        commands_actions::power_machine,
+        commands_actions::ssh_target,
+        commands_actions::preview_destroy,
+        commands_actions::destroy_machines
     ])
 }
 

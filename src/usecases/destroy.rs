@@ -4,6 +4,9 @@
 //! every id is checked before anything is deleted. After the provider confirms a machine is
 //! gone, the records whose name is the machine's name AND whose data is one of its addresses
 //! are deleted in each configured zone (never "the first record with that name").
+//!
+//! [`preview_destroy`] answers "what would go" with the same rules, without deleting anything,
+//! for a confirmation that lists the machines, their records and any refusal.
 
 use futures_util::future::join_all;
 use serde::Serialize;
@@ -11,7 +14,7 @@ use serde::Serialize;
 use super::list::is_created_by_hangar;
 use super::{Progress, ProgressSink};
 use crate::error::{Error, ErrorKind, Result};
-use crate::provider::{CloudProvider, DnsRecordType, Machine};
+use crate::provider::{CloudProvider, DnsRecord, DnsRecordType, Machine};
 use crate::session::{SessionId, TagSummary};
 
 /// What to destroy.
@@ -133,52 +136,184 @@ async fn destroy_one(
     if !opts.delete_dns {
         return out;
     }
-    let addresses: Vec<&String> = m.ipv4.iter().chain(m.ipv6.iter()).collect();
-    if addresses.is_empty() {
-        return out;
-    }
-    let listed = join_all(opts.dns_zones.iter().map(|z| provider.list_records(z))).await;
-    for (zone, records) in opts.dns_zones.iter().zip(listed) {
-        let records = match records {
-            Ok(r) => r,
-            Err(e) => {
-                out.problems.push(Error {
-                    kind: ErrorKind::Partial,
-                    message: format!(
-                        "the records of {} in zone {zone} could not be listed, so none were \
-                         deleted there: {e}",
-                        m.name
-                    ),
-                    detail: Some(format!("{e:?}")),
+    let (records, problems) = machine_records(provider, m, &opts.dns_zones).await;
+    out.problems.extend(problems);
+    for r in records {
+        match provider.delete_record(&r.zone, &r.record_id).await {
+            Ok(()) => {
+                progress(Progress::DnsRecordDeleted {
+                    fqdn: r.fqdn.clone(),
+                    record_id: r.record_id.clone(),
                 });
-                continue;
+                out.dns_records_deleted.push(DeletedRecord {
+                    zone: r.zone,
+                    fqdn: r.fqdn,
+                    record_id: r.record_id,
+                });
             }
-        };
-        for r in records.iter().filter(|r| {
-            matches!(r.spec.record_type, DnsRecordType::A | DnsRecordType::AAAA)
-                && r.spec.name == m.name
-                && addresses.contains(&&r.spec.data)
-        }) {
-            let fqdn = format!("{}.{zone}", r.spec.name);
-            match provider.delete_record(zone, &r.id).await {
-                Ok(()) => {
-                    progress(Progress::DnsRecordDeleted {
-                        fqdn: fqdn.clone(),
-                        record_id: r.id.clone(),
-                    });
-                    out.dns_records_deleted.push(DeletedRecord {
-                        zone: zone.clone(),
-                        fqdn,
-                        record_id: r.id.clone(),
-                    });
-                }
-                Err(e) => out.problems.push(Error {
-                    kind: ErrorKind::Partial,
-                    message: format!("DNS record {fqdn} (id {}) was not deleted: {e}", r.id),
-                    detail: Some(format!("{e:?}")),
-                }),
-            }
+            Err(e) => out.problems.push(Error {
+                kind: ErrorKind::Partial,
+                message: format!(
+                    "DNS record {} (id {}) was not deleted: {e}",
+                    r.fqdn, r.record_id
+                ),
+                detail: Some(format!("{e:?}")),
+            }),
         }
     }
     out
+}
+
+/// A DNS record that points at a machine, with the zone it is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineRecord {
+    pub zone: String,
+    /// `name.zone`, or the zone itself for the apex (`@`).
+    pub fqdn: String,
+    pub record_id: String,
+    /// `A` or `AAAA`.
+    pub record_type: String,
+    /// The record's relative name.
+    pub name: String,
+    /// The address it points at.
+    pub data: String,
+}
+
+impl MachineRecord {
+    fn new(zone: &str, r: &DnsRecord) -> Self {
+        Self {
+            zone: zone.to_string(),
+            fqdn: fqdn(&r.spec.name, zone),
+            record_id: r.id.clone(),
+            record_type: r.spec.record_type.as_str().to_string(),
+            name: r.spec.name.clone(),
+            data: r.spec.data.clone(),
+        }
+    }
+}
+
+/// The fully qualified name of the record `name` (relative, `@` or empty for the apex) in `zone`.
+pub fn fqdn(name: &str, zone: &str) -> String {
+    if name.is_empty() || name == "@" {
+        zone.to_string()
+    } else {
+        format!("{name}.{zone}")
+    }
+}
+
+/// True for an A or AAAA record whose data is one of the machine's addresses.
+pub fn points_at(r: &DnsRecord, m: &Machine) -> bool {
+    matches!(r.spec.record_type, DnsRecordType::A | DnsRecordType::AAAA)
+        && (m.ipv4.as_deref() == Some(r.spec.data.as_str())
+            || m.ipv6.as_deref() == Some(r.spec.data.as_str()))
+}
+
+/// True for a record destroying `m` deletes: its name is the machine's name AND its data is one
+/// of the machine's addresses.
+pub fn is_machine_record(r: &DnsRecord, m: &Machine) -> bool {
+    r.spec.name == m.name && points_at(r, m)
+}
+
+/// Every A/AAAA record in `zones` that points at one of `m`'s addresses, whatever its name
+/// (zones listed concurrently), and what could not be listed.
+pub async fn address_records(
+    provider: &dyn CloudProvider,
+    m: &Machine,
+    zones: &[String],
+) -> (Vec<MachineRecord>, Vec<Error>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    if m.ipv4.is_none() && m.ipv6.is_none() {
+        return (found, problems);
+    }
+    let listed = join_all(zones.iter().map(|z| provider.list_records(z))).await;
+    for (zone, records) in zones.iter().zip(listed) {
+        match records {
+            Ok(records) => found.extend(
+                records
+                    .iter()
+                    .filter(|r| points_at(r, m))
+                    .map(|r| MachineRecord::new(zone, r)),
+            ),
+            Err(e) => problems.push(Error {
+                kind: ErrorKind::Partial,
+                message: format!(
+                    "the records of zone {zone} could not be listed, so the records of {} \
+                     there are unknown and were left alone: {e}",
+                    m.name
+                ),
+                detail: Some(format!("{e:?}")),
+            }),
+        }
+    }
+    (found, problems)
+}
+
+/// The records in `zones` that destroying `m` deletes ([`is_machine_record`]), and what could
+/// not be listed.
+pub async fn machine_records(
+    provider: &dyn CloudProvider,
+    m: &Machine,
+    zones: &[String],
+) -> (Vec<MachineRecord>, Vec<Error>) {
+    let (mut records, problems) = address_records(provider, m, zones).await;
+    records.retain(|r| r.name == m.name);
+    (records, problems)
+}
+
+/// What destroying one machine would do.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DestroyPreview {
+    pub id: String,
+    pub name: String,
+    pub ipv4: Option<String>,
+    /// Why the destroy would be refused without `all` (not created by Hangar/`machine`, or of
+    /// another session); `None` when it would go ahead.
+    pub refusal: Option<String>,
+    /// The DNS records that would be deleted with it.
+    pub records: Vec<MachineRecord>,
+    /// Zones whose records could not be listed.
+    pub problems: Vec<Error>,
+}
+
+/// What [`destroy_machines`] would do with `ids`, deleting nothing: per machine its refusal
+/// (when `all` is not set) and the records in `zones` that would go. Machines and zones are
+/// fetched concurrently. `Err` when an id does not exist or the provider fails.
+pub async fn preview_destroy(
+    provider: &dyn CloudProvider,
+    session: &SessionId,
+    ids: &[String],
+    all: bool,
+    zones: &[String],
+) -> Result<Vec<DestroyPreview>> {
+    let fetched = join_all(ids.iter().map(|id| provider.get_machine(id))).await;
+    let mut machines = Vec::new();
+    for (id, m) in ids.iter().zip(fetched) {
+        machines.push(m.map_err(|e| {
+            if e.is_not_found() {
+                Error::not_found(format!("machine {id} does not exist"))
+            } else {
+                Error::from(e)
+            }
+        })?);
+    }
+    let records = join_all(machines.iter().map(|m| machine_records(provider, m, zones))).await;
+    Ok(machines
+        .into_iter()
+        .zip(records)
+        .map(|(m, (records, problems))| DestroyPreview {
+            refusal: if all {
+                None
+            } else {
+                refuse_foreign(&m, session).err().map(|e| e.message)
+            },
+            id: m.id,
+            name: m.name,
+            ipv4: m.ipv4,
+            records,
+            problems,
+        })
+        .collect())
 }

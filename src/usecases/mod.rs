@@ -6,8 +6,9 @@
 //! [`crate::Error`]. Confirmation prompts belong to the caller.
 //!
 //! - [`create`]: pre-flight checks, create, project, wait for the IP, DNS record.
-//! - [`destroy`]: refuse foreign machines, destroy, delete the machine's DNS records.
+//! - [`destroy`]: refuse foreign machines, destroy, delete the machine's DNS records; preview.
 //! - [`list`]: machines of this session (or all), filtered.
+//! - [`ssh`]: the user and host to log in to a machine with.
 //! - [`status`]: provider status plus the cloud-init check served by the machine.
 //! - [`dns`]: zones and records, with per-type validation before any call.
 //! - [`catalog`]: SSH keys, projects, machine types.
@@ -21,6 +22,7 @@ pub mod destroy;
 pub mod dns;
 pub mod info;
 pub mod list;
+pub mod ssh;
 pub mod status;
 
 mod progress;

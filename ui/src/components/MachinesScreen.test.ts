@@ -4,8 +4,15 @@ import type { AccountList_Serialize, MachineListing_Serialize, Machine_Serialize
 
 const listAccounts = vi.fn();
 const listMachines = vi.fn();
+const refreshMachines = vi.fn();
+const machineChecks = vi.fn();
 vi.mock("../lib/bindings", () => ({
-  commands: { listAccounts: () => listAccounts(), listMachines: () => listMachines() },
+  commands: {
+    listAccounts: () => listAccounts(),
+    listMachines: () => listMachines(),
+    refreshMachines: (targets: unknown) => refreshMachines(targets),
+    machineChecks: () => machineChecks(),
+  },
 }));
 
 import MachinesScreen from "./MachinesScreen.svelte";
@@ -54,7 +61,10 @@ describe("MachinesScreen", () => {
   beforeEach(() => {
     listAccounts.mockReset();
     listMachines.mockReset();
+    refreshMachines.mockReset();
+    machineChecks.mockReset();
     listAccounts.mockResolvedValue(ok(accounts));
+    machineChecks.mockResolvedValue(ok([]));
   });
 
   it("shows a skeleton, then the machines of every account with the simulated label", async () => {
@@ -114,21 +124,44 @@ describe("MachinesScreen", () => {
     expect(empty.textContent).toContain("Create your first machine");
   });
 
-  it("refreshes while a machine is being provisioned, and stops once it is active", async () => {
-    const provisioning = ok(listing([machine("1", "web-1", { status: "new", ipv4: null })], []));
+  it("refreshes only the machines in transition, and stops once none is", async () => {
+    listMachines.mockResolvedValue(
+      ok(listing([machine("1", "web-1", { status: "new", ipv4: null }), machine("2", "db-1")], [])),
+    );
+    const still = ok([{ accountId: "demo-do", machines: [machine("1", "web-1", { status: "new", ipv4: null })], gone: [], error: null }]);
     // Still provisioning after the first refresh: the timer must be re-armed.
-    listMachines
-      .mockResolvedValueOnce(provisioning)
-      .mockResolvedValueOnce(provisioning)
-      .mockResolvedValue(ok(listing([machine("1", "web-1")], [])));
+    refreshMachines
+      .mockResolvedValueOnce(still)
+      .mockResolvedValue(ok([{ accountId: "demo-do", machines: [machine("1", "web-1")], gone: [], error: null }]));
+    machineChecks.mockResolvedValue(
+      ok([{ accountId: "demo-do", reports: [{ id: "1", name: "web-1", ip: "192.0.2.1", machineStatus: "active", checkStatus: "done" }], error: null }]),
+    );
     render(MachinesScreen, { props: { refreshMs: 20 } });
-    expect((await screen.findByTestId("cell-status")).textContent).toContain("new");
-    await waitFor(() => expect(screen.getByTestId("cell-status").textContent).toContain("active"));
-    expect(screen.getByTestId("cell-ip").textContent?.trim()).toBe("192.0.2.1");
-    expect(listMachines.mock.calls.length).toBeGreaterThanOrEqual(3);
-    const calls = listMachines.mock.calls.length;
+    await screen.findAllByTestId("machine-row");
+    const web = () => screen.getAllByTestId("machine-row").find((r) => r.textContent?.includes("web-1"))!;
+    expect(web().querySelector("[data-testid=cell-status]")?.textContent).toContain("new");
+    await waitFor(() => expect(web().querySelector("[data-testid=cell-status]")?.textContent).toContain("active"));
+    expect(web().querySelector("[data-testid=cell-ip]")?.textContent?.trim()).toBe("192.0.2.1");
+    // Only the machine in transition was asked for, and the full list only once.
+    expect(refreshMachines).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1"] }]);
+    expect(refreshMachines.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(listMachines).toHaveBeenCalledTimes(1);
+    const calls = refreshMachines.mock.calls.length;
     await new Promise((r) => setTimeout(r, 100));
-    expect(listMachines.mock.calls.length).toBe(calls);
+    expect(refreshMachines.mock.calls.length).toBe(calls);
+    // The machine that came up shows its cloud-init check.
+    await waitFor(() => expect(web().querySelector("[data-testid=cell-check]")?.textContent).toBe("done"));
+  });
+
+  it("shows an unknown cloud-init check as a dash", async () => {
+    listMachines.mockResolvedValue(ok(listing([machine("1", "web-1")], [])));
+    machineChecks.mockResolvedValue(
+      ok([{ accountId: "demo-do", reports: [{ id: "1", name: "web-1", ip: null, machineStatus: "active", checkStatus: "UNKNOWN" }], error: null }]),
+    );
+    render(MachinesScreen);
+    const cell = await screen.findByTestId("cell-check");
+    await waitFor(() => expect(cell.getAttribute("title")).toContain("unknown"));
+    expect(cell.textContent).toBe("—");
   });
 
   it("reports a failed listing instead of an empty table", async () => {

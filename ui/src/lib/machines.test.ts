@@ -11,8 +11,7 @@ import {
   statusName,
   toRows,
   visibleRange,
-  type MachineRow,
-} from "./machines";
+  type MachineRow, checkLabel, confirmsName, destroySummary, sshCommand, sshUserNote } from "./machines";
 
 function machine(over: Partial<Machine_Serialize>): Machine_Serialize {
   return {
@@ -195,5 +194,44 @@ describe("helpers", () => {
     expect(visibleRange(4000, 400, 40, 2000, 5)).toEqual({ start: 95, end: 115 });
     expect(visibleRange(80_000, 400, 40, 2000, 5)).toEqual({ start: 1995, end: 2000 });
     expect(visibleRange(0, 400, 40, 3, 5)).toEqual({ start: 0, end: 3 });
+  });
+});
+
+describe("actions", () => {
+  it("builds the ssh command and says why the user is root", () => {
+    expect(sshCommand({ user: "deploy", host: "web-1.example.com" })).toBe("ssh deploy@web-1.example.com");
+    expect(sshUserNote({ user: "deploy", userSource: "machineType", machineType: "web" })).toBeNull();
+    expect(sshUserNote({ user: "root", userSource: "noType", machineType: null })).toContain("no machine type");
+    expect(sshUserNote({ user: "root", userSource: "typeNotConfigured", machineType: "db" })).toContain("“db” is not configured");
+  });
+
+  it("unlocks destroy on the exact name only", () => {
+    expect(confirmsName("web-1", "web-1")).toBe(true);
+    for (const t of ["", "web-", "WEB-1", "web-1 "]) expect(confirmsName(t, "web-1")).toBe(false);
+  });
+
+  it("shows UNKNOWN checks as a dash", () => {
+    expect(checkLabel("UNKNOWN")).toBe("—");
+    expect(checkLabel(undefined)).toBe("—");
+    expect(checkLabel("done")).toBe("done");
+  });
+
+  it("summarizes a destroy per machine and per account", () => {
+    const s = destroySummary(
+      [
+        {
+          accountId: "a",
+          machines: [
+            { name: "web-1", destroyed: true, dnsRecordsDeleted: [{ fqdn: "web-1.example.com" }], problems: [] },
+            { name: "db-1", destroyed: false, dnsRecordsDeleted: [], problems: [{ message: "still there" }] },
+          ],
+          error: null,
+        },
+        { accountId: "b", machines: [], error: { message: "rate limited" } },
+      ],
+      (id) => (id === "b" ? "Vultr" : id),
+    );
+    expect(s.tone).toBe("bad");
+    expect(s.text).toBe("Destroyed web-1 (and web-1.example.com). Not done — db-1: still there · Vultr: rate limited");
   });
 });

@@ -231,3 +231,141 @@ export function visibleRange(
   const end = Math.min(total, first + count + overscan);
   return { start, end: Math.max(start, end) };
 }
+
+// ---- Actions ----
+
+/** What the row buttons ask for. */
+export type RowAction = "ssh" | "powerOn" | "powerOff" | "reboot" | "destroy";
+
+/** `ssh user@host`, the command the "Copy ssh" action puts on the clipboard. */
+export function sshCommand(target: { user: string; host: string }): string {
+  return `ssh ${target.user}@${target.host}`;
+}
+
+/** Why the user is `root`, when it is; null when it is the machine type's user. */
+export function sshUserNote(target: {
+  user: string;
+  userSource: "machineType" | "noType" | "typeNotConfigured";
+  machineType: string | null;
+}): string | null {
+  switch (target.userSource) {
+    case "machineType":
+      return null;
+    case "noType":
+      return `${target.user}: the machine has no machine type`;
+    case "typeNotConfigured":
+      return `${target.user}: machine type “${target.machineType ?? "?"}” is not configured`;
+  }
+}
+
+/** The ids of `rows`, grouped by account, in the order the accounts first appear. */
+export function refsByAccount(rows: MachineRow[]): { accountId: string; ids: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids = groups.get(row.accountId) ?? [];
+    ids.push(row.machine.id);
+    groups.set(row.accountId, ids);
+  }
+  return [...groups].map(([accountId, ids]) => ({ accountId, ids }));
+}
+
+/** The status a power action ends in. */
+export function powerTarget(action: "powerOn" | "powerOff" | "reboot"): string {
+  return action === "powerOff" ? "off" : "active";
+}
+
+/** Still changing: provisioning, or a power action whose end status (`expected`, per row
+ * key) is not reached yet. */
+export function isChanging(row: MachineRow, expected: Record<string, string>): boolean {
+  const want = expected[row.key];
+  return inTransition(row.status) || (want !== undefined && row.status !== want);
+}
+
+/** The rows whose status will change soon, grouped by account: what the auto-refresh asks for. */
+export function transitioningRefs(
+  rows: MachineRow[],
+  expected: Record<string, string> = {},
+): { accountId: string; ids: string[] }[] {
+  return refsByAccount(rows.filter((r) => isChanging(r, expected)));
+}
+
+/** Rows with the machines just read replaced and the ones that are gone removed. */
+export function mergeRefreshed(
+  rows: MachineRow[],
+  refreshed: { accountId: string; machines: Machine[]; gone: string[] }[],
+): MachineRow[] {
+  const fresh = new Map<string, Machine>();
+  const gone = new Set<string>();
+  for (const entry of refreshed) {
+    for (const m of entry.machines) fresh.set(`${entry.accountId}/${m.id}`, m);
+    for (const id of entry.gone) gone.add(`${entry.accountId}/${id}`);
+  }
+  return rows.filter((r) => !gone.has(r.key)).map((r) => {
+    const m = fresh.get(r.key);
+    return m === undefined ? r : withMachine(r, m);
+  });
+}
+
+/** The row with `machine` as it is now (status, IP, tags). */
+export function withMachine(row: MachineRow, machine: Machine): MachineRow {
+  return {
+    ...row,
+    machine,
+    type: tagValue(machine.tags, TYPE_PREFIX),
+    session: tagValue(machine.tags, SESSION_PREFIX),
+    userTags: machine.tags.filter((t) => !t.startsWith("machine:")),
+    status: statusName(machine.status),
+    createdMs: Date.parse(machine.createdAt),
+  };
+}
+
+/** The machines created by Hangar in session `sessionId`: what "Destroy this session's
+ * machines" offers. */
+export function sessionMachines(rows: MachineRow[], sessionId: string | null): MachineRow[] {
+  if (sessionId === null) return [];
+  return rows.filter((r) => r.session === sessionId && r.machine.tags.includes("machine:created"));
+}
+
+/** The destroy button unlocks only on the exact name (case and spaces count). */
+export function confirmsName(typed: string, name: string): boolean {
+  return typed === name;
+}
+
+/** How the cloud-init column shows a check: UNKNOWN (no answer) reads as a dash. */
+export function checkLabel(status: string | undefined): string {
+  if (status === undefined || status === "" || status.toUpperCase() === "UNKNOWN") return "—";
+  return status;
+}
+
+type DestroyResult = {
+  accountId: string;
+  machines: {
+    name: string;
+    destroyed: boolean;
+    dnsRecordsDeleted: { fqdn: string }[];
+    problems: { message: string }[];
+  }[];
+  error: { message: string } | null;
+};
+
+/** One toast for a destroy: what went, and per machine (or account) what did not. */
+export function destroySummary(
+  results: DestroyResult[],
+  accountLabel: (id: string) => string,
+): { tone: "ok" | "bad"; text: string } {
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const r of results) {
+    if (r.error !== null) failed.push(`${accountLabel(r.accountId)}: ${r.error.message}`);
+    for (const m of r.machines) {
+      const records = m.dnsRecordsDeleted.map((d) => d.fqdn);
+      if (m.destroyed) done.push(records.length > 0 ? `${m.name} (and ${records.join(", ")})` : m.name);
+      if (m.problems.length > 0) failed.push(`${m.name}: ${m.problems.map((p) => p.message).join("; ")}`);
+    }
+  }
+  const parts: string[] = [];
+  if (done.length > 0) parts.push(`Destroyed ${done.join(", ")}.`);
+  if (failed.length > 0) parts.push(`Not done — ${failed.join(" · ")}`);
+  if (parts.length === 0) parts.push("Nothing was destroyed.");
+  return { tone: failed.length > 0 || done.length === 0 ? "bad" : "ok", text: parts.join(" ") };
+}

@@ -1,0 +1,256 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { AccountList_Serialize, MachineListing_Serialize, Machine_Serialize } from "../lib/bindings";
+import { toasts } from "../lib/toasts.svelte";
+
+const commands = vi.hoisted(() => ({
+  listAccounts: vi.fn(),
+  listMachines: vi.fn(),
+  refreshMachines: vi.fn(),
+  machineChecks: vi.fn(),
+  powerMachine: vi.fn(),
+  sshTarget: vi.fn(),
+  previewDestroy: vi.fn(),
+  destroyMachines: vi.fn(),
+}));
+vi.mock("../lib/bindings", () => ({ commands }));
+vi.mock("@tauri-apps/api/core", () => ({
+  Channel: class {
+    onmessage: ((m: unknown) => void) | null = null;
+  },
+}));
+
+import MachinesScreen from "./MachinesScreen.svelte";
+
+const SESSION = "de300001";
+const ok = <T>(data: T) => ({ status: "ok", data });
+
+function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}): Machine_Serialize {
+  return {
+    id,
+    name,
+    tags: ["machine:created", `machine:session:${SESSION}`, "machine:type:web"],
+    region: "nyc3",
+    ipv4: `192.0.2.${id}`,
+    ipv6: null,
+    status: "active",
+    size: "s-1vcpu-1gb",
+    image: "ubuntu-24-04-x64",
+    imageName: null,
+    createdAt: new Date().toISOString(),
+    priceMonthly: null,
+    ...over,
+  };
+}
+
+const accounts: AccountList_Serialize = {
+  accounts: [
+    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
+  ],
+  problem: null,
+};
+
+function listing(machines: Machine_Serialize[]): MachineListing_Serialize {
+  return { sessionId: SESSION, accounts: [{ accountId: "demo-do", machines, error: null }] };
+}
+
+function record(name: string, ip: string) {
+  return { zone: "example.com", fqdn: `${name}.example.com`, recordId: `r-${name}`, recordType: "A", name, data: ip };
+}
+
+function preview(m: Machine_Serialize, refusal: string | null = null) {
+  return { id: m.id, name: m.name, ipv4: m.ipv4, refusal, records: [record(m.name, m.ipv4 ?? "")], problems: [] };
+}
+
+const web = machine("1", "web-1");
+const db = machine("2", "db-1");
+const foreign = machine("3", "legacy", { tags: [] });
+
+async function rowOf(name: string): Promise<HTMLElement> {
+  await screen.findAllByTestId("machine-row");
+  const row = screen.getAllByTestId("machine-row").find((r) => r.querySelector("[data-testid=cell-name]")?.textContent === name);
+  if (!row) throw new Error(`no row ${name}`);
+  return row;
+}
+
+describe("Machine actions", () => {
+  beforeEach(() => {
+    for (const f of Object.values(commands)) f.mockReset();
+    toasts.splice(0, toasts.length);
+    commands.listAccounts.mockResolvedValue(ok(accounts));
+    commands.listMachines.mockResolvedValue(ok(listing([web, db, foreign])));
+    commands.machineChecks.mockResolvedValue(ok([]));
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+      this.dispatchEvent(new Event("close"));
+    };
+  });
+
+  it("destroys only once the exact name is typed, and lists the DNS record that goes", async () => {
+    commands.previewDestroy.mockResolvedValue(ok([{ accountId: "demo-do", machines: [preview(web)], error: null }]));
+    commands.destroyMachines.mockResolvedValue(
+      ok([
+        {
+          accountId: "demo-do",
+          machines: [
+            { id: "1", name: "web-1", destroyed: true, dnsRecordsDeleted: [{ zone: "example.com", fqdn: "web-1.example.com", recordId: "r-web-1" }], problems: [] },
+          ],
+          error: null,
+        },
+      ]),
+    );
+    render(MachinesScreen);
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-destroy"));
+    const dialog = await screen.findByTestId("destroy-dialog");
+    expect(commands.previewDestroy).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1"] }], false);
+    const rec = await within(dialog).findByTestId("destroy-record");
+    expect(rec.textContent).toContain("web-1.example.com");
+    expect(rec.textContent).toContain("192.0.2.1");
+
+    const button = within(dialog).getByTestId("destroy-confirm") as HTMLButtonElement;
+    const input = within(dialog).getByTestId("destroy-confirm-input");
+    expect(button.disabled).toBe(true);
+    for (const wrong of ["web", "Web-1", "web-1 ", " web-1"]) {
+      await fireEvent.input(input, { target: { value: wrong } });
+      expect(button.disabled, `“${wrong}” must not unlock`).toBe(true);
+    }
+    await fireEvent.input(input, { target: { value: "web-1" } });
+    expect(button.disabled).toBe(false);
+    await fireEvent.click(button);
+    await waitFor(() => expect(commands.destroyMachines).toHaveBeenCalled());
+    const [targets, all] = commands.destroyMachines.mock.calls[0]!;
+    expect(targets).toEqual([{ accountId: "demo-do", ids: ["1"] }]);
+    expect(all).toBe(false);
+    await waitFor(() => expect(toasts.map((t) => t.text).join()).toContain("Destroyed web-1 (and web-1.example.com)"));
+    expect(toasts[0]?.tone).toBe("ok");
+    // The list is read again afterwards.
+    await waitFor(() => expect(commands.listMachines).toHaveBeenCalledTimes(2));
+  });
+
+  it("shows a refusal in words and needs “Destroy anyway” for a foreign machine", async () => {
+    const why = "machine legacy (3) was not created by Hangar or machine; use --all to destroy it anyway";
+    commands.previewDestroy.mockResolvedValue(ok([{ accountId: "demo-do", machines: [preview(foreign, why)], error: null }]));
+    render(MachinesScreen);
+    await fireEvent.click(within(await rowOf("legacy")).getByTestId("action-destroy"));
+    const dialog = await screen.findByTestId("destroy-dialog");
+    expect((await within(dialog).findByTestId("destroy-refusal")).textContent).toContain("not created by Hangar");
+    await fireEvent.input(within(dialog).getByTestId("destroy-confirm-input"), { target: { value: "legacy" } });
+    const button = within(dialog).getByTestId("destroy-confirm") as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    await fireEvent.click(within(dialog).getByTestId("destroy-all"));
+    expect(button.disabled).toBe(false);
+  });
+
+  it("bulk: one confirmation lists this session's machines and their records; failures per machine", async () => {
+    commands.previewDestroy.mockResolvedValue(
+      ok([{ accountId: "demo-do", machines: [preview(web), preview(db)], error: null }]),
+    );
+    commands.destroyMachines.mockResolvedValue(
+      ok([
+        {
+          accountId: "demo-do",
+          machines: [
+            { id: "1", name: "web-1", destroyed: true, dnsRecordsDeleted: [], problems: [] },
+            { id: "2", name: "db-1", destroyed: false, dnsRecordsDeleted: [], problems: [{ kind: "stillExists", message: "db-1 is still there" }] },
+          ],
+          error: null,
+        },
+      ]),
+    );
+    render(MachinesScreen);
+    await rowOf("web-1");
+    await fireEvent.click(screen.getByTestId("destroy-session"));
+    const dialog = await screen.findByTestId("destroy-dialog");
+    // Only the machines created in this session are offered, in one call.
+    expect(commands.previewDestroy).toHaveBeenCalledTimes(1);
+    expect(commands.previewDestroy).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1", "2"] }], false);
+    const items = await within(dialog).findAllByTestId("destroy-item");
+    expect(items.map((i) => i.querySelector("strong")?.textContent)).toEqual(["web-1", "db-1"]);
+    expect(within(dialog).getAllByTestId("destroy-record").map((r) => r.textContent)).toEqual([
+      expect.stringContaining("web-1.example.com"),
+      expect.stringContaining("db-1.example.com"),
+    ]);
+    const button = within(dialog).getByTestId("destroy-confirm") as HTMLButtonElement;
+    expect(button.textContent).toContain("Destroy 2");
+    expect(button.disabled).toBe(true);
+    await fireEvent.input(within(dialog).getByTestId("destroy-confirm-input"), { target: { value: "destroy" } });
+    await fireEvent.click(button);
+    await waitFor(() => expect(toasts.length).toBe(1));
+    expect(toasts[0]?.tone).toBe("bad");
+    expect(toasts[0]?.text).toContain("Destroyed web-1.");
+    expect(toasts[0]?.text).toContain("db-1: db-1 is still there");
+  });
+
+  it("copies the ssh command with the type's user and the record's name, or says why it is root", async () => {
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    commands.sshTarget.mockResolvedValueOnce(
+      ok({ user: "deploy", host: "web-1.example.com", userSource: "machineType", machineType: "web", fqdn: "web-1.example.com", command: "" }),
+    );
+    render(MachinesScreen);
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-ssh"));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith("ssh deploy@web-1.example.com"));
+    expect(commands.sshTarget).toHaveBeenCalledWith("demo-do", "1");
+    await waitFor(() => expect(toasts.at(-1)?.text).toBe("Copied “ssh deploy@web-1.example.com”."));
+
+    commands.sshTarget.mockResolvedValueOnce(
+      ok({ user: "root", host: "192.0.2.3", userSource: "noType", machineType: null, fqdn: null, command: "" }),
+    );
+    await fireEvent.click(within(await rowOf("legacy")).getByTestId("action-ssh"));
+    await waitFor(() => expect(writeText).toHaveBeenLastCalledWith("ssh root@192.0.2.3"));
+    await waitFor(() => expect(toasts.at(-1)?.text).toContain("root: the machine has no machine type"));
+  });
+
+  it("disables a row's actions while powering off, then shows the new status", async () => {
+    let finish: (v: unknown) => void = () => {};
+    commands.powerMachine.mockReturnValue(new Promise((r) => (finish = r)));
+    render(MachinesScreen);
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
+    expect(commands.powerMachine).toHaveBeenCalledWith("demo-do", "1", "powerOff");
+    const row = await rowOf("web-1");
+    expect(within(row).getByTestId("row-busy").textContent).toContain("powering off");
+    expect(within(row).queryByTestId("action-destroy")).toBeNull();
+    finish(ok({ ...web, status: "off" }));
+    await waitFor(async () => expect((await rowOf("web-1")).querySelector("[data-testid=cell-status]")?.textContent).toContain("off"));
+    expect(within(await rowOf("web-1")).getByTestId("action-power-on")).toBeTruthy();
+    expect(toasts.at(-1)?.text).toBe("Powered off web-1 (now off).");
+  });
+
+  it("reports a core error in words", async () => {
+    commands.powerMachine.mockResolvedValue({ status: "error", error: { kind: "provider", message: "DigitalOcean failed (500)" } });
+    render(MachinesScreen);
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-reboot"));
+    await waitFor(() => expect(toasts.at(-1)?.text).toBe("Could not reboot web-1: DigitalOcean failed (500)"));
+    expect(toasts.at(-1)?.tone).toBe("bad");
+  });
+});
+
+describe("Power actions the cloud finishes later", () => {
+  beforeEach(() => {
+    for (const f of Object.values(commands)) f.mockReset();
+    toasts.splice(0, toasts.length);
+    commands.listAccounts.mockResolvedValue(ok(accounts));
+    commands.listMachines.mockResolvedValue(ok(listing([web, db])));
+    commands.machineChecks.mockResolvedValue(ok([]));
+  });
+
+  it("follows only that machine until it reaches the new status", async () => {
+    // Accepted: still active right after the call, off on the second refresh.
+    commands.powerMachine.mockResolvedValue(ok(web));
+    commands.refreshMachines
+      .mockResolvedValueOnce(ok([{ accountId: "demo-do", machines: [web], gone: [], error: null }]))
+      .mockResolvedValue(ok([{ accountId: "demo-do", machines: [{ ...web, status: "off" }], gone: [], error: null }]));
+    render(MachinesScreen, { props: { refreshMs: 20 } });
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
+    await waitFor(() => expect(toasts.at(-1)?.text).toContain("waiting for it to be off"));
+    await waitFor(async () => expect((await rowOf("web-1")).querySelector("[data-testid=cell-status]")?.textContent).toContain("off"));
+    expect(commands.refreshMachines).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1"] }]);
+    await waitFor(() => expect(toasts.at(-1)?.text).toBe("web-1 is now off."));
+    const calls = commands.refreshMachines.mock.calls.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(commands.refreshMachines.mock.calls.length).toBe(calls);
+  });
+});
