@@ -263,6 +263,7 @@ pub fn plan(
         };
         let mut defaults = AccountDefaults::default();
         let mut base_url = None;
+        let mut status_proxy = None;
         for (k, v) in map {
             let Some(k) = k.as_str() else {
                 return Err(bad(
@@ -304,6 +305,10 @@ pub fn plan(
                 "base-url" | "api-url" | "url" => {
                     base_url = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
                 }
+                // Hangar's own key (see `Account::status_proxy`); `machine` has none.
+                "status-proxy" => {
+                    status_proxy = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
                 "project" => out.notes.push(format!(
                     "`{key}` ignored: projects exist only on DigitalOcean"
                 )),
@@ -318,6 +323,7 @@ pub fn plan(
             provider: kind,
             secret,
             base_url,
+            status_proxy,
             defaults,
         };
         out.accounts.push((account, token, was_default));

@@ -5,6 +5,7 @@
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 mod commands;
+mod commands_status;
 pub mod demo;
 pub mod error;
 pub mod startup;
@@ -23,7 +24,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::list_machines,
         commands::test_token,
         commands::add_account,
-        commands::remove_account
+        commands::remove_account,
+        commands_status::machine_status
     ])
 }
 

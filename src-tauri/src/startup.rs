@@ -135,6 +135,7 @@ mod tests {
                     var: "HANGAR_TEST_UNSET_TOKEN_VARIABLE".into(),
                 },
                 base_url: None,
+                status_proxy: None,
                 defaults: AccountDefaults::default(),
             }],
             ..Settings::default()

@@ -27,6 +27,11 @@ export const commands = {
 	 *  back when the last account is gone).
 	 */
 	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
+	/**
+	 *  Provider status and cloud-init status of every machine of the account `account_id`
+	 *  (`UNKNOWN` where the machine cannot be asked).
+	 */
+	machineStatus: (accountId: string) => typedError<MachineStatusReport_Serialize[], AppError>(__TAURI_INVOKE("machine_status", { accountId })),
 };
 
 /* Types */
@@ -204,6 +209,31 @@ export type MachineStatus =
 "archive" | 
 /**  A status this version does not know, verbatim. */
 { unknown: string };
+
+/**  One machine's status. */
+export type MachineStatusReport = MachineStatusReport_Serialize | MachineStatusReport_Deserialize;
+
+/**  One machine's status. */
+export type MachineStatusReport_Deserialize = {
+	id: string,
+	name: string,
+	ip?: string | null,
+	/**  The provider's status (`new`, `active`, `off`, …). */
+	machineStatus: string,
+	/**  The check's `status`, or [`UNKNOWN`]. */
+	checkStatus: string,
+};
+
+/**  One machine's status. */
+export type MachineStatusReport_Serialize = {
+	id: string,
+	name: string,
+	ip: string | null,
+	/**  The provider's status (`new`, `active`, `off`, …). */
+	machineStatus: string,
+	/**  The check's `status`, or [`UNKNOWN`]. */
+	checkStatus: string,
+};
 
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine_Deserialize = {
