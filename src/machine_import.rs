@@ -55,6 +55,18 @@ pub fn find_config(home: &Path) -> Result<PathBuf, ConfigError> {
         })
 }
 
+/// Where to look for `machine`'s config by default: the first existing candidate under the
+/// home directory, else the newest location. `None` without a home directory.
+pub fn default_config_location() -> Option<PathBuf> {
+    let home = directories::BaseDirs::new()?.home_dir().to_owned();
+    let candidates = candidate_paths(&home);
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .or(candidates.first())
+        .cloned()
+}
+
 /// What was imported, and what was not and why.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

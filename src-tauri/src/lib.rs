@@ -5,7 +5,10 @@
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 mod commands;
+mod commands_import;
+mod commands_settings;
 mod commands_status;
+mod commands_types;
 pub mod demo;
 pub mod error;
 pub mod startup;
@@ -25,7 +28,17 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::test_token,
         commands::add_account,
         commands::remove_account,
-        commands_status::machine_status
+        commands_status::machine_status,
+        commands_types::list_machine_types,
+        commands_types::save_machine_type,
+        commands_types::delete_machine_type,
+        commands_types::preview_machine_type,
+        commands_settings::settings_info,
+        commands_settings::set_session_id,
+        commands_settings::set_theme,
+        commands_settings::set_demo_cloud,
+        commands_import::machine_config_location,
+        commands_import::import_machine_config
     ])
 }
 

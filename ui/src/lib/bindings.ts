@@ -24,7 +24,7 @@ export const commands = {
 	addAccount: (account: NewAccount_Deserialize) => typedError<AccountSummary_Serialize, AppError>(__TAURI_INVOKE("add_account", { account })),
 	/**
 	 *  Removes an account and its keychain entry, and rebuilds the fleet (the demo cloud comes
-	 *  back when the last account is gone).
+	 *  back when the last account is gone). Removing a demo account hides the demo cloud.
 	 */
 	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
 	/**
@@ -32,9 +32,44 @@ export const commands = {
 	 *  (`UNKNOWN` where the machine cannot be asked).
 	 */
 	machineStatus: (accountId: string) => typedError<MachineStatusReport_Serialize[], AppError>(__TAURI_INVOKE("machine_status", { accountId })),
+	/**  Every machine type in the settings, by name. */
+	listMachineTypes: () => typedError<NamedMachineType_Serialize[], AppError>(__TAURI_INVOKE("list_machine_types")),
+	/**  Adds or replaces a machine type; with `previous` set to another name, renames it. */
+	saveMachineType: (previous: string | null, entry: NamedMachineType_Deserialize) => typedError<null, AppError>(__TAURI_INVOKE("save_machine_type", { previous, entry })),
+	/**  Deletes the machine type `name`. */
+	deleteMachineType: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_machine_type", { name })),
+	/**
+	 *  The cloud-config the type would give (placeholders for the SSH keys and the DNS name),
+	 *  or why it is not valid.
+	 */
+	previewMachineType: (entry: NamedMachineType_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_machine_type", { entry })),
+	/**  Everything the Settings screen shows. */
+	settingsInfo: () => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("settings_info")),
+	/**
+	 *  Changes the session id (8 lowercase hex characters). Machines tagged with the old one
+	 *  stop counting as "this session".
+	 */
+	setSessionId: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("set_session_id", { id })),
+	/**  Saves the theme (System follows the OS). */
+	setTheme: (theme: Theme) => typedError<null, AppError>(__TAURI_INVOKE("set_theme", { theme })),
+	/**
+	 *  Sets when the demo cloud is shown (`shown` restores it beside the configured accounts)
+	 *  and rebuilds the accounts.
+	 */
+	setDemoCloud: (mode: DemoCloud) => typedError<null, AppError>(__TAURI_INVOKE("set_demo_cloud", { mode })),
+	/**  The default location of `machine`'s config. */
+	machineConfigLocation: () => __TAURI_INVOKE<MachineConfigLocation_Serialize>("machine_config_location"),
+	/**
+	 *  Imports the `machine` config at `path` (and `session-id.yml` beside it), then rebuilds the
+	 *  accounts. The report says what was imported and what was skipped, and why.
+	 */
+	importMachineConfig: (path: string) => typedError<ImportReport_Serialize, AppError>(__TAURI_INVOKE("import_machine_config", { path })),
 };
 
 /* Types */
+/**  A stable account id (a UUID for accounts Hangar creates). Also the keychain user name. */
+export type AccountId = string;
+
 /**  The accounts the app is connected to. */
 export type AccountList = AccountList_Serialize | AccountList_Deserialize;
 
@@ -146,6 +181,15 @@ export type ConnectionTest_Serialize = { status: "ok"; outcome: ProbeOutcome_Ser
 /**  Any other failure (server error, rate limit, unreadable answer). */
 { status: "failed"; message: string };
 
+/**  When the desktop app shows the demo cloud (simulated accounts served on this computer). */
+export type DemoCloud = 
+/**  While no account is configured. */
+"auto" | 
+/**  Always, beside the configured accounts ("Restore the demo cloud"). */
+"shown" | 
+/**  Never (its accounts were removed). */
+"hidden";
+
 /**  What kind of failure, for a caller that switches on it. */
 export type ErrorKind = 
 /**  The provider rejected the credentials (401/403). */
@@ -175,8 +219,72 @@ export type ErrorKind =
 /**  Part of the work was done; the message says what exists. */
 "partial";
 
+/**  What was imported, and what was not and why. */
+export type ImportReport = ImportReport_Serialize | ImportReport_Deserialize;
+
+/**  What was imported, and what was not and why. */
+export type ImportReport_Deserialize = {
+	/**  The config file read. */
+	source: string,
+	accounts: ImportedAccount[],
+	/**  Names of the machine types added. */
+	machineTypes: string[],
+	/**  The session id adopted from `session-id.yml`, if any. */
+	sessionId?: SessionId_Deserialize | null,
+	skipped: SkippedItem[],
+	/**  Things worth knowing that needed no action (ignored keys, expanded tokens, ...). */
+	notes: string[],
+};
+
+/**  What was imported, and what was not and why. */
+export type ImportReport_Serialize = {
+	/**  The config file read. */
+	source: string,
+	accounts: ImportedAccount[],
+	/**  Names of the machine types added. */
+	machineTypes: string[],
+	/**  The session id adopted from `session-id.yml`, if any. */
+	sessionId: SessionId_Serialize | null,
+	skipped: SkippedItem[],
+	/**  Things worth knowing that needed no action (ignored keys, expanded tokens, ...). */
+	notes: string[],
+};
+
+export type ImportedAccount = {
+	id: AccountId,
+	label: string,
+	provider: ProviderKind,
+	/**  The token went to the keychain, or stays an environment variable reference. */
+	secret: SecretRef,
+	/**  This section was the one named by `provider:` (or the only one). */
+	wasDefault: boolean,
+};
+
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine = Machine_Serialize | Machine_Deserialize;
+
+/**  Where `machine`'s config is looked for by default. */
+export type MachineConfigLocation = MachineConfigLocation_Serialize | MachineConfigLocation_Deserialize;
+
+/**  Where `machine`'s config is looked for by default. */
+export type MachineConfigLocation_Deserialize = {
+	/**
+	 *  The first existing of `~/.config/machine/config.yml` and `~/.machine/config.yml`, else
+	 *  the first; `None` without a home directory.
+	 */
+	path?: string | null,
+	exists: boolean,
+};
+
+/**  Where `machine`'s config is looked for by default. */
+export type MachineConfigLocation_Serialize = {
+	/**
+	 *  The first existing of `~/.config/machine/config.yml` and `~/.machine/config.yml`, else
+	 *  the first; `None` without a home directory.
+	 */
+	path: string | null,
+	exists: boolean,
+};
 
 /**  Machines across all accounts. */
 export type MachineListing = MachineListing_Serialize | MachineListing_Deserialize;
@@ -235,6 +343,35 @@ export type MachineStatusReport_Serialize = {
 	checkStatus: string,
 };
 
+/**  One machine type, keyed by its name in the settings. */
+export type MachineType = MachineType_Serialize | MachineType_Deserialize;
+
+/**  One machine type, keyed by its name in the settings. */
+export type MachineType_Deserialize = {
+	/**  The non-root user created on the machine, with sudo rights and the SSH keys. */
+	new_user_name: string,
+	/**  Where the setup script is downloaded from (http or https). */
+	script_url?: string | null,
+	/**  Directory created for the script (absolute). */
+	script_dir?: string | null,
+	/**  Where the script is saved (absolute); it is run from there as the new user. */
+	script_path?: string | null,
+	script_args?: ScriptArgs_Deserialize | null,
+};
+
+/**  One machine type, keyed by its name in the settings. */
+export type MachineType_Serialize = {
+	/**  The non-root user created on the machine, with sudo rights and the SSH keys. */
+	new_user_name: string,
+	/**  Where the setup script is downloaded from (http or https). */
+	script_url?: string,
+	/**  Directory created for the script (absolute). */
+	script_dir?: string,
+	/**  Where the script is saved (absolute); it is run from there as the new user. */
+	script_path?: string,
+	script_args?: ScriptArgs_Serialize,
+};
+
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine_Deserialize = {
 	id: string,
@@ -283,6 +420,21 @@ export type Machine_Serialize = {
 	priceMonthly: number | null,
 };
 
+/**  A machine type and its name, as written in the settings (`${VAR}` kept). */
+export type NamedMachineType = NamedMachineType_Serialize | NamedMachineType_Deserialize;
+
+/**  A machine type and its name, as written in the settings (`${VAR}` kept). */
+export type NamedMachineType_Deserialize = {
+	name: string,
+	machineType: MachineType_Deserialize,
+};
+
+/**  A machine type and its name, as written in the settings (`${VAR}` kept). */
+export type NamedMachineType_Serialize = {
+	name: string,
+	machineType: MachineType_Serialize,
+};
+
 /**  What the Add account form sends. The token goes to the keychain, never back to the UI. */
 export type NewAccount = NewAccount_Serialize | NewAccount_Deserialize;
 
@@ -322,6 +474,30 @@ export type ProbeOutcome_Serialize = {
 /**  The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI). */
 export type ProviderKind = "digitalocean" | "vultr";
 
+/**  Arguments for the setup script. */
+export type ScriptArgs = ScriptArgs_Serialize | ScriptArgs_Deserialize;
+
+/**  Arguments for the setup script. */
+export type ScriptArgs_Deserialize = 
+/**  Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there. */
+string | 
+/**  Each item is exactly one argument, whatever it contains. */
+string[];
+
+/**  Arguments for the setup script. */
+export type ScriptArgs_Serialize = 
+/**  Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there. */
+string | 
+/**  Each item is exactly one argument, whatever it contains. */
+string[];
+
+/**  Where an account's token is. Never the token itself. */
+export type SecretRef = 
+/**  In the system keychain under the account id. */
+{ source: "keychain" } | 
+/**  In the environment variable `var`, read when the token is needed. */
+{ source: "env"; var: string };
+
 /**  What the UI may know about an account's token. */
 export type SecretStatus = SecretStatus_Serialize | SecretStatus_Deserialize;
 
@@ -344,6 +520,66 @@ export type SecretStatus_Serialize = {
 	/**  Where the token is kept, e.g. "Secret Service" or "environment variable DO_TOKEN". */
 	storeName: string,
 };
+
+/**  Eight lowercase hex characters identifying one installation's machines. */
+export type SessionId = SessionId_Serialize | SessionId_Deserialize;
+
+/**  Eight lowercase hex characters identifying one installation's machines. */
+export type SessionId_Deserialize = string;
+
+/**  Eight lowercase hex characters identifying one installation's machines. */
+export type SessionId_Serialize = string;
+
+/**  What the Settings screen shows. */
+export type SettingsInfo = SettingsInfo_Serialize | SettingsInfo_Deserialize;
+
+/**  What the Settings screen shows. */
+export type SettingsInfo_Deserialize = {
+	/**  The settings file. */
+	settingsPath: string,
+	/**  Where API tokens are kept, in words (e.g. "macOS Keychain"). */
+	keychain: string,
+	/**  The session id in the settings (tags the machines Hangar creates), if one was made. */
+	sessionId?: string | null,
+	/**
+	 *  The session whose machines the app shows as "this session" now (the demo cloud has
+	 *  its own while no account is configured).
+	 */
+	activeSessionId?: string | null,
+	theme: Theme,
+	demoCloud: DemoCloud,
+	/**  The demo cloud is running now. */
+	demoShown: boolean,
+	build: BuildInfo,
+};
+
+/**  What the Settings screen shows. */
+export type SettingsInfo_Serialize = {
+	/**  The settings file. */
+	settingsPath: string,
+	/**  Where API tokens are kept, in words (e.g. "macOS Keychain"). */
+	keychain: string,
+	/**  The session id in the settings (tags the machines Hangar creates), if one was made. */
+	sessionId: string | null,
+	/**
+	 *  The session whose machines the app shows as "this session" now (the demo cloud has
+	 *  its own while no account is configured).
+	 */
+	activeSessionId: string | null,
+	theme: Theme,
+	demoCloud: DemoCloud,
+	/**  The demo cloud is running now. */
+	demoShown: boolean,
+	build: BuildInfo,
+};
+
+export type SkippedItem = {
+	/**  E.g. `digital-ocean section`, `machine type web`, `session id`. */
+	item: string,
+	reason: string,
+};
+
+export type Theme = "system" | "light" | "dark";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
