@@ -3,6 +3,8 @@
 //! `cargo test`; `make test-e2e` (part of `make test`) runs them.
 
 mod e2e;
+#[path = "gui/types.rs"]
+mod types;
 
 use std::time::{Duration, Instant};
 

@@ -10,7 +10,7 @@ use crate::settings::env_vars;
 use super::{UserDataRequest, user_data};
 
 /// Stands in for the SSH public keys selected when a machine is created.
-pub const PLACEHOLDER_KEY: &str = "ssh-ed25519 AAAA…(the SSH keys selected when creating)";
+pub const PLACEHOLDER_KEY: &str = "ssh-ed25519 AAAA… (the SSH keys chosen at creation)";
 /// Stands in for the machine's DNS name in the preview (`MACHINE_FQDN`).
 pub const PLACEHOLDER_FQDN: &str = "new-machine.example.com";
 
