@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use hangar::ErrorKind;
-use hangar::machine_import::{self, ImportReport};
+use hangar::accounts::{ProviderKind, SecretRef};
+use hangar::machine_import::{self, SkippedItem};
 use hangar::secrets::KeyringStore;
 use hangar::settings::env_vars;
 use serde::Serialize;
@@ -14,6 +15,32 @@ use crate::commands::{blocking, settings_file};
 use crate::error::AppError;
 use crate::startup;
 use crate::state::AppState;
+
+/// An imported account as the UI sees it: where its token went, never the token.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedAccountSummary {
+    pub id: String,
+    pub label: String,
+    pub provider: ProviderKind,
+    /// "the keychain", or "environment variable NAME" for a `${NAME}` token.
+    pub key_location: String,
+}
+
+/// What an import did: what was imported, and what was skipped and why.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    /// The config file read.
+    pub source: String,
+    pub accounts: Vec<ImportedAccountSummary>,
+    /// Names of the machine types added.
+    pub machine_types: Vec<String>,
+    /// The session id adopted, if any.
+    pub session_id: Option<String>,
+    pub skipped: Vec<SkippedItem>,
+    pub notes: Vec<String>,
+}
 
 /// Where `machine`'s config is looked for by default.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -43,7 +70,7 @@ pub fn machine_config_location() -> MachineConfigLocation {
 pub async fn import_machine_config(
     state: State<'_, AppState>,
     path: String,
-) -> Result<ImportReport, AppError> {
+) -> Result<ImportSummary, AppError> {
     let _change = state.changes.lock().await;
     let path = PathBuf::from(path.trim());
     if path.as_os_str().is_empty() {
@@ -61,7 +88,26 @@ pub async fn import_machine_config(
     })
     .await??;
     state.publish(startup::load_fleet_from(Ok(file)).await);
-    Ok(report)
+    Ok(ImportSummary {
+        source: report.source,
+        accounts: report
+            .accounts
+            .into_iter()
+            .map(|a| ImportedAccountSummary {
+                id: a.id.to_string(),
+                label: a.label,
+                provider: a.provider,
+                key_location: match a.secret {
+                    SecretRef::Keychain => "the keychain".into(),
+                    SecretRef::Env { var } => format!("environment variable {var}"),
+                },
+            })
+            .collect(),
+        machine_types: report.machine_types,
+        session_id: report.session_id.map(|s| s.as_str().to_owned()),
+        skipped: report.skipped,
+        notes: report.notes,
+    })
 }
 
 fn invalid_path(message: String) -> AppError {

@@ -7,7 +7,6 @@
 mod commands;
 mod commands_import;
 mod commands_settings;
-mod commands_status;
 mod commands_types;
 pub mod demo;
 pub mod error;
@@ -28,7 +27,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::test_token,
         commands::add_account,
         commands::remove_account,
-        commands_status::machine_status,
         commands_types::list_machine_types,
         commands_types::save_machine_type,
         commands_types::delete_machine_type,

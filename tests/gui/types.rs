@@ -100,7 +100,10 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
 
     // Edit: another user, a setup script and list arguments; the preview changes with them.
     type_into(&gui, "[data-testid=type-user]", "ops").await;
-    wait_for_text(&gui, "[data-testid=type-preview]", |t| t.contains("name: ops")).await;
+    wait_for_text(&gui, "[data-testid=type-preview]", |t| {
+        t.contains("name: ops")
+    })
+    .await;
     // An invalid user name is shown in place, by the form and by the backend's check.
     type_into(&gui, "[data-testid=type-user]", "Ops").await;
     wait_for_text(&gui, "[data-testid=type-user-error]", |t| {
@@ -157,7 +160,10 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
     click(&gui, "[data-testid=type-save]").await;
     wait_for_toast(&gui, |t| t.contains("Renamed “web” to “frontend”")).await;
     let saved = settings_text(&gui);
-    assert!(saved.contains("frontend:") && !saved.contains("  web:"), "{saved}");
+    assert!(
+        saved.contains("frontend:") && !saved.contains("  web:"),
+        "{saved}"
+    );
     let items = texts(&gui, "[data-testid=type-item]").await;
     assert_eq!(items.len(), 1, "{items:?}");
     assert!(items[0].contains("frontend"), "{items:?}");
@@ -202,7 +208,10 @@ async fn settings_session_theme_and_demo_cloud_restore() {
     wait_for_toast(&gui, |t| t.contains("Theme: Dark")).await;
     let theme = gui
         .client
-        .execute("return document.documentElement.dataset.theme || ''", vec![])
+        .execute(
+            "return document.documentElement.dataset.theme || ''",
+            vec![],
+        )
         .await
         .expect("read data-theme");
     assert_eq!(theme.as_str(), Some("dark"));
@@ -211,7 +220,10 @@ async fn settings_session_theme_and_demo_cloud_restore() {
 
     // Removing a demo account hides the demo cloud; Settings brings it back.
     click(&gui, "[data-testid=nav-accounts]").await;
-    wait_for_text(&gui, "[data-testid=account-key]", |t| t.contains("Simulated")).await;
+    wait_for_text(&gui, "[data-testid=account-key]", |t| {
+        t.contains("Simulated")
+    })
+    .await;
     click(&gui, "[data-testid=remove-account]").await;
     click(&gui, "[data-testid=confirm-remove]").await;
     wait_for_text(&gui, "[data-testid=accounts-notice]", |t| {
@@ -220,7 +232,10 @@ async fn settings_session_theme_and_demo_cloud_restore() {
     .await;
     let started = Instant::now();
     while !texts(&gui, "[data-testid=account-row]").await.is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(20), "demo rows stay");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "demo rows stay"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     click(&gui, "[data-testid=nav-about]").await;
@@ -296,7 +311,7 @@ async fn import_a_machine_config_into_accounts_types_and_keychain() {
     click(&gui, "[data-testid=import-run]").await;
     let account = wait_for_text(&gui, "[data-testid=import-account]", |t| !t.is_empty()).await;
     assert!(account.contains("DigitalOcean (from machine)"), "{account}");
-    assert!(account.contains("stored in the keychain"), "{account}");
+    assert!(account.contains("token in the keychain"), "{account}");
     assert_eq!(
         texts(&gui, "[data-testid=import-type]").await,
         ["Machine type “web”"]

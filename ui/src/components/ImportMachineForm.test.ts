@@ -19,7 +19,7 @@ describe("ImportMachineForm", () => {
       status: "ok",
       data: {
         source: "/home/u/.config/machine/config.yml",
-        accounts: [{ id: "x", label: "DigitalOcean (from machine)", provider: "digitalocean", secret: { source: "keychain" }, wasDefault: true }],
+        accounts: [{ id: "x", label: "DigitalOcean (from machine)", provider: "digitalocean", keyLocation: "the keychain" }],
         machineTypes: ["web"],
         sessionId: "0123abcd",
         skipped: [{ item: "machine type db", reason: "a machine type with this name already exists" }],
@@ -32,7 +32,7 @@ describe("ImportMachineForm", () => {
     await waitFor(() => expect(path.value).toBe("/home/u/.config/machine/config.yml"));
     await fireEvent.submit(screen.getByTestId("import-form"));
     expect(importMachineConfig).toHaveBeenCalledWith("/home/u/.config/machine/config.yml");
-    expect((await screen.findByTestId("import-account")).textContent).toContain("stored in the keychain");
+    expect((await screen.findByTestId("import-account")).textContent).toContain("token in the keychain");
     expect(screen.getByTestId("import-type").textContent).toContain("web");
     expect(screen.getByTestId("import-session").textContent).toContain("0123abcd");
     expect(screen.getByTestId("import-skipped").textContent).toContain("already exists");

@@ -27,11 +27,6 @@ export const commands = {
 	 *  back when the last account is gone). Removing a demo account hides the demo cloud.
 	 */
 	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
-	/**
-	 *  Provider status and cloud-init status of every machine of the account `account_id`
-	 *  (`UNKNOWN` where the machine cannot be asked).
-	 */
-	machineStatus: (accountId: string) => typedError<MachineStatusReport_Serialize[], AppError>(__TAURI_INVOKE("machine_status", { accountId })),
 	/**  Every machine type in the settings, by name. */
 	listMachineTypes: () => typedError<NamedMachineType_Serialize[], AppError>(__TAURI_INVOKE("list_machine_types")),
 	/**  Adds or replaces a machine type; with `previous` set to another name, renames it. */
@@ -63,13 +58,10 @@ export const commands = {
 	 *  Imports the `machine` config at `path` (and `session-id.yml` beside it), then rebuilds the
 	 *  accounts. The report says what was imported and what was skipped, and why.
 	 */
-	importMachineConfig: (path: string) => typedError<ImportReport_Serialize, AppError>(__TAURI_INVOKE("import_machine_config", { path })),
+	importMachineConfig: (path: string) => typedError<ImportSummary_Serialize, AppError>(__TAURI_INVOKE("import_machine_config", { path })),
 };
 
 /* Types */
-/**  A stable account id (a UUID for accounts Hangar creates). Also the keychain user name. */
-export type AccountId = string;
-
 /**  The accounts the app is connected to. */
 export type AccountList = AccountList_Serialize | AccountList_Deserialize;
 
@@ -219,45 +211,42 @@ export type ErrorKind =
 /**  Part of the work was done; the message says what exists. */
 "partial";
 
-/**  What was imported, and what was not and why. */
-export type ImportReport = ImportReport_Serialize | ImportReport_Deserialize;
+/**  What an import did: what was imported, and what was skipped and why. */
+export type ImportSummary = ImportSummary_Serialize | ImportSummary_Deserialize;
 
-/**  What was imported, and what was not and why. */
-export type ImportReport_Deserialize = {
+/**  What an import did: what was imported, and what was skipped and why. */
+export type ImportSummary_Deserialize = {
 	/**  The config file read. */
 	source: string,
-	accounts: ImportedAccount[],
+	accounts: ImportedAccountSummary[],
 	/**  Names of the machine types added. */
 	machineTypes: string[],
-	/**  The session id adopted from `session-id.yml`, if any. */
-	sessionId?: SessionId_Deserialize | null,
+	/**  The session id adopted, if any. */
+	sessionId?: string | null,
 	skipped: SkippedItem[],
-	/**  Things worth knowing that needed no action (ignored keys, expanded tokens, ...). */
 	notes: string[],
 };
 
-/**  What was imported, and what was not and why. */
-export type ImportReport_Serialize = {
+/**  What an import did: what was imported, and what was skipped and why. */
+export type ImportSummary_Serialize = {
 	/**  The config file read. */
 	source: string,
-	accounts: ImportedAccount[],
+	accounts: ImportedAccountSummary[],
 	/**  Names of the machine types added. */
 	machineTypes: string[],
-	/**  The session id adopted from `session-id.yml`, if any. */
-	sessionId: SessionId_Serialize | null,
+	/**  The session id adopted, if any. */
+	sessionId: string | null,
 	skipped: SkippedItem[],
-	/**  Things worth knowing that needed no action (ignored keys, expanded tokens, ...). */
 	notes: string[],
 };
 
-export type ImportedAccount = {
-	id: AccountId,
+/**  An imported account as the UI sees it: where its token went, never the token. */
+export type ImportedAccountSummary = {
+	id: string,
 	label: string,
 	provider: ProviderKind,
-	/**  The token went to the keychain, or stays an environment variable reference. */
-	secret: SecretRef,
-	/**  This section was the one named by `provider:` (or the only one). */
-	wasDefault: boolean,
+	/**  "the keychain", or "environment variable NAME" for a `${NAME}` token. */
+	keyLocation: string,
 };
 
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
@@ -317,31 +306,6 @@ export type MachineStatus =
 "archive" | 
 /**  A status this version does not know, verbatim. */
 { unknown: string };
-
-/**  One machine's status. */
-export type MachineStatusReport = MachineStatusReport_Serialize | MachineStatusReport_Deserialize;
-
-/**  One machine's status. */
-export type MachineStatusReport_Deserialize = {
-	id: string,
-	name: string,
-	ip?: string | null,
-	/**  The provider's status (`new`, `active`, `off`, …). */
-	machineStatus: string,
-	/**  The check's `status`, or [`UNKNOWN`]. */
-	checkStatus: string,
-};
-
-/**  One machine's status. */
-export type MachineStatusReport_Serialize = {
-	id: string,
-	name: string,
-	ip: string | null,
-	/**  The provider's status (`new`, `active`, `off`, …). */
-	machineStatus: string,
-	/**  The check's `status`, or [`UNKNOWN`]. */
-	checkStatus: string,
-};
 
 /**  One machine type, keyed by its name in the settings. */
 export type MachineType = MachineType_Serialize | MachineType_Deserialize;
@@ -491,13 +455,6 @@ string |
 /**  Each item is exactly one argument, whatever it contains. */
 string[];
 
-/**  Where an account's token is. Never the token itself. */
-export type SecretRef = 
-/**  In the system keychain under the account id. */
-{ source: "keychain" } | 
-/**  In the environment variable `var`, read when the token is needed. */
-{ source: "env"; var: string };
-
 /**  What the UI may know about an account's token. */
 export type SecretStatus = SecretStatus_Serialize | SecretStatus_Deserialize;
 
@@ -520,15 +477,6 @@ export type SecretStatus_Serialize = {
 	/**  Where the token is kept, e.g. "Secret Service" or "environment variable DO_TOKEN". */
 	storeName: string,
 };
-
-/**  Eight lowercase hex characters identifying one installation's machines. */
-export type SessionId = SessionId_Serialize | SessionId_Deserialize;
-
-/**  Eight lowercase hex characters identifying one installation's machines. */
-export type SessionId_Deserialize = string;
-
-/**  Eight lowercase hex characters identifying one installation's machines. */
-export type SessionId_Serialize = string;
 
 /**  What the Settings screen shows. */
 export type SettingsInfo = SettingsInfo_Serialize | SettingsInfo_Deserialize;
