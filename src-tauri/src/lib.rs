@@ -59,6 +59,9 @@ pub fn run() {
     let builder = specta_builder();
     let (state, fleet_tx) = state::AppState::new();
     tauri::Builder::default()
+        // Only `dialog:allow-open` is granted (capabilities/default.json): the Import form's
+        // file picker.
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

@@ -9,6 +9,9 @@ vi.mock("../lib/bindings", () => ({
   },
 }));
 
+const pickYamlFile = vi.fn();
+vi.mock("../lib/filePicker", () => ({ pickYamlFile: (t: string, d?: string) => pickYamlFile(t, d) }));
+
 import ImportMachineForm from "./ImportMachineForm.svelte";
 
 describe("ImportMachineForm", () => {
@@ -50,5 +53,18 @@ describe("ImportMachineForm", () => {
     await fireEvent.input(path, { target: { value: "/x/config.yml" } });
     await fireEvent.submit(screen.getByTestId("import-form"));
     expect((await screen.findByTestId("import-error")).textContent).toContain("is not a file");
+  });
+
+  it("fills the path from the native file picker, and keeps it when the picker is cancelled", async () => {
+    pickYamlFile.mockResolvedValueOnce("/mnt/old/.machine/config.yml").mockResolvedValueOnce(null);
+    render(ImportMachineForm);
+    const path = screen.getByTestId("import-path") as HTMLInputElement;
+    await waitFor(() => expect(path.value).not.toBe(""));
+    await fireEvent.click(screen.getByTestId("import-browse"));
+    await waitFor(() => expect(path.value).toBe("/mnt/old/.machine/config.yml"));
+    expect(pickYamlFile).toHaveBeenCalledWith("machine's config.yml", "/home/u/.config/machine/config.yml");
+    await fireEvent.click(screen.getByTestId("import-browse"));
+    await waitFor(() => expect(pickYamlFile).toHaveBeenCalledTimes(2));
+    expect(path.value).toBe("/mnt/old/.machine/config.yml");
   });
 });
