@@ -190,6 +190,25 @@ mod tests {
         assert_eq!(fleet.session_id.as_deref(), Some(saved.as_str()));
     }
 
+    #[test]
+    fn a_configured_accounts_status_proxy_reaches_its_client() {
+        let account = Account {
+            id: AccountId::generate(),
+            label: "Gateway".into(),
+            provider: ProviderKind::DigitalOcean,
+            secret: SecretRef::Env {
+                var: "HANGAR_TEST_STATUS_PROXY_TOKEN".into(),
+            },
+            base_url: Some("http://127.0.0.1:9".into()),
+            status_proxy: Some("http://127.0.0.1:3128".into()),
+            defaults: AccountDefaults::default(),
+        };
+        let token = hangar::secrets::Token::from("dop_v1_only_for_this_test".to_string());
+        let client =
+            accounts::provider_for(&account, &token, ClientOptions::default()).expect("client");
+        assert_eq!(client.status_proxy(), Some("http://127.0.0.1:3128"));
+    }
+
     #[tokio::test]
     async fn unreadable_settings_are_reported() {
         let dir = tempfile::tempdir().unwrap();

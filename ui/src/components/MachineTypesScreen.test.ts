@@ -1,14 +1,15 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const listMachineTypes = vi.fn();
 const saveMachineType = vi.fn();
 const previewMachineType = vi.fn();
+const deleteMachineType = vi.fn();
 vi.mock("../lib/bindings", () => ({
   commands: {
     listMachineTypes: () => listMachineTypes(),
     saveMachineType: (p: unknown, e: unknown) => saveMachineType(p, e),
-    deleteMachineType: vi.fn(),
+    deleteMachineType: (n: string) => deleteMachineType(n),
     previewMachineType: (e: unknown) => previewMachineType(e),
   },
 }));
@@ -18,7 +19,17 @@ import MachineTypesScreen from "./MachineTypesScreen.svelte";
 const ok = <T>(data: T) => ({ status: "ok", data });
 
 describe("MachineTypesScreen", () => {
+  beforeAll(() => {
+    // jsdom has no modal dialogs.
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+    };
+  });
   beforeEach(() => {
+    deleteMachineType.mockReset();
     listMachineTypes.mockReset();
     saveMachineType.mockReset();
     previewMachineType.mockReset();
@@ -71,5 +82,19 @@ describe("MachineTypesScreen", () => {
     expect(button.disabled).toBe(true);
     finish(ok(null));
     await waitFor(() => expect(button.disabled).toBe(false));
+  });
+
+  it("deletes only after confirming, then shows the empty state", async () => {
+    deleteMachineType.mockResolvedValue(ok(null));
+    render(MachineTypesScreen);
+    await waitFor(() => expect((screen.getByTestId("type-user") as HTMLInputElement).value).toBe("deploy"));
+    await fireEvent.click(screen.getByTestId("type-delete"));
+    expect(deleteMachineType).not.toHaveBeenCalled();
+    expect(screen.getByText("Delete “web”?")).toBeTruthy();
+    listMachineTypes.mockResolvedValue(ok([]));
+    await fireEvent.click(screen.getByTestId("type-delete-confirm"));
+    expect(deleteMachineType).toHaveBeenCalledWith("web");
+    expect(await screen.findByTestId("types-empty")).toBeTruthy();
+    expect(screen.getByText("New machine type")).toBeTruthy();
   });
 });
