@@ -88,7 +88,8 @@ pub async fn set_session_id(state: State<'_, AppState>, id: String) -> Result<St
 /// Saves the theme (System follows the OS).
 #[tauri::command]
 #[specta::specta]
-pub async fn set_theme(theme: Theme) -> Result<(), AppError> {
+pub async fn set_theme(state: State<'_, AppState>, theme: Theme) -> Result<(), AppError> {
+    let _change = state.changes.lock().await;
     let file = settings_file()?;
     blocking(move || {
         file.update(|s| {

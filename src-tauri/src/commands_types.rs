@@ -5,9 +5,11 @@ use hangar::cloud_init::preview::preview_user_data;
 use hangar::machine_types::{self, MachineType};
 use hangar::settings::env_vars;
 use serde::{Deserialize, Serialize};
+use tauri::State;
 
 use crate::commands::{blocking, settings_file};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// A machine type and its name, as written in the settings (`${VAR}` kept).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -33,9 +35,12 @@ pub async fn list_machine_types() -> Result<Vec<NamedMachineType>, AppError> {
 #[tauri::command]
 #[specta::specta]
 pub async fn save_machine_type(
+    state: State<'_, AppState>,
     previous: Option<String>,
     entry: NamedMachineType,
 ) -> Result<(), AppError> {
+    // One settings change at a time: each is a read, a change and an atomic write.
+    let _change = state.changes.lock().await;
     let file = settings_file()?;
     blocking(move || {
         machine_types::save_machine_type_as(
@@ -53,7 +58,8 @@ pub async fn save_machine_type(
 /// Deletes the machine type `name`.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_machine_type(name: String) -> Result<(), AppError> {
+pub async fn delete_machine_type(state: State<'_, AppState>, name: String) -> Result<(), AppError> {
+    let _change = state.changes.lock().await;
     let file = settings_file()?;
     blocking(move || machine_types::remove_machine_type(&file, &name)).await??;
     Ok(())
