@@ -193,15 +193,25 @@ async fn settings_session_theme_and_demo_cloud_restore() {
         t.contains("8 lowercase hex")
     })
     .await;
+    // The demo cloud has no session id of its own in the settings: a first one is set.
     type_into(&gui, "[data-testid=session-id]", "0badcafe").await;
     wait_for_text(&gui, "[data-testid=session-warning]", |t| {
-        t.contains("no longer count as this session")
+        t.contains("No session id yet")
+    })
+    .await;
+    click(&gui, "[data-testid=session-save]").await;
+    wait_for_toast(&gui, |t| t.contains("Session id changed to 0badcafe")).await;
+    assert!(settings_text(&gui).contains("session_id: 0badcafe"));
+    // Changing it again warns about the machines of the old one.
+    type_into(&gui, "[data-testid=session-id]", "0badf00d").await;
+    wait_for_text(&gui, "[data-testid=session-warning]", |t| {
+        t.contains("(0badcafe) will no longer count as this session")
     })
     .await;
     gui.screenshot("settings-02-session-warning").await;
     click(&gui, "[data-testid=session-save]").await;
-    wait_for_toast(&gui, |t| t.contains("Session id changed to 0badcafe")).await;
-    assert!(settings_text(&gui).contains("session_id: 0badcafe"));
+    wait_for_toast(&gui, |t| t.contains("Session id changed to 0badf00d")).await;
+    assert!(settings_text(&gui).contains("session_id: 0badf00d"));
 
     // Theme: dark overrides the OS at once and is saved.
     click(&gui, "[data-testid=theme-dark]").await;
