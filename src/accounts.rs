@@ -95,6 +95,14 @@ pub struct Account {
     /// API base URL instead of the provider's (for the emulator or a proxy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// HTTP proxy (`http://host:port`) through which the machines' cloud-init status check
+    /// (`http://<machine ip>:4242/cgi-bin/cloud-init-status`) is sent, instead of asking each
+    /// machine directly. The request keeps its target, so the proxy knows which machine is
+    /// meant. For machines reachable only through a gateway, and for the emulator, whose
+    /// machines have documentation addresses (`cloud-emulator` prints its proxy address).
+    /// Absent: no proxy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_proxy: Option<String>,
     #[serde(default)]
     pub defaults: AccountDefaults,
 }
@@ -181,6 +189,7 @@ pub fn add_account(
         provider: details.provider,
         secret: secret.clone(),
         base_url: details.base_url,
+        status_proxy: None,
         defaults: details.defaults,
     };
     let saved = file.update(|s| {
@@ -325,12 +334,21 @@ pub fn secret_status(
 }
 
 /// A client for `account` with its resolved `token`. The account's base URL wins; without
-/// one, `HANGAR_DIGITALOCEAN_API_URL` / `HANGAR_VULTR_API_URL`, else the public API.
+/// one, `HANGAR_DIGITALOCEAN_API_URL` / `HANGAR_VULTR_API_URL`, else the public API. The
+/// account's `status_proxy` (if set) goes into the client, so the status use case sends
+/// the machines' check through it.
 pub fn provider_for(
     account: &Account,
     token: &Token,
-    options: ClientOptions,
+    mut options: ClientOptions,
 ) -> Result<Arc<dyn CloudProvider>, Error> {
+    if let Some(proxy) = account
+        .status_proxy
+        .as_ref()
+        .filter(|p| !p.trim().is_empty())
+    {
+        options.status_proxy = Some(proxy.clone());
+    }
     connect(
         account.provider,
         token,

@@ -55,6 +55,18 @@ pub fn find_config(home: &Path) -> Result<PathBuf, ConfigError> {
         })
 }
 
+/// Where to look for `machine`'s config by default: the first existing candidate under the
+/// home directory, else the newest location. `None` without a home directory.
+pub fn default_config_location() -> Option<PathBuf> {
+    let home = directories::BaseDirs::new()?.home_dir().to_owned();
+    let candidates = candidate_paths(&home);
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .or(candidates.first())
+        .cloned()
+}
+
 /// What was imported, and what was not and why.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -263,6 +275,7 @@ pub fn plan(
         };
         let mut defaults = AccountDefaults::default();
         let mut base_url = None;
+        let mut status_proxy = None;
         for (k, v) in map {
             let Some(k) = k.as_str() else {
                 return Err(bad(
@@ -304,6 +317,10 @@ pub fn plan(
                 "base-url" | "api-url" | "url" => {
                     base_url = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
                 }
+                // Hangar's own key (see `Account::status_proxy`); `machine` has none.
+                "status-proxy" => {
+                    status_proxy = scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
+                }
                 "project" => out.notes.push(format!(
                     "`{key}` ignored: projects exist only on DigitalOcean"
                 )),
@@ -318,6 +335,7 @@ pub fn plan(
             provider: kind,
             secret,
             base_url,
+            status_proxy,
             defaults,
         };
         out.accounts.push((account, token, was_default));

@@ -38,7 +38,11 @@ pub enum ScriptArgs {
     /// Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there.
     Line(String),
     /// Each item is exactly one argument, whatever it contains.
-    List(#[serde(deserialize_with = "scalars_as_strings")] Vec<String>),
+    List(
+        #[serde(deserialize_with = "scalars_as_strings")]
+        #[specta(type = Vec<String>)]
+        Vec<String>,
+    ),
 }
 
 /// Accepts a list of strings, numbers and booleans (as `machine` does) and keeps their text.
@@ -154,6 +158,47 @@ pub fn save_machine_type(
         .map_err(|e| ConfigError::invalid(format!("machine type `{name}`"), e.to_string()))?;
     expanded.validate(name)?;
     file.update(|s| {
+        s.machine_types.insert(name.to_owned(), machine_type);
+        Ok(())
+    })
+}
+
+/// Saves the machine type `name`, replacing `previous` when it had another name (a rename):
+/// one atomic write, so the old name is gone only when the new one is saved. Refuses to
+/// overwrite another existing type.
+pub fn save_machine_type_as(
+    file: &SettingsFile,
+    previous: Option<&str>,
+    name: &str,
+    machine_type: MachineType,
+    lookup: env_vars::Lookup<'_>,
+) -> Result<(), ConfigError> {
+    let renamed = previous.filter(|p| *p != name);
+    if renamed.is_none() {
+        return save_machine_type(file, name, machine_type, lookup);
+    }
+    type_tag(name)?;
+    let mut value = serde_yaml_ng::to_value(&machine_type)
+        .map_err(|e| ConfigError::invalid(format!("machine type `{name}`"), e.to_string()))?;
+    env_vars::expand_value(&mut value, &format!("machine_types.{name}"), lookup)?;
+    let expanded: MachineType = serde_yaml_ng::from_value(value)
+        .map_err(|e| ConfigError::invalid(format!("machine type `{name}`"), e.to_string()))?;
+    expanded.validate(name)?;
+    file.update(|s| {
+        if let Some(old) = renamed {
+            if s.machine_types.contains_key(name) {
+                return Err(ConfigError::invalid(
+                    "name",
+                    format!("a machine type named `{name}` already exists"),
+                ));
+            }
+            s.machine_types
+                .remove(old)
+                .ok_or_else(|| ConfigError::NotFound {
+                    what: "machine type",
+                    name: old.to_owned(),
+                })?;
+        }
         s.machine_types.insert(name.to_owned(), machine_type);
         Ok(())
     })
@@ -353,6 +398,29 @@ mod tests {
         let mut no_script = typ("alice");
         no_script.script_args = Some(ScriptArgs::Line("x".into()));
         assert!(no_script.validate("web").is_err());
+    }
+
+    #[test]
+    fn rename_replaces_the_old_name_in_one_write_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        let none = |_: &str| None;
+        save_machine_type(&file, "web", typ("alice"), &none).unwrap();
+        save_machine_type(&file, "db", typ("bob"), &none).unwrap();
+        save_machine_type_as(&file, Some("web"), "frontend", typ("carol"), &none).unwrap();
+        let types = file.load_raw().unwrap().machine_types;
+        assert!(!types.contains_key("web"));
+        assert_eq!(types["frontend"].new_user_name, "carol");
+        let err = save_machine_type_as(&file, Some("frontend"), "db", typ("x"), &none)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("already exists"), "{err}");
+        let types = file.load_raw().unwrap().machine_types;
+        assert_eq!(types["db"].new_user_name, "bob");
+        assert!(types.contains_key("frontend"));
+        // An invalid type is not saved under either name.
+        assert!(save_machine_type_as(&file, Some("db"), "db2", typ("Root"), &none).is_err());
+        assert!(file.load_raw().unwrap().machine_types.contains_key("db"));
     }
 
     #[test]

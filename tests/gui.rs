@@ -5,6 +5,8 @@
 #[path = "gui/dns.rs"]
 mod dns;
 mod e2e;
+#[path = "gui/types.rs"]
+mod types;
 
 #[path = "gui/actions.rs"]
 mod actions;

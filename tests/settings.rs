@@ -17,6 +17,7 @@ fn account(id: &str, region: &str) -> Account {
             var: "VULTR_API_KEY".into(),
         },
         base_url: Some("${EMULATOR_URL:-http://127.0.0.1:9000}".into()),
+        status_proxy: None,
         defaults: AccountDefaults {
             region: Some(region.into()),
             ssh_keys: vec!["a".into(), "b".into()],

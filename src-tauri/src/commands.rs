@@ -9,7 +9,7 @@ use hangar::provider::{Machine, ProviderKind};
 use hangar::providers::http::ClientOptions;
 use hangar::secrets::{KeyringStore, SecretStatus, SecretStore, Token, normalize_token};
 use hangar::session::SessionId;
-use hangar::settings::{SettingsFile, env_vars};
+use hangar::settings::{DemoCloud, SettingsFile, env_vars};
 use hangar::usecases::list::{self, ListFilter};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -196,12 +196,28 @@ pub async fn add_account(
 }
 
 /// Removes an account and its keychain entry, and rebuilds the fleet (the demo cloud comes
-/// back when the last account is gone).
+/// back when the last account is gone). Removing a demo account hides the demo cloud.
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), AppError> {
     let _change = state.changes.lock().await;
     let file = settings_file()?;
+    let fleet = state.fleet().await.ok_or_else(stopped)?;
+    if fleet.accounts.iter().any(|a| a.simulated && a.id == id) {
+        // A demo account: hide the demo cloud (Settings can restore it).
+        blocking({
+            let file = file.clone();
+            move || {
+                file.update(|s| {
+                    s.ui.demo_cloud = DemoCloud::Hidden;
+                    Ok(())
+                })
+            }
+        })
+        .await??;
+        state.publish(startup::load_fleet_from(Ok(file)).await);
+        return Ok(());
+    }
     blocking({
         let file = file.clone();
         move || accounts::remove_account(&file, &KeyringStore::new(), &AccountId::from(id.as_str()))
@@ -211,12 +227,12 @@ pub async fn remove_account(state: State<'_, AppState>, id: String) -> Result<()
     Ok(())
 }
 
-fn settings_file() -> Result<SettingsFile, AppError> {
+pub(crate) fn settings_file() -> Result<SettingsFile, AppError> {
     Ok(SettingsFile::default_location()?)
 }
 
 /// Runs keychain and file work off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(f)
@@ -267,7 +283,7 @@ pub async fn list_all(accounts: &[LiveAccount], session: Option<&str>) -> Vec<Ac
     listed
 }
 
-fn stopped() -> AppError {
+pub(crate) fn stopped() -> AppError {
     AppError::new(ErrorKind::Cancelled, "Hangar is shutting down.")
 }
 

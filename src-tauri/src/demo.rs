@@ -17,6 +17,7 @@ use hangar::emulator::{
 };
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
 use hangar::providers::digitalocean::DigitalOceanConfig;
+use hangar::providers::http::ClientOptions;
 use hangar::providers::vultr::VultrConfig;
 
 use crate::state::LiveAccount;
@@ -28,6 +29,8 @@ pub const DEMO_SESSION: &str = "de300001";
 const OTHER_SESSION: &str = "5eed0042";
 /// How long a pending demo machine waits for its IP: long enough to watch it change.
 const DEMO_IP_DELAY: Duration = Duration::from_secs(12);
+/// How long a new demo machine's cloud-init runs after it got its IP.
+const DEMO_BOOT_DELAY: Duration = Duration::from_secs(8);
 
 /// A running demo cloud and its accounts. The emulator stops when this is dropped.
 pub struct DemoCloud {
@@ -72,17 +75,26 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
     let emulator = Emulator::start(EmulatorConfig {
         seed,
         ip_delay: DEMO_IP_DELAY,
+        boot_delay: DEMO_BOOT_DELAY,
         ..EmulatorConfig::default()
     })
     .await?;
+    // The demo machines' addresses route nowhere: their cloud-init status check is answered
+    // by the emulator, acting as the accounts' status proxy.
+    let options = ClientOptions {
+        status_proxy: Some(emulator.status_proxy_url()),
+        ..ClientOptions::default()
+    };
     let digitalocean: Arc<dyn CloudProvider> = Arc::new(
         DigitalOceanConfig::new(emulator.token(EmulatedProvider::DigitalOcean))
             .with_base_url(emulator.digitalocean_base_url())
+            .with_options(options.clone())
             .build()?,
     );
     let vultr: Arc<dyn CloudProvider> = Arc::new(
         VultrConfig::new(emulator.token(EmulatedProvider::Vultr))
             .with_base_url(emulator.vultr_base_url())
+            .with_options(options)
             .build()?,
     );
     // Records of every type first; then the A records a create with DNS would have made,
@@ -381,6 +393,42 @@ mod tests {
                 !legacy.created_at.starts_with(&web.created_at[..10]),
                 "{legacy:?}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn demo_machines_answer_their_cloud_init_status() {
+        use hangar::session::SessionId;
+        use hangar::usecases::list::ListFilter;
+        use hangar::usecases::status::{StatusOptions, UNKNOWN, machine_status};
+
+        let demo = start_with(0).await.expect("demo cloud");
+        // `demo0001` is not a valid session id (not hex); the filter takes every machine.
+        let session: SessionId = "0123abcd".parse().expect("session id");
+        let opts = StatusOptions {
+            filter: ListFilter {
+                all: true,
+                ..ListFilter::default()
+            },
+            ..StatusOptions::default()
+        };
+        for account in &demo.accounts {
+            let client = account.client.as_ref().expect("client");
+            assert!(client.status_proxy().is_some());
+            let reports = machine_status(client.as_ref(), &session, &opts)
+                .await
+                .expect("status");
+            let web = reports
+                .iter()
+                .find(|r| r.name == "web-1" || r.name == "edge-ewr")
+                .expect("a ready machine");
+            assert_eq!(web.check_status, "done", "{web:?}");
+            // Powered off, and still without an address: nobody answers.
+            for name in ["staging-web", "old-mail", "worker-3", "build-box"] {
+                if let Some(r) = reports.iter().find(|r| r.name == name) {
+                    assert_eq!(r.check_status, UNKNOWN, "{r:?}");
+                }
+            }
         }
     }
 }

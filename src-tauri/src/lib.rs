@@ -7,6 +7,9 @@
 pub mod commands;
 mod commands_actions;
 mod commands_dns;
+mod commands_import;
+mod commands_settings;
+mod commands_types;
 pub mod demo;
 mod demo_dns;
 pub mod error;
@@ -37,7 +40,17 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands_actions::power_machine,
         commands_actions::ssh_target,
         commands_actions::preview_destroy,
-        commands_actions::destroy_machines
+        commands_actions::destroy_machines,
+        commands_types::list_machine_types,
+        commands_types::save_machine_type,
+        commands_types::delete_machine_type,
+        commands_types::preview_machine_type,
+        commands_settings::settings_info,
+        commands_settings::set_session_id,
+        commands_settings::set_theme,
+        commands_settings::set_demo_cloud,
+        commands_import::machine_config_location,
+        commands_import::import_machine_config
     ])
 }
 
@@ -60,6 +73,9 @@ pub fn run() {
     let builder = specta_builder();
     let (state, fleet_tx) = state::AppState::new();
     tauri::Builder::default()
+        // Only `dialog:allow-open` is granted (capabilities/default.json): the Import form's
+        // file picker.
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

@@ -19,8 +19,8 @@ pub async fn load_fleet() -> Fleet {
     load_fleet_from(SettingsFile::default_location()).await
 }
 
-/// Builds the fleet from the settings in `file`: the configured accounts, or the demo cloud
-/// when there are none.
+/// Builds the fleet from the settings in `file`: the configured accounts, and the demo
+/// cloud when there are none (or when the settings ask for it, see `ui.demo_cloud`).
 pub async fn load_fleet_from(file: Result<SettingsFile, ConfigError>) -> Fleet {
     let file = match file {
         Ok(file) => file,
@@ -30,6 +30,8 @@ pub async fn load_fleet_from(file: Result<SettingsFile, ConfigError>) -> Fleet {
         Ok(loaded) => loaded.resolved,
         Err(e) => return unreadable(e),
     };
+    let show_demo = settings.ui.demo_cloud.shown_with(settings.accounts.len());
+    let mut fleet = Fleet::default();
     if !settings.accounts.is_empty() {
         let session_id = match tokio::task::spawn_blocking({
             let file = file.clone();
@@ -51,25 +53,23 @@ pub async fn load_fleet_from(file: Result<SettingsFile, ConfigError>) -> Fleet {
         })
         .await
         .unwrap_or_default();
-        return Fleet {
-            accounts,
-            session_id,
-            startup_error: None,
-            demo: None,
-        };
+        fleet.accounts = accounts;
+        fleet.session_id = session_id;
     }
-    match demo::start().await {
-        Ok(cloud) => Fleet {
-            accounts: cloud.accounts.clone(),
-            session_id: Some(demo::DEMO_SESSION.to_owned()),
-            startup_error: None,
-            demo: Some(cloud),
-        },
-        Err(e) => Fleet {
-            startup_error: Some(e.to_string()),
-            ..Fleet::default()
-        },
+    if show_demo {
+        match demo::start().await {
+            Ok(cloud) => {
+                fleet.accounts.extend(cloud.accounts.iter().cloned());
+                // Without accounts of their own, the demo's machines are "this session".
+                fleet
+                    .session_id
+                    .get_or_insert_with(|| demo::DEMO_SESSION.to_owned());
+                fleet.demo = Some(cloud);
+            }
+            Err(e) => fleet.startup_error = Some(e.to_string()),
+        }
     }
+    fleet
 }
 
 fn unreadable(e: impl std::fmt::Display) -> Fleet {
@@ -157,6 +157,7 @@ mod tests {
                     var: "HANGAR_TEST_UNSET_TOKEN_VARIABLE".into(),
                 },
                 base_url: None,
+                status_proxy: None,
                 defaults: AccountDefaults::default(),
             }],
             ..Settings::default()
@@ -176,6 +177,58 @@ mod tests {
         // The session id was created and saved.
         let saved = file.load_raw().unwrap().session_id.expect("a session id");
         assert_eq!(fleet.session_id.as_deref(), Some(saved.as_str()));
+    }
+
+    #[tokio::test]
+    async fn the_demo_cloud_can_be_hidden_and_restored_beside_accounts() {
+        use hangar::settings::DemoCloud;
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        let mut settings = Settings::default();
+        settings.ui.demo_cloud = DemoCloud::Hidden;
+        file.save(&settings).unwrap();
+        let fleet = load_fleet_from(Ok(file.clone())).await;
+        assert!(fleet.accounts.is_empty() && fleet.demo.is_none());
+
+        settings.ui.demo_cloud = DemoCloud::Shown;
+        settings.accounts.push(Account {
+            id: AccountId::generate(),
+            label: "Work".into(),
+            provider: ProviderKind::Vultr,
+            secret: SecretRef::Env {
+                var: "HANGAR_TEST_UNSET_TOKEN_VARIABLE".into(),
+            },
+            base_url: None,
+            status_proxy: None,
+            defaults: AccountDefaults::default(),
+        });
+        file.save(&settings).unwrap();
+        let fleet = load_fleet_from(Ok(file.clone())).await;
+        let labels: Vec<&str> = fleet.accounts.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, ["Work", "Demo DigitalOcean", "Demo Vultr"]);
+        assert!(fleet.demo.is_some());
+        // The configured accounts' session stays "this session".
+        let saved = file.load_raw().unwrap().session_id.expect("a session id");
+        assert_eq!(fleet.session_id.as_deref(), Some(saved.as_str()));
+    }
+
+    #[test]
+    fn a_configured_accounts_status_proxy_reaches_its_client() {
+        let account = Account {
+            id: AccountId::generate(),
+            label: "Gateway".into(),
+            provider: ProviderKind::DigitalOcean,
+            secret: SecretRef::Env {
+                var: "HANGAR_TEST_STATUS_PROXY_TOKEN".into(),
+            },
+            base_url: Some("http://127.0.0.1:9".into()),
+            status_proxy: Some("http://127.0.0.1:3128".into()),
+            defaults: AccountDefaults::default(),
+        };
+        let token = hangar::secrets::Token::from("dop_v1_only_for_this_test".to_string());
+        let client =
+            accounts::provider_for(&account, &token, ClientOptions::default()).expect("client");
+        assert_eq!(client.status_proxy(), Some("http://127.0.0.1:3128"));
     }
 
     #[tokio::test]

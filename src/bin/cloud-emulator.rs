@@ -81,6 +81,10 @@ async fn main() -> ExitCode {
     );
     println!("Vultr API:        {}", emulator.vultr_base_url());
     println!("  token: {}", emulator.token(EmulatedProvider::Vultr));
+    println!(
+        "Status proxy:     {} (machines' cloud-init status check)",
+        emulator.status_proxy_url()
+    );
     println!("Press Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("cloud-emulator: cannot wait for Ctrl-C: {e}");

@@ -122,6 +122,7 @@ fn expand_account(account: &mut Account, lookup: env_vars::Lookup<'_>) -> Result
     ex(&mut d.dns_zone, "dns-zone")?;
     ex(&mut d.project, "project")?;
     ex(&mut account.base_url, "base-url")?;
+    ex(&mut account.status_proxy, "status-proxy")?;
     for k in &mut d.ssh_keys {
         *k = env_vars::expand_str(k, "ssh-key", lookup)?;
     }

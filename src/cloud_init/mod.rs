@@ -8,6 +8,7 @@
 //! `runcmd` entries are argument lists, so cloud-init quotes each item itself; only the
 //! command given to `su -c` is shell text, built in [`script_command`].
 
+pub mod preview;
 mod script_command;
 
 pub use script_command::script_command;

@@ -34,6 +34,12 @@ pub struct EmulatorConfig {
     pub seed: Seed,
     /// How long a new machine waits before it gets its public IP and becomes active.
     pub ip_delay: Duration,
+    /// How long after getting its public IP a machine's cloud-init status turns from
+    /// `running` to `done` (see the status proxy in `emulator::status`).
+    pub boot_delay: Duration,
+    /// Where the status proxy listens (an account's `status_proxy` points here). Port 0
+    /// picks a free port.
+    pub status_listen: SocketAddr,
     /// Seeds the deterministic generator behind percentage faults.
     pub fault_seed: u64,
     /// Where the DigitalOcean API listens. Port 0 picks a free port.
@@ -51,6 +57,8 @@ impl Default for EmulatorConfig {
         EmulatorConfig {
             seed: Seed::builtin(),
             ip_delay: Duration::from_secs(2),
+            boot_delay: Duration::from_secs(3),
+            status_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             fault_seed: 0x5eed,
             digitalocean_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             vultr_listen: SocketAddr::from(([127, 0, 0, 1], 0)),

@@ -28,6 +28,10 @@
 //!   so benchmarks can run long; the SSH-key read limit can be enabled with
 //!   [`EmulatorConfig::do_ssh_key_reads_per_minute`].
 //! - There are 762 documentation addresses; beyond that many machines, addresses repeat.
+//! - A third listener is the HTTP proxy through which the machines' own cloud-init status
+//!   check (`http://<ip>:4242/cgi-bin/cloud-init-status`) is answered: `running`, then
+//!   `done` [`EmulatorConfig::boot_delay`] after the machine got its IP; see [`status`] and
+//!   [`Emulator::status_proxy_url`].
 //! - Only what Hangar uses is served: other paths answer 404 with the provider's error body.
 //!
 //! The `cloud-emulator` binary serves the same thing from the command line
@@ -44,6 +48,7 @@ mod recorder;
 mod seed;
 mod server;
 mod state;
+pub mod status;
 mod vultr;
 
 pub use config::{EmulatedProvider, EmulatorConfig};

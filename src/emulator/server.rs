@@ -36,6 +36,7 @@ pub struct Emulator {
     shared: Arc<Shared>,
     do_addr: SocketAddr,
     vultr_addr: SocketAddr,
+    status_addr: SocketAddr,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -61,12 +62,14 @@ impl Emulator {
     pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
         let do_listener = bind(config.digitalocean_listen).await?;
         let vultr_listener = bind(config.vultr_listen).await?;
+        let status_listener = bind(config.status_listen).await?;
         let local = |l: &TcpListener, addr| {
             l.local_addr()
                 .map_err(|source| EmulatorError::Bind { addr, source })
         };
         let do_addr = local(&do_listener, config.digitalocean_listen)?;
         let vultr_addr = local(&vultr_listener, config.vultr_listen)?;
+        let status_addr = local(&status_listener, config.status_listen)?;
 
         let seed = config.seed;
         let (do_token, vultr_token) = (seed.digitalocean.token.clone(), seed.vultr.token.clone());
@@ -80,6 +83,7 @@ impl Emulator {
             config.fault_seed,
         );
         shared.ssh_key_reads_per_minute = config.do_ssh_key_reads_per_minute;
+        shared.boot_delay = config.boot_delay;
         let shared = Arc::new(shared);
         let now = Instant::now();
         lock(&shared.digitalocean).load_seed(&seed.digitalocean, &shared, now)?;
@@ -100,12 +104,18 @@ impl Emulator {
         );
         let tasks = vec![
             tokio::spawn(serve(do_listener, do_router, stopped.clone())),
-            tokio::spawn(serve(vultr_listener, vultr_router, stopped)),
+            tokio::spawn(serve(vultr_listener, vultr_router, stopped.clone())),
+            tokio::spawn(serve(
+                status_listener,
+                super::status::router(shared.clone()),
+                stopped,
+            )),
         ];
         Ok(Emulator {
             shared,
             do_addr,
             vultr_addr,
+            status_addr,
             stop,
             tasks,
         })
@@ -119,6 +129,12 @@ impl Emulator {
     /// `http://127.0.0.1:PORT/v2`; a client appends `/instances`.
     pub fn vultr_base_url(&self) -> String {
         format!("http://{}/v2", self.vultr_addr)
+    }
+
+    /// `http://127.0.0.1:PORT`: the HTTP proxy that answers the machines' status check
+    /// (`http://<machine ip>:4242/cgi-bin/cloud-init-status`); see [`super::status`].
+    pub fn status_proxy_url(&self) -> String {
+        format!("http://{}", self.status_addr)
     }
 
     /// The address the provider's listener is bound to.

@@ -17,6 +17,8 @@ pub const DO_RATE_LIMIT_PER_HOUR: usize = 5_000;
 
 pub struct Shared {
     pub ip_delay: Duration,
+    /// How long after getting its address a machine's cloud-init reports `done`.
+    pub boot_delay: Duration,
     pub do_token: String,
     pub vultr_token: String,
     /// `http://127.0.0.1:PORT`, set once the listener is bound; used in DigitalOcean links.
@@ -45,6 +47,7 @@ impl Shared {
     ) -> Shared {
         Shared {
             ip_delay,
+            boot_delay: Duration::from_secs(3),
             do_token,
             vultr_token,
             do_base_url,

@@ -104,6 +104,14 @@ pub trait CloudProvider: Send + Sync + std::fmt::Debug {
     /// OS images (cached).
     async fn images(&self) -> Result<Arc<Vec<Image>>>;
 
+    /// The HTTP proxy through which the machines' own status check
+    /// (`http://<ip>:4242/cgi-bin/cloud-init-status`) is asked, when the account sets one
+    /// (`status_proxy` in the settings; the demo cloud points it at its emulator). `None`:
+    /// the check goes straight to each machine.
+    fn status_proxy(&self) -> Option<&str> {
+        None
+    }
+
     /// Projects, on providers that have them.
     fn projects(&self) -> Option<&dyn Projects> {
         None

@@ -74,6 +74,37 @@ impl Default for Settings {
 pub struct UiPreferences {
     #[serde(default)]
     pub theme: Theme,
+    /// When the desktop app shows the demo cloud.
+    #[serde(default, skip_serializing_if = "DemoCloud::is_auto")]
+    pub demo_cloud: DemoCloud,
+}
+
+/// When the desktop app shows the demo cloud (simulated accounts served on this computer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum DemoCloud {
+    /// While no account is configured.
+    #[default]
+    Auto,
+    /// Always, beside the configured accounts ("Restore the demo cloud").
+    Shown,
+    /// Never (its accounts were removed).
+    Hidden,
+}
+
+impl DemoCloud {
+    fn is_auto(&self) -> bool {
+        *self == DemoCloud::Auto
+    }
+
+    /// Whether the demo cloud is shown when `configured` accounts exist.
+    pub fn shown_with(self, configured: usize) -> bool {
+        match self {
+            DemoCloud::Auto => configured == 0,
+            DemoCloud::Shown => true,
+            DemoCloud::Hidden => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

@@ -1,5 +1,11 @@
 //! Status: the provider's machine status plus the cloud-init check each machine serves at
 //! `http://<ip>:<port>/cgi-bin/<check>` (JSON with `status`), queried concurrently.
+//!
+//! When the account sets a status proxy ([`CloudProvider::status_proxy`], the account's
+//! `status_proxy` setting), the checks are sent through it as ordinary HTTP proxy requests:
+//! the request target stays `http://<ip>:<port>/cgi-bin/<check>`. The demo cloud uses this
+//! to have its emulator answer for machines whose addresses route nowhere. A proxy error
+//! (e.g. 502 for a host that does not answer) gives [`UNKNOWN`], like an unreachable machine.
 
 use std::time::Duration;
 
@@ -69,11 +75,7 @@ pub async fn machine_status(
     opts: &StatusOptions,
 ) -> Result<Vec<MachineStatusReport>> {
     let machines = list_machines(provider, session, &opts.filter).await?;
-    let client = reqwest::Client::builder()
-        .timeout(opts.timeout)
-        .connect_timeout(opts.timeout)
-        .build()
-        .map_err(|e| crate::Error::new(crate::ErrorKind::Network, e.to_string()))?;
+    let client = check_client(opts.timeout, provider.status_proxy())?;
     let checks = join_all(
         machines
             .iter()
@@ -91,6 +93,25 @@ pub async fn machine_status(
             check_status,
         })
         .collect())
+}
+
+/// The HTTP client the checks are sent with: straight to the machines, or through `proxy`.
+pub fn check_client(timeout: Duration, proxy: Option<&str>) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout);
+    if let Some(proxy) = proxy {
+        let proxy = reqwest::Proxy::http(proxy).map_err(|e| {
+            crate::Error::new(
+                crate::ErrorKind::Config,
+                format!("the account's status proxy `{proxy}` is not usable: {e}"),
+            )
+        })?;
+        builder = builder.proxy(proxy);
+    }
+    builder
+        .build()
+        .map_err(|e| crate::Error::new(crate::ErrorKind::Network, e.to_string()))
 }
 
 async fn check_one(client: &reqwest::Client, m: &Machine, port: u16, check: &str) -> String {

@@ -498,6 +498,19 @@ impl DoWorld {
         })
     }
 
+    /// The boot state of the newest Droplet that has public address `ip` at `now`.
+    pub fn boot_of(&self, ip: Ipv4Addr, now: Instant) -> Option<crate::emulator::status::Boot> {
+        self.droplets
+            .values()
+            .rev()
+            .find(|d| now >= d.ready_at && public_ipv4(d.address) == ip)
+            .map(|d| crate::emulator::status::Boot {
+                ready_at: d.ready_at,
+                created_unix: d.created_unix,
+                off: d.off,
+            })
+    }
+
     pub fn droplet_json(&self, d: &Droplet, now: Instant) -> Value {
         let ready = now >= d.ready_at;
         let status = match (ready, d.off) {

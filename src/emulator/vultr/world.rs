@@ -301,6 +301,23 @@ impl VultrWorld {
 
     // ---- rendering -------------------------------------------------------------------
 
+    /// The boot state of the newest instance that has public address `ip` at `now`.
+    pub fn boot_of(
+        &self,
+        ip: std::net::Ipv4Addr,
+        now: Instant,
+    ) -> Option<crate::emulator::status::Boot> {
+        self.instances
+            .values()
+            .rev()
+            .find(|i| now >= i.ready_at && public_ipv4(i.address) == ip)
+            .map(|i| crate::emulator::status::Boot {
+                ready_at: i.ready_at,
+                created_unix: i.created_unix,
+                off: i.stopped,
+            })
+    }
+
     pub fn instance_json(&self, i: &Instance, now: Instant, with_password: bool) -> Value {
         let ready = now >= i.ready_at;
         let plan = self.plan(&i.plan);

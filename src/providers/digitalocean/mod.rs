@@ -193,6 +193,10 @@ impl CloudProvider for DigitalOcean {
         KIND
     }
 
+    fn status_proxy(&self) -> Option<&str> {
+        self.options.status_proxy.as_deref()
+    }
+
     async fn account(&self) -> Result<AccountInfo> {
         let a: wire::AccountEnvelope = self.http.get_json("/v2/account", &[]).await?;
         Ok(a.account.into())

@@ -86,6 +86,10 @@ pub struct ClientOptions {
     pub destroy: lifecycle::DestroyPolicy,
     /// How long catalogs (regions, sizes, images) stay cached.
     pub catalog_ttl: Duration,
+    /// HTTP proxy the machines' status check is sent through (an account's
+    /// `status_proxy`); `None`: straight to each machine. See
+    /// [`CloudProvider::status_proxy`](crate::provider::CloudProvider::status_proxy).
+    pub status_proxy: Option<String>,
 }
 
 impl Default for ClientOptions {
@@ -94,6 +98,7 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             destroy: lifecycle::DestroyPolicy::default(),
             catalog_ttl: crate::provider::DEFAULT_CATALOG_TTL,
+            status_proxy: None,
         }
     }
 }

@@ -213,6 +213,10 @@ impl CloudProvider for Vultr {
         KIND
     }
 
+    fn status_proxy(&self) -> Option<&str> {
+        self.options.status_proxy.as_deref()
+    }
+
     async fn account(&self) -> Result<AccountInfo> {
         let a: wire::AccountEnvelope = self.http.get_json("/account", &[]).await?;
         Ok(a.account.into())

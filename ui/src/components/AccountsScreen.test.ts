@@ -10,6 +10,8 @@ vi.mock("../lib/bindings", () => ({
     removeAccount: (id: string) => removeAccount(id),
     testToken: vi.fn(),
     addAccount: vi.fn(),
+    machineConfigLocation: vi.fn(async () => ({ path: "/home/u/.config/machine/config.yml", exists: false })),
+    importMachineConfig: vi.fn(),
   },
 }));
 
