@@ -9,20 +9,24 @@
 //! anyway, and a table across a DigitalOcean and a Vultr account exercises both clients and
 //! the per-account columns and filters the way a real two-account setup would.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hangar::accounts::AccountDefaults;
 use hangar::emulator::{
     DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, EmulatorError, InstanceSeed, Seed,
 };
+use hangar::machine_types::{MachineType, ScriptArgs};
 use hangar::provider::{CloudProvider, ProviderKind};
 use hangar::providers::digitalocean::DigitalOceanConfig;
 use hangar::providers::vultr::VultrConfig;
 
 use crate::state::LiveAccount;
 
-/// The session id the demo machines "created in this session" carry.
-pub const DEMO_SESSION: &str = "demo0001";
+/// The session id the demo machines "created in this session" carry (a valid session id, so
+/// the core counts them as this session's, e.g. for destroy).
+pub const DEMO_SESSION: &str = "de300001";
 /// Another installation's session, for machines Hangar created elsewhere.
 const OTHER_SESSION: &str = "5eed0042";
 /// How long a pending demo machine waits for its IP: long enough to watch it change.
@@ -95,6 +99,43 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
         ],
         _emulator: emulator,
     })
+}
+
+/// What the demo accounts preselect in the Create machine form, as a configured account's
+/// defaults would: every value exists in the demo catalogs.
+pub fn demo_defaults(provider: ProviderKind) -> AccountDefaults {
+    let (region, size, image, zone) = match provider {
+        ProviderKind::DigitalOcean => ("nyc3", "s-1vcpu-1gb", "ubuntu-24-04-x64", "example.com"),
+        ProviderKind::Vultr => ("ewr", "vc2-1c-1gb", "2284", "example.net"),
+    };
+    AccountDefaults {
+        region: Some(region.into()),
+        size: Some(size.into()),
+        image: Some(image.into()),
+        ssh_keys: vec!["hangar-demo".into()],
+        dns_zone: Some(zone.into()),
+        project: None,
+    }
+}
+
+/// Machine types offered with the demo cloud when the settings define none: a plain one and
+/// one with a setup script, so the cloud-config preview shows both shapes.
+pub fn demo_machine_types() -> BTreeMap<String, MachineType> {
+    let plain = MachineType {
+        new_user_name: "deploy".into(),
+        script_url: None,
+        script_dir: None,
+        script_path: None,
+        script_args: None,
+    };
+    let scripted = MachineType {
+        new_user_name: "app".into(),
+        script_url: Some("https://example.com/hangar/setup-web.sh".into()),
+        script_dir: Some("/opt/setup".into()),
+        script_path: Some("/opt/setup/setup-web.sh".into()),
+        script_args: Some(ScriptArgs::Line("--fqdn $MACHINE_FQDN".into())),
+    };
+    BTreeMap::from([("web".to_string(), scripted), ("worker".to_string(), plain)])
 }
 
 fn hangar_tags(session: &str, machine_type: &str, extra: &[&str]) -> Vec<String> {
@@ -328,7 +369,7 @@ mod tests {
                 .find(|m| m.name == "web-1" || m.name == "edge-ewr")
                 .expect("a ready machine");
             assert!(web.ipv4.is_some(), "{web:?}");
-            assert!(web.tags.iter().any(|t| t == "machine:session:demo0001"));
+            assert!(web.tags.iter().any(|t| t == "machine:session:de300001"));
             // Seeded ages show as creation times in the past.
             let legacy = machines
                 .iter()

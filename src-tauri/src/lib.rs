@@ -5,6 +5,7 @@
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 mod commands;
+mod commands_create;
 pub mod demo;
 pub mod error;
 pub mod startup;
@@ -23,7 +24,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands::list_machines,
         commands::test_token,
         commands::add_account,
-        commands::remove_account
+        commands::remove_account,
+        commands_create::create_form_data,
+        commands_create::check_machine_name,
+        commands_create::preview_cloud_config,
+        commands_create::create_machine,
+        commands_create::cancel_create,
+        commands_create::clean_up_created
     ])
 }
 

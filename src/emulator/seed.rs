@@ -296,7 +296,7 @@ impl Seed {
         let session_tags = |t: &str| {
             vec![
                 "machine:created".to_string(),
-                "machine:session:demo0001".to_string(),
+                "machine:session:de300001".to_string(),
                 format!("machine:type:{t}"),
             ]
         };
