@@ -4,6 +4,9 @@
 
 mod e2e;
 
+#[path = "gui/create.rs"]
+mod create;
+
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;

@@ -252,7 +252,8 @@ pub struct CreateResult {
     /// What exists (machine, IP, record) and what did not happen.
     pub outcome: CreateOutcome,
     pub cloud_init: CloudInitResult,
-    /// The user cancelled; `outcome` says what exists anyway.
+    /// The user cancelled before the create use case ended; `outcome` says what exists
+    /// anyway. Cancelling during the cloud-init wait only ends the wait, and leaves this false.
     pub cancelled: bool,
 }
 
@@ -311,7 +312,7 @@ pub async fn create_machine(
     let send = |e: CreateEvent| {
         let _ = on_event.send(e);
     };
-    let (outcome, cloud_init) = run_create(
+    run_create(
         client.as_ref(),
         &session,
         &settings,
@@ -320,12 +321,7 @@ pub async fn create_machine(
         &cancel,
         CLOUD_INIT_TIMEOUT,
     )
-    .await?;
-    Ok(CreateResult {
-        outcome,
-        cloud_init,
-        cancelled: cancel.is_cancelled(),
-    })
+    .await
 }
 
 /// The create and the cloud-init wait, without the app around them.
@@ -337,7 +333,7 @@ pub async fn run_create(
     send: &(dyn Fn(CreateEvent) + Send + Sync),
     cancel: &CancellationToken,
     cloud_init_timeout: Duration,
-) -> Result<(CreateOutcome, CloudInitResult), AppError> {
+) -> Result<CreateResult, AppError> {
     let opts = create_options(request, settings);
     let ctx = CreateContext {
         session,
@@ -349,11 +345,13 @@ pub async fn run_create(
         }
     };
     let outcome = create::create_machine(provider, &ctx, &opts, &progress, cancel).await?;
+    // Cancelling later only stops the cloud-init wait: the create itself was complete.
+    let cancelled = cancel.is_cancelled();
     let cloud_init = if request.machine_type.is_none() {
         CloudInitResult::NotRequested
     } else if outcome.ip.is_none() {
         CloudInitResult::NoIp
-    } else if cancel.is_cancelled() {
+    } else if cancelled {
         unconfirmed(UNKNOWN, "Cancelled before cloud-init was checked.")
     } else {
         wait_for_cloud_init(
@@ -366,7 +364,11 @@ pub async fn run_create(
         )
         .await
     };
-    Ok((outcome, cloud_init))
+    Ok(CreateResult {
+        outcome,
+        cloud_init,
+        cancelled,
+    })
 }
 
 fn create_options(request: &CreateRequest, settings: &AccountSettings) -> CreateOptions {
@@ -661,7 +663,11 @@ mod tests {
         let session: SessionId = demo::DEMO_SESSION.parse().unwrap();
         let events = StdMutex::new(Vec::new());
         let send = |e: CreateEvent| events.lock().unwrap().push(e);
-        let (outcome, cloud_init) = run_create(
+        let CreateResult {
+            outcome,
+            cloud_init,
+            cancelled,
+        } = run_create(
             p.as_ref(),
             &session,
             &demo_settings(account.provider),
@@ -672,6 +678,7 @@ mod tests {
         )
         .await
         .expect("created");
+        assert!(!cancelled);
         assert!(outcome.is_complete(), "{:?}", outcome.problems);
         let ip = outcome.ip.clone().expect("an IP");
         let record = outcome.dns_record.clone().expect("a DNS record");
@@ -754,7 +761,11 @@ mod tests {
                 cancel.cancel();
             }
         };
-        let (outcome, cloud_init) = run_create(
+        let CreateResult {
+            outcome,
+            cloud_init,
+            cancelled,
+        } = run_create(
             p.as_ref(),
             &session,
             &demo_settings(ProviderKind::Vultr),
@@ -765,6 +776,7 @@ mod tests {
         )
         .await
         .expect("the machine exists");
+        assert!(cancelled);
         assert_eq!(outcome.ip, None);
         assert_eq!(outcome.dns_record, None);
         assert!(
@@ -777,6 +789,45 @@ mod tests {
         );
         assert_eq!(cloud_init, CloudInitResult::NotRequested);
         assert!(p.get_machine(&outcome.machine.id).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn cancelling_during_the_cloud_init_wait_only_ends_the_wait() {
+        let cloud = demo::start_with(0).await.expect("demo cloud");
+        let account = &cloud.accounts[0];
+        let p = account.client.clone().unwrap();
+        let session: SessionId = demo::DEMO_SESSION.parse().unwrap();
+        let cancel = CancellationToken::new();
+        let send = |e: CreateEvent| {
+            if matches!(e, CreateEvent::CloudInitChecked { .. }) {
+                cancel.cancel();
+            }
+        };
+        let started = Instant::now();
+        let result = run_create(
+            p.as_ref(),
+            &session,
+            &demo_settings(account.provider),
+            &request(&account.id, "stop-waiting"),
+            &send,
+            &cancel,
+            Duration::from_secs(600),
+        )
+        .await
+        .expect("created");
+        assert!(started.elapsed() < Duration::from_secs(120));
+        assert!(!result.cancelled, "the create itself was complete");
+        assert!(
+            result.outcome.is_complete(),
+            "{:?}",
+            result.outcome.problems
+        );
+        match result.cloud_init {
+            CloudInitResult::Unconfirmed { message, .. } => {
+                assert!(message.contains("Stopped waiting"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

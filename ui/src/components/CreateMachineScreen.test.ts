@@ -198,7 +198,8 @@ describe("CreateMachineScreen", () => {
     expect(screen.getByTestId("step-cloudInit").dataset.state).toBe("waiting");
     expect(screen.getByTestId("step-cloudInit").textContent).toContain("does not answer");
 
-    // Cancel goes to the running operation.
+    // Only the cloud-init check is left: cancelling stops waiting, for the running operation.
+    expect(screen.getByTestId("create-cancel").textContent).toContain("Stop waiting");
     await fireEvent.click(screen.getByTestId("create-cancel"));
     expect(cancelCreate).toHaveBeenCalledWith(op);
 
