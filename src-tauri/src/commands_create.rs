@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use hangar::accounts::AccountDefaults;
+use hangar::accounts::{self, AccountDefaults, AccountDetails, AccountId};
 use hangar::cloud_init::{UserDataRequest, user_data};
 use hangar::error::{Error, ErrorKind};
 use hangar::machine_types::MachineType;
@@ -524,6 +524,118 @@ pub async fn clean_up(
     })
 }
 
+/// Saves an account's defaults (region, plan, image, SSH keys, DNS zone) in the settings
+/// file, after checking each against the account's live catalogs. The project is kept.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_account_defaults(
+    state: State<'_, AppState>,
+    account_id: String,
+    defaults: AccountDefaults,
+) -> Result<AccountDefaults, AppError> {
+    let fleet = state.fleet().await.ok_or_else(stopped)?;
+    let (account, client) = account_client(&fleet, &account_id)?;
+    if account.simulated {
+        return Err(AppError::new(
+            ErrorKind::Validation,
+            "The demo accounts' defaults are built in; add an account to set your own.",
+        ));
+    }
+    check_defaults(client.as_ref(), &defaults).await?;
+    let _change = state.changes.lock().await;
+    let saved = tokio::task::spawn_blocking(move || {
+        let file = SettingsFile::default_location()?;
+        save_defaults_in(&file, &account_id, defaults)
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorKind::Cancelled, format!("stopped unexpectedly: {e}")))??;
+    Ok(saved)
+}
+
+/// Writes `defaults` to the account `account_id` in `file`, keeping its label, base URL and
+/// project.
+pub fn save_defaults_in(
+    file: &SettingsFile,
+    account_id: &str,
+    defaults: AccountDefaults,
+) -> Result<AccountDefaults, AppError> {
+    let id = AccountId::from(account_id);
+    let current = accounts::get_account(file, &id)?;
+    let details = AccountDetails {
+        label: current.label,
+        provider: current.provider,
+        base_url: current.base_url,
+        defaults: AccountDefaults {
+            project: current.defaults.project,
+            ..defaults
+        },
+    };
+    Ok(accounts::update_account(file, &id, details)?.defaults)
+}
+
+/// Checks that every value of `d` exists in the account's catalogs (one concurrent round of
+/// calls; the catalogs are cached), and names every one that does not.
+pub async fn check_defaults(
+    provider: &dyn CloudProvider,
+    d: &AccountDefaults,
+) -> Result<(), AppError> {
+    let (regions, sizes, images, keys, zones) = tokio::join!(
+        provider.regions(),
+        provider.sizes(),
+        provider.images(),
+        provider.list_ssh_keys(),
+        provider.list_zones()
+    );
+    let (regions, sizes, images, keys, zones) = (
+        regions.map_err(Error::from)?,
+        sizes.map_err(Error::from)?,
+        images.map_err(Error::from)?,
+        keys.map_err(Error::from)?,
+        zones.map_err(Error::from)?,
+    );
+    let mut wrong = Vec::new();
+    if let Some(r) = &d.region
+        && !regions.iter().any(|x| &x.slug == r)
+    {
+        wrong.push(format!("region `{r}` does not exist"));
+    }
+    if let Some(s) = &d.size {
+        match sizes.iter().find(|x| &x.slug == s) {
+            None => wrong.push(format!("plan `{s}` does not exist")),
+            Some(x) => {
+                if let Some(r) = &d.region
+                    && !x.regions.contains(r)
+                {
+                    wrong.push(format!("plan `{s}` is not offered in region `{r}`"));
+                }
+            }
+        }
+    }
+    if let Some(i) = &d.image
+        && !images.iter().any(|x| &x.id == i)
+    {
+        wrong.push(format!("image `{i}` does not exist"));
+    }
+    for k in &d.ssh_keys {
+        if !keys.iter().any(|x| &x.name == k) {
+            wrong.push(format!("SSH key `{k}` does not exist"));
+        }
+    }
+    if let Some(z) = &d.dns_zone
+        && !zones.iter().any(|x| &x.name == z)
+    {
+        wrong.push(format!("DNS zone `{z}` is not hosted by this account"));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            ErrorKind::Validation,
+            format!("Not saved: {}.", wrong.join("; ")),
+        ))
+    }
+}
+
 /// An account's machine types and defaults.
 #[derive(Debug, Clone, Default)]
 pub struct AccountSettings {
@@ -828,6 +940,79 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn defaults_are_checked_against_the_live_catalogs() {
+        let cloud = demo::start_with(0).await.expect("demo cloud");
+        let p = cloud.accounts[0].client.clone().unwrap();
+        let good = demo::demo_defaults(ProviderKind::DigitalOcean);
+        check_defaults(p.as_ref(), &good)
+            .await
+            .expect("demo defaults are valid");
+        let bad = AccountDefaults {
+            region: Some("lon1".into()),
+            size: Some("s-1vcpu-512mb-10gb".into()),
+            image: Some("plan9".into()),
+            ssh_keys: vec!["nobody".into()],
+            dns_zone: Some("example.org".into()),
+            project: None,
+        };
+        let e = check_defaults(p.as_ref(), &bad).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Validation);
+        for part in [
+            "plan `s-1vcpu-512mb-10gb` is not offered in region `lon1`",
+            "image `plan9`",
+            "SSH key `nobody`",
+            "DNS zone `example.org`",
+        ] {
+            assert!(e.message.contains(part), "{part}: {}", e.message);
+        }
+        assert!(
+            !e.message.contains("region `lon1` does not exist"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn saved_defaults_keep_the_label_url_and_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path());
+        let added = accounts::add_account(
+            &file,
+            // A token named by a variable: the keychain is not touched.
+            &hangar::secrets::KeyringStore::new(),
+            AccountDetails {
+                label: "Work".into(),
+                provider: ProviderKind::DigitalOcean,
+                base_url: Some("http://127.0.0.1:9".into()),
+                defaults: AccountDefaults {
+                    project: Some("Web".into()),
+                    ..AccountDefaults::default()
+                },
+            },
+            accounts::NewToken::EnvVar("HANGAR_TEST_UNUSED_TOKEN".into()),
+        )
+        .unwrap();
+        let saved = save_defaults_in(
+            &file,
+            added.id.as_str(),
+            AccountDefaults {
+                region: Some("fra1".into()),
+                ssh_keys: vec!["laptop".into()],
+                project: None,
+                ..AccountDefaults::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(saved.project.as_deref(), Some("Web"));
+        let back = accounts::get_account(&file, &added.id).unwrap();
+        assert_eq!(back.label, "Work");
+        assert_eq!(back.base_url.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(back.defaults.region.as_deref(), Some("fra1"));
+        assert_eq!(back.defaults.ssh_keys, ["laptop"]);
+        assert!(save_defaults_in(&file, "nope", AccountDefaults::default()).is_err());
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands_create::preview_cloud_config,
         commands_create::create_machine,
         commands_create::cancel_create,
-        commands_create::clean_up_created
+        commands_create::clean_up_created,
+        commands_create::save_account_defaults
     ])
 }
 

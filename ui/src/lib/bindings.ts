@@ -49,6 +49,11 @@ export const commands = {
 	cancelCreate: (operationId: string) => __TAURI_INVOKE<boolean>("cancel_create", { operationId }),
 	/**  Destroys a machine a create left behind, and its DNS record in `dns_zone`. */
 	cleanUpCreated: (accountId: string, machineId: string, dnsZone: string | null) => typedError<DestroyedMachine, AppError>(__TAURI_INVOKE("clean_up_created", { accountId, machineId, dnsZone })),
+	/**
+	 *  Saves an account's defaults (region, plan, image, SSH keys, DNS zone) in the settings
+	 *  file, after checking each against the account's live catalogs. The project is kept.
+	 */
+	saveAccountDefaults: (accountId: string, defaults: AccountDefaults_Deserialize) => typedError<AccountDefaults_Serialize, AppError>(__TAURI_INVOKE("save_account_defaults", { accountId, defaults })),
 };
 
 /* Types */
@@ -329,7 +334,10 @@ export type CreateResult_Deserialize = {
 	/**  What exists (machine, IP, record) and what did not happen. */
 	outcome: CreateOutcome_Deserialize,
 	cloudInit: CloudInitResult,
-	/**  The user cancelled; `outcome` says what exists anyway. */
+	/**
+	 *  The user cancelled before the create use case ended; `outcome` says what exists
+	 *  anyway. Cancelling during the cloud-init wait only ends the wait, and leaves this false.
+	 */
 	cancelled: boolean,
 };
 
@@ -338,7 +346,10 @@ export type CreateResult_Serialize = {
 	/**  What exists (machine, IP, record) and what did not happen. */
 	outcome: CreateOutcome_Serialize,
 	cloudInit: CloudInitResult,
-	/**  The user cancelled; `outcome` says what exists anyway. */
+	/**
+	 *  The user cancelled before the create use case ended; `outcome` says what exists
+	 *  anyway. Cancelling during the cloud-init wait only ends the wait, and leaves this false.
+	 */
 	cancelled: boolean,
 };
 
