@@ -1015,6 +1015,87 @@ mod tests {
         assert!(save_defaults_in(&file, "nope", AccountDefaults::default()).is_err());
     }
 
+    #[tokio::test]
+    async fn a_failed_dns_step_reports_what_exists_and_clean_up_removes_it() {
+        use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults};
+        use hangar::providers::digitalocean::DigitalOceanConfig;
+        use hangar::providers::http::{ClientOptions, RetryPolicy};
+
+        let emulator = Emulator::start(EmulatorConfig {
+            seed: demo::seed(),
+            ip_delay: Duration::from_millis(300),
+            ..EmulatorConfig::default()
+        })
+        .await
+        .expect("emulator");
+        let p = DigitalOceanConfig::new(emulator.token(EmulatedProvider::DigitalOcean))
+            .with_base_url(emulator.digitalocean_base_url())
+            .with_options(ClientOptions {
+                retry: RetryPolicy {
+                    max_retries: 1,
+                    min_delay: Duration::from_millis(10),
+                    max_delay: Duration::from_millis(20),
+                    ..RetryPolicy::default()
+                },
+                ..ClientOptions::default()
+            })
+            .build()
+            .expect("client");
+        // Every record creation fails on the server.
+        emulator.set_faults(
+            EmulatedProvider::DigitalOcean,
+            Some("POST /v2/domains/"),
+            Faults {
+                server_error_percent: 100,
+                ..Faults::default()
+            },
+        );
+        let session: SessionId = demo::DEMO_SESSION.parse().unwrap();
+        let mut req = request("demo-digitalocean", "half-made");
+        req.machine_type = None;
+        let result = run_create(
+            &p,
+            &session,
+            &demo_settings(ProviderKind::DigitalOcean),
+            &req,
+            &|_| {},
+            &CancellationToken::new(),
+            Duration::from_secs(1),
+        )
+        .await
+        .expect("the machine exists");
+        assert!(!result.cancelled);
+        let ip = result.outcome.ip.clone().expect("the IP was assigned");
+        assert_eq!(result.outcome.dns_record, None);
+        assert_eq!(
+            result.outcome.problems.len(),
+            1,
+            "{:?}",
+            result.outcome.problems
+        );
+        let problem = &result.outcome.problems[0].message;
+        assert!(
+            problem.contains("no DNS record half-made.example.com"),
+            "{problem}"
+        );
+
+        emulator.clear_faults();
+        let gone = clean_up(
+            &p,
+            &session,
+            &result.outcome.machine.id,
+            Some("example.com".into()),
+        )
+        .await
+        .expect("cleaned up");
+        assert!(gone.destroyed && gone.problems.is_empty(), "{gone:?}");
+        let left = p.list_machines(&MachineFilter::all()).await.unwrap();
+        assert!(
+            left.iter()
+                .all(|m| m.name != "half-made" && m.ipv4.as_deref() != Some(&ip))
+        );
+    }
+
     #[test]
     fn operations_are_cancelled_by_id_and_forgotten_when_they_end() {
         let (reg, token) = Registered::new("op-test-1").unwrap();
