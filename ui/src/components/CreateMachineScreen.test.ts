@@ -127,7 +127,9 @@ describe("CreateMachineScreen", () => {
   it("checks the name as it is typed and shows why it is invalid", async () => {
     await renderLoaded();
     await typeName("web_3");
-    await waitFor(() => expect(screen.getByTestId("create-name-error").textContent).toContain("not a valid hostname"));
+    await waitFor(() => expect(screen.getByTestId("create-name-error").textContent).toContain("“web_3” is not a valid hostname"));
+    // No FQDN is shown for a name that cannot be one.
+    expect(screen.getByTestId("create-fqdn").textContent).not.toContain("web_3");
     expect(screen.getByTestId<HTMLInputElement>("create-name").getAttribute("aria-invalid")).toBe("true");
     expect(screen.getByTestId<HTMLButtonElement>("create-submit").disabled).toBe(true);
     expect(screen.getByTestId("create-missing").textContent).toContain("a valid name");
