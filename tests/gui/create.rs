@@ -292,3 +292,83 @@ async fn create_machine_on_demo_cloud() {
 
     gui.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
+async fn create_cancelled_after_the_machine_exists_is_cleaned_up() {
+    let gui = GuiSession::start().await;
+    gui.find("[data-testid=nav-create]")
+        .await
+        .click()
+        .await
+        .expect("open Create machine");
+    wait_until(
+        "the default region",
+        Duration::from_secs(20),
+        || value_of(&gui, "[data-testid=create-region]"),
+        |v| v == "nyc3",
+    )
+    .await;
+    gui.find("[data-testid=create-name]")
+        .await
+        .send_keys("e2e-cancel")
+        .await
+        .expect("type a name");
+    let submit = gui.find("[data-testid=create-submit]").await;
+    wait_until(
+        "submit to be enabled",
+        Duration::from_secs(5),
+        || async { submit.is_enabled().await.unwrap_or(false) },
+        |on| *on,
+    )
+    .await;
+    submit.click().await.expect("submit");
+
+    // Cancel while the machine waits for its IP: it exists, nothing else does.
+    wait_until(
+        "the machine to be created",
+        Duration::from_secs(20),
+        || step_state(&gui, "created"),
+        |s| s.starts_with("done"),
+    )
+    .await;
+    let cancel = gui.find("[data-testid=create-cancel]").await;
+    assert_eq!(cancel.text().await.unwrap_or_default(), "Cancel");
+    cancel.click().await.expect("cancel");
+    let ip = wait_until(
+        "the IP step to be cancelled",
+        Duration::from_secs(20),
+        || step_state(&gui, "ip"),
+        |s| s.starts_with("cancelled") || s.starts_with("done"),
+    )
+    .await;
+    assert!(ip.starts_with("cancelled"), "{ip}");
+    assert!(step_state(&gui, "dns").await.starts_with("cancelled"));
+    let exists = gui.text_of("[data-testid=create-exists]").await;
+    assert!(exists.contains("e2e-cancel"), "{exists}");
+    assert!(exists.contains("IP: none yet"), "{exists}");
+    assert!(exists.contains("DNS record: none"), "{exists}");
+    gui.screenshot("create-08-cancelled").await;
+
+    // Clean up destroys it, and says so.
+    gui.find("[data-testid=create-cleanup]")
+        .await
+        .click()
+        .await
+        .expect("clean up");
+    let cleaned = gui.text_of("[data-testid=create-cleaned]").await;
+    assert!(cleaned.contains("Destroyed e2e-cancel"), "{cleaned}");
+    gui.screenshot("create-09-cleaned-up").await;
+
+    gui.find("[data-testid=nav-machines]")
+        .await
+        .click()
+        .await
+        .expect("open Machines");
+    let rows = crate::wait_for_rows(&gui, "the demo fleet", Duration::from_secs(30), |rows| {
+        rows.len() == 14
+    })
+    .await;
+    assert!(rows.iter().all(|r| r[0] != "e2e-cancel"), "{rows:#?}");
+    gui.close().await;
+}

@@ -157,7 +157,7 @@ export function applyEvent(t: Timeline, e: CreateEvent): Timeline {
       next(t, "dns", "Asking the machine…");
       break;
     case "warning":
-      t.warnings.push(e.message);
+      t.warnings.push(sentence(e.message));
       break;
     case "cloudInitChecked":
       set(
@@ -173,6 +173,11 @@ export function applyEvent(t: Timeline, e: CreateEvent): Timeline {
   return t;
 }
 
+/** The core's messages start in lower case (the CLI prefixes them); a UI line starts upper. */
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** Marks every unfinished step from the result (in place; returns `t`). */
 export function finishTimeline(t: Timeline, r: CreateResult_Serialize): Timeline {
   const o = r.outcome;
@@ -181,13 +186,19 @@ export function finishTimeline(t: Timeline, r: CreateResult_Serialize): Timeline
   t.ip = o.ip;
   t.fqdn = o.dnsRecord?.fqdn ?? t.fqdn;
   const end: StepState = r.cancelled ? "cancelled" : "failed";
-  const problem = (words: string) => o.problems.find((p) => p.message.includes(words))?.message;
+  // The core names the record in its DNS problems ("no DNS record <fqdn> was created");
+  // an IP problem mentions the IP (and may add that no record was created).
+  const isDns = (m: string) => /no DNS record \S+ was created/.test(m);
+  const find = (ok: (m: string) => boolean) => {
+    const found = o.problems.map((p) => p.message).find(ok);
+    return found === undefined ? undefined : sentence(found);
+  };
   set(t, "created", "done", `Machine ${o.machine.name} (id ${o.machine.id})`);
   if (!o.ip) {
-    set(t, "ip", end, problem("IP") ?? (r.cancelled ? "Cancelled before an IP was assigned." : "No IP was assigned."));
+    set(t, "ip", end, find((m) => !isDns(m) && m.includes("IP")) ?? (r.cancelled ? "Cancelled before an IP was assigned." : "No IP was assigned."));
   }
   if (stateOf(t, "dns") !== "skipped" && !o.dnsRecord) {
-    set(t, "dns", end, problem("DNS record") ?? "No DNS record was created.");
+    set(t, "dns", end, find(isDns) ?? "No DNS record was created.");
   }
   const c = r.cloudInit;
   switch (c.state) {
@@ -206,6 +217,8 @@ export function finishTimeline(t: Timeline, r: CreateResult_Serialize): Timeline
     case "notRequested":
       break;
   }
+  // A warning a step now shows is not repeated below the timeline.
+  t.warnings = t.warnings.filter((w) => !t.steps.some((s) => s.detail === w));
   return t;
 }
 
