@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { CreateResult_Serialize } from "./bindings";
-import { applyEvent, finishTimeline, fqdnOf, imageGroups, planLabel, plansIn, startTimeline } from "./createMachine";
+import {
+  applyEvent,
+  finishTimeline,
+  fqdnOf,
+  imageGroups,
+  planLabel,
+  plansIn,
+  startTimeline,
+  tagError,
+} from "./createMachine";
 
 const plan = (slug: string, price: number, regions: string[]) => ({
   slug,
@@ -30,6 +39,14 @@ describe("create form helpers", () => {
       ["Debian", ["d12"]],
       ["Ubuntu", ["u24", "u22"]],
     ]);
+  });
+
+  it("accepts the tags every provider accepts", () => {
+    expect(tagError("")).toBeNull();
+    expect(tagError("team:web_1-a")).toBeNull();
+    expect(tagError("has space")).toContain("letters, digits");
+    expect(tagError("a.b")).toContain("letters, digits");
+    expect(tagError("x".repeat(256))).toContain("255");
   });
 
   it("builds the FQDN only from a name and a zone", () => {

@@ -51,10 +51,14 @@ export function fqdnOf(name: string, zone: string | null): string | null {
   return n && zone ? `${n}.${zone}` : null;
 }
 
-/** Tags the core accepts: 1 to 255 characters. An empty extra tag means none. */
+/**
+ * Tags the core accepts (`validate_tag`, DigitalOcean's pattern): letters, digits, `_`, `-`
+ * and `:`, at most 255. Checked here as you type; the core checks again. Empty means none.
+ */
 export function tagError(tag: string): string | null {
   const t = tag.trim();
   if (t.length > 255) return "A tag can have at most 255 characters.";
+  if (t && !/^[A-Za-z0-9_:-]+$/.test(t)) return "Use letters, digits, “_”, “-” or “:” only (no spaces, dots or slashes).";
   return null;
 }
 
