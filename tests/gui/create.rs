@@ -13,7 +13,8 @@ async fn option_values(gui: &GuiSession, css: &str) -> Vec<String> {
     let v = gui
         .client
         .execute(
-            "return [...document.querySelector(arguments[0]).options].map(o => o.value);",
+            "const s = document.querySelector(arguments[0]); \
+             return s ? [...s.options].map(o => o.value) : [];",
             vec![json!(css)],
         )
         .await
@@ -370,5 +371,140 @@ async fn create_cancelled_after_the_machine_exists_is_cleaned_up() {
     })
     .await;
     assert!(rows.iter().all(|r| r[0] != "e2e-cancel"), "{rows:#?}");
+    gui.close().await;
+}
+
+/// Types `text` into the input matching `css`, replacing what was there.
+async fn type_into(gui: &GuiSession, css: &str, text: &str) {
+    let input = gui.find(css).await;
+    input.clear().await.expect("clear the input");
+    input.send_keys(text).await.expect("type into the input");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver, a Secret Service and the app build: run `make test-e2e`"]
+async fn account_defaults_preselect_the_create_form() {
+    use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig, Seed};
+
+    let emulator = Emulator::start(EmulatorConfig {
+        seed: Seed::builtin(),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("start the emulator");
+    let gui = GuiSession::start_with_env(&[]).await;
+
+    // A configured account, served by the emulator.
+    gui.find("[data-testid=nav-accounts]")
+        .await
+        .click()
+        .await
+        .expect("open Accounts");
+    type_into(&gui, "[data-testid=account-label]", "Work DO").await;
+    type_into(
+        &gui,
+        "[data-testid=account-base-url]",
+        &emulator.digitalocean_base_url(),
+    )
+    .await;
+    type_into(
+        &gui,
+        "[data-testid=account-token]",
+        &emulator.token(EmulatedProvider::DigitalOcean),
+    )
+    .await;
+    gui.find("[data-testid=save-account]")
+        .await
+        .click()
+        .await
+        .expect("save the account");
+    let notice = gui.text_of("[data-testid=accounts-notice]").await;
+    assert!(notice.contains("Added “Work DO”"), "{notice}");
+
+    // Its defaults, picked from its live catalogs.
+    gui.find("[data-testid=edit-defaults]")
+        .await
+        .click()
+        .await
+        .expect("open the defaults");
+    wait_until(
+        "the account's regions",
+        Duration::from_secs(20),
+        || option_values(&gui, "[data-testid=defaults-region]"),
+        |v| v.contains(&"fra1".to_owned()),
+    )
+    .await;
+    choose(&gui, "[data-testid=defaults-region]", "fra1").await;
+    choose(&gui, "[data-testid=defaults-plan]", "s-2vcpu-2gb").await;
+    choose(&gui, "[data-testid=defaults-image]", "debian-12-x64").await;
+    gui.find("[data-testid=defaults-key-hangar-demo]")
+        .await
+        .click()
+        .await
+        .expect("pick the key");
+    choose(&gui, "[data-testid=defaults-zone]", "example.com").await;
+    gui.screenshot("create-10-account-defaults").await;
+    gui.find("[data-testid=defaults-save]")
+        .await
+        .click()
+        .await
+        .expect("save the defaults");
+    let toast = gui.text_of("[data-testid=toast]").await;
+    assert!(toast.contains("Saved the defaults of “Work DO”"), "{toast}");
+    let saved = hangar::settings::SettingsFile::in_dir(gui.config_dir())
+        .load_raw()
+        .expect("the settings file");
+    let account = &saved.accounts[0];
+    assert_eq!(account.label, "Work DO");
+    let saved = format!("{:?}", account.defaults);
+    for value in [
+        "fra1",
+        "s-2vcpu-2gb",
+        "debian-12-x64",
+        "hangar-demo",
+        "example.com",
+    ] {
+        assert!(
+            saved.contains(value),
+            "{value} not in the settings:\n{saved}"
+        );
+    }
+
+    // The Create machine form preselects them.
+    gui.find("[data-testid=nav-create]")
+        .await
+        .click()
+        .await
+        .expect("open Create machine");
+    wait_until(
+        "the default region",
+        Duration::from_secs(20),
+        || value_of(&gui, "[data-testid=create-region]"),
+        |v| v == "fra1",
+    )
+    .await;
+    assert_eq!(
+        value_of(&gui, "[data-testid=create-plan]").await,
+        "s-2vcpu-2gb"
+    );
+    assert_eq!(
+        value_of(&gui, "[data-testid=create-image]").await,
+        "debian-12-x64"
+    );
+    let checked = gui
+        .client
+        .execute(
+            "return [document.querySelector('[data-testid=create-key-hangar-demo]').checked, \
+                     document.querySelector('[data-testid=create-dns]').checked];",
+            vec![],
+        )
+        .await
+        .expect("read the checkboxes");
+    assert_eq!(checked, json!([true, true]));
+    assert_eq!(
+        value_of(&gui, "[data-testid=create-zone]").await,
+        "example.com"
+    );
+    gui.screenshot("create-11-defaults-preselected").await;
     gui.close().await;
 }
