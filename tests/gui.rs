@@ -11,6 +11,9 @@ mod types;
 #[path = "gui/actions.rs"]
 mod actions;
 
+#[path = "gui/create.rs"]
+mod create;
+
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;

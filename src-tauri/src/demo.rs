@@ -9,12 +9,15 @@
 //! anyway, and a table across a DigitalOcean and a Vultr account exercises both clients and
 //! the per-account columns and filters the way a real two-account setup would.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hangar::accounts::AccountDefaults;
 use hangar::emulator::{
     DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, EmulatorError, InstanceSeed, Seed,
 };
+use hangar::machine_types::{MachineType, ScriptArgs};
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
 use hangar::providers::digitalocean::DigitalOceanConfig;
 use hangar::providers::http::ClientOptions;
@@ -147,6 +150,43 @@ async fn add_machine_records(
         }
     }
     Ok(())
+}
+
+/// What the demo accounts preselect in the Create machine form, as a configured account's
+/// defaults would: every value exists in the demo catalogs.
+pub fn demo_defaults(provider: ProviderKind) -> AccountDefaults {
+    let (region, size, image, zone) = match provider {
+        ProviderKind::DigitalOcean => ("nyc3", "s-1vcpu-1gb", "ubuntu-24-04-x64", "example.com"),
+        ProviderKind::Vultr => ("ewr", "vc2-1c-1gb", "2284", "example.net"),
+    };
+    AccountDefaults {
+        region: Some(region.into()),
+        size: Some(size.into()),
+        image: Some(image.into()),
+        ssh_keys: vec!["hangar-demo".into()],
+        dns_zone: Some(zone.into()),
+        project: None,
+    }
+}
+
+/// Machine types offered with the demo cloud when the settings define none: a plain one and
+/// one with a setup script, so the cloud-config preview shows both shapes.
+pub fn demo_machine_types() -> BTreeMap<String, MachineType> {
+    let plain = MachineType {
+        new_user_name: "deploy".into(),
+        script_url: None,
+        script_dir: None,
+        script_path: None,
+        script_args: None,
+    };
+    let scripted = MachineType {
+        new_user_name: "app".into(),
+        script_url: Some("https://example.com/hangar/setup-web.sh".into()),
+        script_dir: Some("/opt/setup".into()),
+        script_path: Some("/opt/setup/setup-web.sh".into()),
+        script_args: Some(ScriptArgs::Line("--fqdn $MACHINE_FQDN".into())),
+    };
+    BTreeMap::from([("web".to_string(), scripted), ("worker".to_string(), plain)])
 }
 
 fn hangar_tags(session: &str, machine_type: &str, extra: &[&str]) -> Vec<String> {

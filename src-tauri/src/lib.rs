@@ -6,6 +6,7 @@
 
 pub mod commands;
 mod commands_actions;
+mod commands_create;
 mod commands_dns;
 mod commands_import;
 mod commands_settings;
@@ -50,7 +51,14 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         commands_settings::set_theme,
         commands_settings::set_demo_cloud,
         commands_import::machine_config_location,
-        commands_import::import_machine_config
+        commands_import::import_machine_config,
+        commands_create::create_form_data,
+        commands_create::check_machine_name,
+        commands_create::preview_cloud_config,
+        commands_create::create_machine,
+        commands_create::cancel_create,
+        commands_create::clean_up_created,
+        commands_create::save_account_defaults
     ])
 }
 

@@ -151,9 +151,9 @@ async fn preflight(
         failures.push(e.to_string());
     }
     if let Some(tag) = &opts.extra_tag
-        && (tag.is_empty() || tag.len() > 255)
+        && let Err(m) = validate_tag(tag)
     {
-        failures.push(format!("tag `{tag}` must be 1 to 255 characters"));
+        failures.push(m);
     }
     let want_dns = opts.update_dns && opts.wait_for_ip;
     if opts.update_dns && !opts.wait_for_ip {
@@ -536,6 +536,24 @@ fn list_or_none<'a>(items: impl Iterator<Item = &'a String>) -> String {
     }
 }
 
+/// A tag every provider accepts: 1-255 letters, digits, `_`, `-` and `:` (DigitalOcean's tag
+/// name pattern, the stricter of the two; Hangar's own `machine:*` tags fit it).
+pub fn validate_tag(tag: &str) -> std::result::Result<(), String> {
+    let ok = !tag.is_empty()
+        && tag.len() <= 255
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "tag `{tag}` must be 1 to 255 letters, digits, `_`, `-` or `:` (no spaces, dots or \
+             slashes)"
+        ))
+    }
+}
+
 /// A valid hostname label: 1-63 letters, digits and hyphens, not starting or ending with a
 /// hyphen (so `<name>.<zone>` is a valid DNS name too).
 pub fn validate_hostname(name: &str) -> std::result::Result<(), String> {
@@ -557,6 +575,17 @@ pub fn validate_hostname(name: &str) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags() {
+        for good in ["prod", "team:web", "a_b-c", &"x".repeat(255)] {
+            assert!(validate_tag(good).is_ok(), "{good}");
+        }
+        for bad in ["", "has space", "a.b", "a/b", "k=v", &"x".repeat(256)] {
+            let e = validate_tag(bad).unwrap_err();
+            assert!(e.contains("1 to 255 letters"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn hostnames() {
