@@ -24,9 +24,82 @@ export const commands = {
 	addAccount: (account: NewAccount_Deserialize) => typedError<AccountSummary_Serialize, AppError>(__TAURI_INVOKE("add_account", { account })),
 	/**
 	 *  Removes an account and its keychain entry, and rebuilds the fleet (the demo cloud comes
-	 *  back when the last account is gone).
+	 *  back when the last account is gone). Removing a demo account hides the demo cloud.
 	 */
 	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
+	/**
+	 *  The DNS zones of every account, listed concurrently. An account that fails reports its
+	 *  error in its own entry; the others are still listed.
+	 */
+	dnsZones: () => typedError<AccountZones_Serialize[], AppError>(__TAURI_INVOKE("dns_zones")),
+	/**
+	 *  The records of `zone` on `account_id`, each labelled with the machine (of any account) whose
+	 *  address it holds. The records and every account's machines are fetched concurrently.
+	 */
+	dnsRecords: (accountId: string, zone: string) => typedError<ZoneRecords_Serialize, AppError>(__TAURI_INVOKE("dns_records", { accountId, zone })),
+	/**  Creates a record after the core's per-type validation. */
+	dnsCreateRecord: (accountId: string, zone: string, spec: DnsRecordSpec_Deserialize) => typedError<DnsRecord_Serialize, AppError>(__TAURI_INVOKE("dns_create_record", { accountId, zone, spec })),
+	/**  Replaces record `id` after the core's per-type validation. */
+	dnsUpdateRecord: (accountId: string, zone: string, id: string, spec: DnsRecordSpec_Deserialize) => typedError<DnsRecord_Serialize, AppError>(__TAURI_INVOKE("dns_update_record", { accountId, zone, id, spec })),
+	/**  Deletes record `id`. The UI asks for confirmation first. */
+	dnsDeleteRecord: (accountId: string, zone: string, id: string) => typedError<null, AppError>(__TAURI_INVOKE("dns_delete_record", { accountId, zone, id })),
+	/**  Gets just the machines asked for (all concurrently), e.g. those in transition. */
+	refreshMachines: (targets: MachineRefs[]) => typedError<RefreshedMachines_Serialize[], AppError>(__TAURI_INVOKE("refresh_machines", { targets })),
+	/**
+	 *  The status use case on every account at once: each machine's cloud-init check
+	 *  (`UNKNOWN` when the machine cannot be asked).
+	 */
+	machineChecks: () => typedError<AccountChecks_Serialize[], AppError>(__TAURI_INVOKE("machine_checks")),
+	/**  Power on, power off or reboot one machine; returns it as it is afterwards. */
+	powerMachine: (accountId: string, machineId: string, action: PowerAction) => typedError<Machine_Serialize, AppError>(__TAURI_INVOKE("power_machine", { accountId, machineId, action })),
+	/**
+	 *  The `ssh user@host` to reach one machine: the user of its machine type (or `root`, saying
+	 *  why), the FQDN of an A record pointing at it or its IP.
+	 */
+	sshTarget: (accountId: string, machineId: string) => typedError<SshTarget_Serialize, AppError>(__TAURI_INVOKE("ssh_target", { accountId, machineId })),
+	/**
+	 *  Per machine: the DNS records that would go with it, and why it would be refused (not
+	 *  created by Hangar, or of another session) unless `all` is set. Deletes nothing.
+	 */
+	previewDestroy: (targets: MachineRefs[], all: boolean) => typedError<AccountDestroyPreview_Serialize[], AppError>(__TAURI_INVOKE("preview_destroy", { targets, all })),
+	/**
+	 *  Destroys machines and their DNS records (the core's destroy use case: foreign machines are
+	 *  refused unless `all`; the provider confirms each machine is gone). Accounts run
+	 *  concurrently; every step is streamed to `on_progress`.
+	 */
+	destroyMachines: (targets: MachineRefs[], all: boolean, onProgress: Channel<DestroyEvent>) => typedError<AccountDestroyed_Serialize[], AppError>(__TAURI_INVOKE("destroy_machines", { targets, all, onProgress })),
+	/**  Every machine type in the settings, by name. */
+	listMachineTypes: () => typedError<NamedMachineType_Serialize[], AppError>(__TAURI_INVOKE("list_machine_types")),
+	/**  Adds or replaces a machine type; with `previous` set to another name, renames it. */
+	saveMachineType: (previous: string | null, entry: NamedMachineType_Deserialize) => typedError<null, AppError>(__TAURI_INVOKE("save_machine_type", { previous, entry })),
+	/**  Deletes the machine type `name`. */
+	deleteMachineType: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_machine_type", { name })),
+	/**
+	 *  The cloud-config the type would give (placeholders for the SSH keys and the DNS name),
+	 *  or why it is not valid.
+	 */
+	previewMachineType: (entry: NamedMachineType_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_machine_type", { entry })),
+	/**  Everything the Settings screen shows. */
+	settingsInfo: () => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("settings_info")),
+	/**
+	 *  Changes the session id (8 lowercase hex characters). Machines tagged with the old one
+	 *  stop counting as "this session".
+	 */
+	setSessionId: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("set_session_id", { id })),
+	/**  Saves the theme (System follows the OS). */
+	setTheme: (theme: Theme) => typedError<null, AppError>(__TAURI_INVOKE("set_theme", { theme })),
+	/**
+	 *  Sets when the demo cloud is shown (`shown` restores it beside the configured accounts)
+	 *  and rebuilds the accounts.
+	 */
+	setDemoCloud: (mode: DemoCloud) => typedError<null, AppError>(__TAURI_INVOKE("set_demo_cloud", { mode })),
+	/**  The default location of `machine`'s config. */
+	machineConfigLocation: () => __TAURI_INVOKE<MachineConfigLocation_Serialize>("machine_config_location"),
+	/**
+	 *  Imports the `machine` config at `path` (and `session-id.yml` beside it), then rebuilds the
+	 *  accounts. The report says what was imported and what was skipped, and why.
+	 */
+	importMachineConfig: (path: string) => typedError<ImportSummary_Serialize, AppError>(__TAURI_INVOKE("import_machine_config", { path })),
 	/**
 	 *  The account's regions, sizes, images, SSH keys and DNS zones (catalogs come from the
 	 *  provider's cache), its machine types and its defaults.
@@ -57,6 +130,23 @@ export const commands = {
 };
 
 /* Types */
+/**  The cloud-init check of one account's machines. */
+export type AccountChecks = AccountChecks_Serialize | AccountChecks_Deserialize;
+
+/**  The cloud-init check of one account's machines. */
+export type AccountChecks_Deserialize = {
+	accountId: string,
+	reports: MachineStatusReport_Deserialize[],
+	error?: string | null,
+};
+
+/**  The cloud-init check of one account's machines. */
+export type AccountChecks_Serialize = {
+	accountId: string,
+	reports: MachineStatusReport_Serialize[],
+	error: string | null,
+};
+
 /**  Values used when creating a machine with this account, unless the user picks others. */
 export type AccountDefaults = AccountDefaults_Serialize | AccountDefaults_Deserialize;
 
@@ -82,6 +172,44 @@ export type AccountDefaults_Serialize = {
 	dns_zone?: string,
 	/**  DigitalOcean project name. */
 	project?: string,
+};
+
+/**  What destroying some machines of one account would do. */
+export type AccountDestroyPreview = AccountDestroyPreview_Serialize | AccountDestroyPreview_Deserialize;
+
+/**  What destroying some machines of one account would do. */
+export type AccountDestroyPreview_Deserialize = {
+	accountId: string,
+	machines: DestroyPreview_Deserialize[],
+	error?: AppError | null,
+};
+
+/**  What destroying some machines of one account would do. */
+export type AccountDestroyPreview_Serialize = {
+	accountId: string,
+	machines: DestroyPreview_Serialize[],
+	error: AppError | null,
+};
+
+/**  What happened to the machines of one account. */
+export type AccountDestroyed = AccountDestroyed_Serialize | AccountDestroyed_Deserialize;
+
+/**  What happened to the machines of one account. */
+export type AccountDestroyed_Deserialize = {
+	accountId: string,
+	/**  Per machine: destroyed or not, records deleted, problems. */
+	machines: DestroyedMachine[],
+	/**  Set when nothing was deleted in this account (refused, unknown id, provider down). */
+	error?: AppError | null,
+};
+
+/**  What happened to the machines of one account. */
+export type AccountDestroyed_Serialize = {
+	accountId: string,
+	/**  Per machine: destroyed or not, records deleted, problems. */
+	machines: DestroyedMachine[],
+	/**  Set when nothing was deleted in this account (refused, unknown id, provider down). */
+	error: AppError | null,
 };
 
 /**  The accounts the app is connected to. */
@@ -150,6 +278,31 @@ export type AccountSummary_Serialize = {
 	/**  The API URL used instead of the provider's public one, if any. */
 	baseUrl: string | null,
 	/**  Why the account cannot be used right now (e.g. its token is missing). */
+	error: string | null,
+};
+
+/**  The zones of one account, or why they could not be listed. */
+export type AccountZones = AccountZones_Serialize | AccountZones_Deserialize;
+
+/**  The zones of one account, or why they could not be listed. */
+export type AccountZones_Deserialize = {
+	accountId: string,
+	accountLabel: string,
+	provider: ProviderKind,
+	simulated: boolean,
+	zones: string[],
+	/**  Set when listing failed; `zones` is then empty. */
+	error?: string | null,
+};
+
+/**  The zones of one account, or why they could not be listed. */
+export type AccountZones_Serialize = {
+	accountId: string,
+	accountLabel: string,
+	provider: ProviderKind,
+	simulated: boolean,
+	zones: string[],
+	/**  Set when listing failed; `zones` is then empty. */
 	error: string | null,
 };
 
@@ -367,6 +520,69 @@ export type DeletedRecord = {
 	recordId: string,
 };
 
+/**  When the desktop app shows the demo cloud (simulated accounts served on this computer). */
+export type DemoCloud = 
+/**  While no account is configured. */
+"auto" | 
+/**  Always, beside the configured accounts ("Restore the demo cloud"). */
+"shown" | 
+/**  Never (its accounts were removed). */
+"hidden";
+
+/**  One step of a destroy, with the account it happened in. */
+export type DestroyEvent = {
+	accountId: string,
+	step: DestroyStep,
+};
+
+/**  What destroying one machine would do. */
+export type DestroyPreview = DestroyPreview_Serialize | DestroyPreview_Deserialize;
+
+/**  What destroying one machine would do. */
+export type DestroyPreview_Deserialize = {
+	id: string,
+	name: string,
+	ipv4?: string | null,
+	/**
+	 *  Why the destroy would be refused without `all` (not created by Hangar/`machine`, or of
+	 *  another session); `None` when it would go ahead.
+	 */
+	refusal?: string | null,
+	/**  The DNS records that would be deleted with it. */
+	records: MachineRecord[],
+	/**  Zones whose records could not be listed. */
+	problems: Error[],
+};
+
+/**  What destroying one machine would do. */
+export type DestroyPreview_Serialize = {
+	id: string,
+	name: string,
+	ipv4: string | null,
+	/**
+	 *  Why the destroy would be refused without `all` (not created by Hangar/`machine`, or of
+	 *  another session); `None` when it would go ahead.
+	 */
+	refusal: string | null,
+	/**  The DNS records that would be deleted with it. */
+	records: MachineRecord[],
+	/**  Zones whose records could not be listed. */
+	problems: Error[],
+};
+
+/**  The destroy steps of the core's [`Progress`]. */
+export type DestroyStep = 
+/**  The machine is being destroyed. */
+{ event: "destroying"; id: string; name: string } | 
+/**  The provider confirmed the machine is gone. */
+{ event: "destroyed"; id: string } | 
+/**  A DNS record of the machine was deleted. */
+{ event: "dnsRecordDeleted"; fqdn: string; recordId: string } | 
+/**  A step failed; the result lists it too. */
+{ event: "warning"; message: string } | 
+/**  This account is done. */
+{ event: "done" };
+
 /**  One machine's fate. */
 export type DestroyedMachine = {
 	id: string,
@@ -376,6 +592,99 @@ export type DestroyedMachine = {
 	dnsRecordsDeleted: DeletedRecord[],
 	/**  What did not happen (machine still there, a record left behind). */
 	problems: Error[],
+};
+
+/**  A DNS record as stored by the provider. */
+export type DnsRecord = DnsRecord_Serialize | DnsRecord_Deserialize;
+
+/**
+ *  The content of a DNS record, without its id: what to create or update.
+ * 
+ *  `name` is relative to the zone, with `@` for the apex. `data` is the value: the address for
+ *  A/AAAA, the target host for CNAME/MX/NS/SRV, the text for TXT, the value for CAA. The other
+ *  fields apply to the types that have them: `priority` (MX, SRV), `port`/`weight` (SRV),
+ *  `flags`/`tag` (CAA).
+ */
+export type DnsRecordSpec = DnsRecordSpec_Serialize | DnsRecordSpec_Deserialize;
+
+/**
+ *  The content of a DNS record, without its id: what to create or update.
+ * 
+ *  `name` is relative to the zone, with `@` for the apex. `data` is the value: the address for
+ *  A/AAAA, the target host for CNAME/MX/NS/SRV, the text for TXT, the value for CAA. The other
+ *  fields apply to the types that have them: `priority` (MX, SRV), `port`/`weight` (SRV),
+ *  `flags`/`tag` (CAA).
+ */
+export type DnsRecordSpec_Deserialize = {
+	recordType: DnsRecordType,
+	name: string,
+	data: string,
+	/**  Seconds; the provider's default when `None`. */
+	ttl?: number | null,
+	priority?: number | null,
+	port?: number | null,
+	weight?: number | null,
+	flags?: number | null,
+	tag?: string | null,
+};
+
+/**
+ *  The content of a DNS record, without its id: what to create or update.
+ * 
+ *  `name` is relative to the zone, with `@` for the apex. `data` is the value: the address for
+ *  A/AAAA, the target host for CNAME/MX/NS/SRV, the text for TXT, the value for CAA. The other
+ *  fields apply to the types that have them: `priority` (MX, SRV), `port`/`weight` (SRV),
+ *  `flags`/`tag` (CAA).
+ */
+export type DnsRecordSpec_Serialize = {
+	recordType: DnsRecordType,
+	name: string,
+	data: string,
+	/**  Seconds; the provider's default when `None`. */
+	ttl: number | null,
+	priority: number | null,
+	port: number | null,
+	weight: number | null,
+	flags: number | null,
+	tag: string | null,
+};
+
+/**  DNS record types Hangar manages; anything else is listed as `Other`. */
+export type DnsRecordType = "A" | "AAAA" | "CNAME" | "TXT" | "MX" | "NS" | "SRV" | "CAA" | 
+/**  A type Hangar does not edit (SOA, SSHFP, …), verbatim. */
+{ other: string };
+
+/**  A DNS record as stored by the provider. */
+export type DnsRecord_Deserialize = {
+	id: string,
+} & DnsRecordSpec_Deserialize;
+
+/**  A DNS record as stored by the provider. */
+export type DnsRecord_Serialize = {
+	id: string,
+} & DnsRecordSpec_Serialize;
+
+/**  One record of a zone, with the machine it points at. */
+export type DnsRow = DnsRow_Serialize | DnsRow_Deserialize;
+
+/**  One record of a zone, with the machine it points at. */
+export type DnsRow_Deserialize = {
+	record: RecordView_Deserialize,
+	/**  The account of `record.machine`, when the record points at a machine. */
+	machineAccountId?: string | null,
+	machineAccountLabel?: string | null,
+	/**  The machine was created by Hangar in this session. */
+	inSession: boolean,
+};
+
+/**  One record of a zone, with the machine it points at. */
+export type DnsRow_Serialize = {
+	record: RecordView_Serialize,
+	/**  The account of `record.machine`, when the record points at a machine. */
+	machineAccountId: string | null,
+	machineAccountLabel: string | null,
+	/**  The machine was created by Hangar in this session. */
+	inSession: boolean,
 };
 
 /**  A DNS zone (domain) hosted by the provider. */
@@ -429,8 +738,69 @@ export type Image = {
 	name: string,
 };
 
+/**  What an import did: what was imported, and what was skipped and why. */
+export type ImportSummary = ImportSummary_Serialize | ImportSummary_Deserialize;
+
+/**  What an import did: what was imported, and what was skipped and why. */
+export type ImportSummary_Deserialize = {
+	/**  The config file read. */
+	source: string,
+	accounts: ImportedAccountSummary[],
+	/**  Names of the machine types added. */
+	machineTypes: string[],
+	/**  The session id adopted, if any. */
+	sessionId?: string | null,
+	skipped: SkippedItem[],
+	notes: string[],
+};
+
+/**  What an import did: what was imported, and what was skipped and why. */
+export type ImportSummary_Serialize = {
+	/**  The config file read. */
+	source: string,
+	accounts: ImportedAccountSummary[],
+	/**  Names of the machine types added. */
+	machineTypes: string[],
+	/**  The session id adopted, if any. */
+	sessionId: string | null,
+	skipped: SkippedItem[],
+	notes: string[],
+};
+
+/**  An imported account as the UI sees it: where its token went, never the token. */
+export type ImportedAccountSummary = {
+	id: string,
+	label: string,
+	provider: ProviderKind,
+	/**  "the keychain", or "environment variable NAME" for a `${NAME}` token. */
+	keyLocation: string,
+};
+
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine = Machine_Serialize | Machine_Deserialize;
+
+/**  Where `machine`'s config is looked for by default. */
+export type MachineConfigLocation = MachineConfigLocation_Serialize | MachineConfigLocation_Deserialize;
+
+/**  Where `machine`'s config is looked for by default. */
+export type MachineConfigLocation_Deserialize = {
+	/**
+	 *  The first existing of `~/.config/machine/config.yml` and `~/.machine/config.yml`, else
+	 *  the first; `None` without a home directory.
+	 */
+	path?: string | null,
+	exists: boolean,
+};
+
+/**  Where `machine`'s config is looked for by default. */
+export type MachineConfigLocation_Serialize = {
+	/**
+	 *  The first existing of `~/.config/machine/config.yml` and `~/.machine/config.yml`, else
+	 *  the first; `None` without a home directory.
+	 */
+	path: string | null,
+	exists: boolean,
+};
 
 /**  Machines across all accounts. */
 export type MachineListing = MachineListing_Serialize | MachineListing_Deserialize;
@@ -451,6 +821,26 @@ export type MachineListing_Serialize = {
 	accounts: AccountMachines_Serialize[],
 };
 
+/**  A DNS record that points at a machine, with the zone it is in. */
+export type MachineRecord = {
+	zone: string,
+	/**  `name.zone`, or the zone itself for the apex (`@`). */
+	fqdn: string,
+	recordId: string,
+	/**  `A` or `AAAA`. */
+	recordType: string,
+	/**  The record's relative name. */
+	name: string,
+	/**  The address it points at. */
+	data: string,
+};
+
+/**  Some machines of one account. */
+export type MachineRefs = {
+	accountId: string,
+	ids: string[],
+};
+
 /**  Life-cycle state of a machine, mapped from each provider's status fields. */
 export type MachineStatus = 
 /**  Being provisioned; usually no public IP yet. */
@@ -463,6 +853,31 @@ export type MachineStatus =
 "archive" | 
 /**  A status this version does not know, verbatim. */
 { unknown: string };
+
+/**  One machine's status. */
+export type MachineStatusReport = MachineStatusReport_Serialize | MachineStatusReport_Deserialize;
+
+/**  One machine's status. */
+export type MachineStatusReport_Deserialize = {
+	id: string,
+	name: string,
+	ip?: string | null,
+	/**  The provider's status (`new`, `active`, `off`, …). */
+	machineStatus: string,
+	/**  The check's `status`, or [`UNKNOWN`]. */
+	checkStatus: string,
+};
+
+/**  One machine's status. */
+export type MachineStatusReport_Serialize = {
+	id: string,
+	name: string,
+	ip: string | null,
+	/**  The provider's status (`new`, `active`, `off`, …). */
+	machineStatus: string,
+	/**  The check's `status`, or [`UNKNOWN`]. */
+	checkStatus: string,
+};
 
 /**  `{id, name, tags, region, ip, type}`, plus the provider status. */
 export type MachineSummary = MachineSummary_Serialize | MachineSummary_Deserialize;
@@ -487,6 +902,35 @@ export type MachineSummary_Serialize = {
 	ip: string | null,
 	/**  The machine type from the `machine:type:<t>` tag. */
 	type: string | null,
+};
+
+/**  One machine type, keyed by its name in the settings. */
+export type MachineType = MachineType_Serialize | MachineType_Deserialize;
+
+/**  One machine type, keyed by its name in the settings. */
+export type MachineType_Deserialize = {
+	/**  The non-root user created on the machine, with sudo rights and the SSH keys. */
+	new_user_name: string,
+	/**  Where the setup script is downloaded from (http or https). */
+	script_url?: string | null,
+	/**  Directory created for the script (absolute). */
+	script_dir?: string | null,
+	/**  Where the script is saved (absolute); it is run from there as the new user. */
+	script_path?: string | null,
+	script_args?: ScriptArgs_Deserialize | null,
+};
+
+/**  One machine type, keyed by its name in the settings. */
+export type MachineType_Serialize = {
+	/**  The non-root user created on the machine, with sudo rights and the SSH keys. */
+	new_user_name: string,
+	/**  Where the setup script is downloaded from (http or https). */
+	script_url?: string,
+	/**  Directory created for the script (absolute). */
+	script_dir?: string,
+	/**  Where the script is saved (absolute); it is run from there as the new user. */
+	script_path?: string,
+	script_args?: ScriptArgs_Serialize,
 };
 
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
@@ -537,6 +981,21 @@ export type Machine_Serialize = {
 	priceMonthly: number | null,
 };
 
+/**  A machine type and its name, as written in the settings (`${VAR}` kept). */
+export type NamedMachineType = NamedMachineType_Serialize | NamedMachineType_Deserialize;
+
+/**  A machine type and its name, as written in the settings (`${VAR}` kept). */
+export type NamedMachineType_Deserialize = {
+	name: string,
+	machineType: MachineType_Deserialize,
+};
+
+/**  A machine type and its name, as written in the settings (`${VAR}` kept). */
+export type NamedMachineType_Serialize = {
+	name: string,
+	machineType: MachineType_Serialize,
+};
+
 /**  What the Add account form sends. The token goes to the keychain, never back to the UI. */
 export type NewAccount = NewAccount_Serialize | NewAccount_Deserialize;
 
@@ -569,6 +1028,9 @@ export type Plan = {
 	regions: string[],
 };
 
+/**  A power action. */
+export type PowerAction = "powerOn" | "powerOff" | "reboot";
+
 /**  What a successful connection test learned. */
 export type ProbeOutcome = ProbeOutcome_Serialize | ProbeOutcome_Deserialize;
 
@@ -587,12 +1049,101 @@ export type ProbeOutcome_Serialize = {
 /**  The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI). */
 export type ProviderKind = "digitalocean" | "vultr";
 
+/**  A record with the machine it points at. */
+export type RecordView = RecordView_Serialize | RecordView_Deserialize;
+
+/**  A record with the machine it points at. */
+export type RecordView_Deserialize = {
+	id: string,
+	/**  The machine whose address is the record's data, if any. */
+	machine?: MachineSummary_Deserialize | null,
+	name: string,
+	fqdn: string,
+	zone: string,
+	data: string,
+	ttl?: number | null,
+	type: string,
+	/**  MX and SRV priority. */
+	priority?: number | null,
+	/**  SRV port. */
+	port?: number | null,
+	/**  SRV weight. */
+	weight?: number | null,
+	/**  CAA flags. */
+	flags?: number | null,
+	/**  CAA tag (`issue`, `issuewild`, `iodef`). */
+	tag?: string | null,
+};
+
+/**  A record with the machine it points at. */
+export type RecordView_Serialize = {
+	id: string,
+	/**  The machine whose address is the record's data, if any. */
+	machine: MachineSummary_Serialize | null,
+	name: string,
+	fqdn: string,
+	zone: string,
+	data: string,
+	ttl: number | null,
+	type: string,
+	/**  MX and SRV priority. */
+	priority: number | null,
+	/**  SRV port. */
+	port: number | null,
+	/**  SRV weight. */
+	weight: number | null,
+	/**  CAA flags. */
+	flags: number | null,
+	/**  CAA tag (`issue`, `issuewild`, `iodef`). */
+	tag: string | null,
+};
+
+/**  The machines asked for, as they are now. */
+export type RefreshedMachines = RefreshedMachines_Serialize | RefreshedMachines_Deserialize;
+
+/**  The machines asked for, as they are now. */
+export type RefreshedMachines_Deserialize = {
+	accountId: string,
+	machines: Machine_Deserialize[],
+	/**  Ids that no longer exist. */
+	gone: string[],
+	/**  Why some machines of this account could not be read. */
+	error?: string | null,
+};
+
+/**  The machines asked for, as they are now. */
+export type RefreshedMachines_Serialize = {
+	accountId: string,
+	machines: Machine_Serialize[],
+	/**  Ids that no longer exist. */
+	gone: string[],
+	/**  Why some machines of this account could not be read. */
+	error: string | null,
+};
+
 /**  A region from the live catalog. */
 export type Region = {
 	slug: string,
 	name: string,
 	available: boolean,
 };
+
+/**  Arguments for the setup script. */
+export type ScriptArgs = ScriptArgs_Serialize | ScriptArgs_Deserialize;
+
+/**  Arguments for the setup script. */
+export type ScriptArgs_Deserialize = 
+/**  Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there. */
+string | 
+/**  Each item is exactly one argument, whatever it contains. */
+string[];
+
+/**  Arguments for the setup script. */
+export type ScriptArgs_Serialize = 
+/**  Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there. */
+string | 
+/**  Each item is exactly one argument, whatever it contains. */
+string[];
 
 /**  What the UI may know about an account's token. */
 export type SecretStatus = SecretStatus_Serialize | SecretStatus_Deserialize;
@@ -617,6 +1168,55 @@ export type SecretStatus_Serialize = {
 	storeName: string,
 };
 
+/**  What the Settings screen shows. */
+export type SettingsInfo = SettingsInfo_Serialize | SettingsInfo_Deserialize;
+
+/**  What the Settings screen shows. */
+export type SettingsInfo_Deserialize = {
+	/**  The settings file. */
+	settingsPath: string,
+	/**  Where API tokens are kept, in words (e.g. "macOS Keychain"). */
+	keychain: string,
+	/**  The session id in the settings (tags the machines Hangar creates), if one was made. */
+	sessionId?: string | null,
+	/**
+	 *  The session whose machines the app shows as "this session" now (the demo cloud has
+	 *  its own while no account is configured).
+	 */
+	activeSessionId?: string | null,
+	theme: Theme,
+	demoCloud: DemoCloud,
+	/**  The demo cloud is running now. */
+	demoShown: boolean,
+	build: BuildInfo,
+};
+
+/**  What the Settings screen shows. */
+export type SettingsInfo_Serialize = {
+	/**  The settings file. */
+	settingsPath: string,
+	/**  Where API tokens are kept, in words (e.g. "macOS Keychain"). */
+	keychain: string,
+	/**  The session id in the settings (tags the machines Hangar creates), if one was made. */
+	sessionId: string | null,
+	/**
+	 *  The session whose machines the app shows as "this session" now (the demo cloud has
+	 *  its own while no account is configured).
+	 */
+	activeSessionId: string | null,
+	theme: Theme,
+	demoCloud: DemoCloud,
+	/**  The demo cloud is running now. */
+	demoShown: boolean,
+	build: BuildInfo,
+};
+
+export type SkippedItem = {
+	/**  E.g. `digital-ocean section`, `machine type web`, `session id`. */
+	item: string,
+	reason: string,
+};
+
 /**  An SSH public key registered with the provider. */
 export type SshKey = SshKey_Serialize | SshKey_Deserialize;
 
@@ -636,6 +1236,71 @@ export type SshKey_Serialize = {
 	/**  MD5 fingerprint where the provider reports one (DigitalOcean); Vultr does not. */
 	fingerprint: string | null,
 	publicKey: string,
+};
+
+/**  How to reach a machine over SSH. */
+export type SshTarget = SshTarget_Serialize | SshTarget_Deserialize;
+
+/**  How to reach a machine over SSH. */
+export type SshTarget_Deserialize = {
+	user: string,
+	/**  The FQDN when an A record points at the machine, else its IPv4 address. */
+	host: string,
+	userSource: UserSource,
+	/**  The type read from the machine's tags, if any. */
+	machineType?: string | null,
+	/**  The A record `host` was taken from. */
+	fqdn?: string | null,
+	/**  `ssh user@host`. */
+	command: string,
+};
+
+/**  How to reach a machine over SSH. */
+export type SshTarget_Serialize = {
+	user: string,
+	/**  The FQDN when an A record points at the machine, else its IPv4 address. */
+	host: string,
+	userSource: UserSource,
+	/**  The type read from the machine's tags, if any. */
+	machineType: string | null,
+	/**  The A record `host` was taken from. */
+	fqdn: string | null,
+	/**  `ssh user@host`. */
+	command: string,
+};
+
+export type Theme = "system" | "light" | "dark";
+
+/**  Where the user name came from. */
+export type UserSource = 
+/**  The machine type's `new_user_name`. */
+"machineType" | 
+/**  The machine has no `machine:type:` tag: `root`. */
+"noType" | 
+/**  The machine's type is not among the configured machine types: `root`. */
+"typeNotConfigured";
+
+/**  The records of one zone. */
+export type ZoneRecords = ZoneRecords_Serialize | ZoneRecords_Deserialize;
+
+/**  The records of one zone. */
+export type ZoneRecords_Deserialize = {
+	accountId: string,
+	zone: string,
+	sessionId?: string | null,
+	rows: DnsRow_Deserialize[],
+	/**  Accounts whose machines could not be listed: their records show no machine. */
+	machineErrors: string[],
+};
+
+/**  The records of one zone. */
+export type ZoneRecords_Serialize = {
+	accountId: string,
+	zone: string,
+	sessionId: string | null,
+	rows: DnsRow_Serialize[],
+	/**  Accounts whose machines could not be listed: their records show no machine. */
+	machineErrors: string[],
 };
 
 /* Tauri Specta runtime */
