@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 
+use crate::commands::stopped;
 use crate::error::AppError;
-use crate::state::{AppState, Fleet, LiveAccount};
+use crate::state::{AppState, Fleet};
 
 /// Some machines of one account.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -66,7 +67,7 @@ pub async fn refresh_machines(
 /// [`refresh_machines`] on `fleet`: one GET per machine, all at once.
 async fn refresh(fleet: &Fleet, targets: Vec<MachineRefs>) -> Vec<RefreshedMachines> {
     let tasks = targets.into_iter().map(|t| {
-        let client = client_of(fleet, &t.account_id);
+        let client = fleet.client(&t.account_id);
         async move {
             let mut out = RefreshedMachines {
                 account_id: t.account_id,
@@ -155,7 +156,7 @@ pub async fn power_machine(
     action: PowerAction,
 ) -> Result<Machine, AppError> {
     let fleet = state.fleet().await.ok_or_else(stopped)?;
-    let client = client_of(&fleet, &account_id)?;
+    let client = fleet.client(&account_id)?;
     client
         .power(&machine_id, action)
         .await
@@ -176,7 +177,7 @@ pub async fn ssh_target(
     machine_id: String,
 ) -> Result<SshTarget, AppError> {
     let fleet = state.fleet().await.ok_or_else(stopped)?;
-    let client = client_of(&fleet, &account_id)?;
+    let client = fleet.client(&account_id)?;
     let settings = load_settings().await;
     let (machine, zones) = tokio::join!(
         client.get_machine(&machine_id),
@@ -221,7 +222,7 @@ pub async fn preview_destroy(
     let session = session_of(&fleet);
     let settings = Arc::new(load_settings().await);
     let tasks = targets.into_iter().map(|t| {
-        let client = client_of(&fleet, &t.account_id);
+        let client = fleet.client(&t.account_id);
         let session = session.clone();
         let settings = settings.clone();
         async move {
@@ -318,7 +319,7 @@ pub async fn destroy_machines(
     let session = session_of(&fleet);
     let settings = Arc::new(load_settings().await);
     let tasks = targets.into_iter().map(|t| {
-        let client = client_of(&fleet, &t.account_id);
+        let client = fleet.client(&t.account_id);
         let session = session.clone();
         let settings = settings.clone();
         let channel = on_progress.clone();
@@ -359,23 +360,6 @@ pub async fn destroy_machines(
         }
     });
     Ok(join_all(tasks).await)
-}
-
-fn client_of(fleet: &Fleet, account_id: &str) -> Result<Arc<dyn CloudProvider>, AppError> {
-    let account: &LiveAccount = fleet
-        .accounts
-        .iter()
-        .find(|a| a.id == account_id)
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorKind::NotFound,
-                format!("There is no account {account_id} any more; refresh the list."),
-            )
-        })?;
-    account
-        .client
-        .clone()
-        .map_err(|e| AppError::new(ErrorKind::Config, format!("{}: {e}", account.label)))
 }
 
 /// This installation's session; without one (it cannot happen once started), a fresh id that
@@ -423,10 +407,6 @@ async fn zones_of(
         .collect())
 }
 
-fn stopped() -> AppError {
-    AppError::new(ErrorKind::Cancelled, "Hangar is shutting down.")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,7 +421,7 @@ mod tests {
             startup_error: None,
             demo: None,
         };
-        let client = client_of(&fleet, "demo-digitalocean").unwrap();
+        let client = fleet.client("demo-digitalocean").unwrap();
         let all = client
             .list_machines(&hangar::provider::MachineFilter::all())
             .await
@@ -508,7 +488,7 @@ mod tests {
             demo: None,
         };
         let session = session_of(&fleet);
-        let client = client_of(&fleet, "demo-digitalocean").unwrap();
+        let client = fleet.client("demo-digitalocean").unwrap();
         let machines = client
             .list_machines(&hangar::provider::MachineFilter::all())
             .await

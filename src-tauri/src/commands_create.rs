@@ -27,6 +27,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
+use crate::commands::stopped;
 use crate::error::AppError;
 use crate::state::{AppState, Fleet, LiveAccount};
 
@@ -679,21 +680,12 @@ async fn account_settings(
     })
 }
 
+/// The account with `id` and its client.
 fn account_client(
     fleet: &Fleet,
     id: &str,
 ) -> Result<(LiveAccount, Arc<dyn CloudProvider>), AppError> {
-    let account = fleet.accounts.iter().find(|a| a.id == id).ok_or_else(|| {
-        AppError::new(
-            ErrorKind::NotFound,
-            "That account is no longer configured; pick another one.",
-        )
-    })?;
-    let client = account
-        .client
-        .clone()
-        .map_err(|e| AppError::new(ErrorKind::Config, e))?;
-    Ok((account.clone(), client))
+    Ok((fleet.account(id)?.clone(), fleet.client(id)?))
 }
 
 fn session_of(fleet: &Fleet) -> Result<SessionId, AppError> {
@@ -707,10 +699,6 @@ fn session_of(fleet: &Fleet) -> Result<SessionId, AppError> {
                 "Hangar has no session id, so it cannot tag new machines; check the settings file.",
             )
         })
-}
-
-fn stopped() -> AppError {
-    AppError::new(ErrorKind::Cancelled, "Hangar is shutting down.")
 }
 
 #[cfg(test)]

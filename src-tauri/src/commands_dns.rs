@@ -4,16 +4,15 @@
 //! Each command is a thin call into `hangar::usecases::dns`; records are validated there
 //! (`validate_record`) before anything is sent to the provider.
 
-use std::sync::Arc;
-
-use hangar::error::{Error, ErrorKind};
-use hangar::provider::{CloudProvider, DnsRecord, DnsRecordSpec, Machine, ProviderKind};
+use hangar::error::Error;
+use hangar::provider::{DnsRecord, DnsRecordSpec, Machine, ProviderKind};
 use hangar::session::CREATED_TAG;
 use hangar::usecases::dns::{self, RecordView};
 use serde::Serialize;
 use tauri::State;
 
 use crate::commands::list_all;
+use crate::commands::stopped;
 use crate::error::AppError;
 use crate::state::{AppState, Fleet, LiveAccount};
 
@@ -86,7 +85,7 @@ pub async fn dns_create_record(
     spec: DnsRecordSpec,
 ) -> Result<DnsRecord, AppError> {
     let fleet = state.fleet().await.ok_or_else(stopped)?;
-    let client = client_of(&fleet, &account_id)?;
+    let client = fleet.client(&account_id)?;
     Ok(dns::create_record(client.as_ref(), &zone, &spec).await?)
 }
 
@@ -101,7 +100,7 @@ pub async fn dns_update_record(
     spec: DnsRecordSpec,
 ) -> Result<DnsRecord, AppError> {
     let fleet = state.fleet().await.ok_or_else(stopped)?;
-    let client = client_of(&fleet, &account_id)?;
+    let client = fleet.client(&account_id)?;
     Ok(dns::update_record(client.as_ref(), &zone, &id, &spec).await?)
 }
 
@@ -115,7 +114,7 @@ pub async fn dns_delete_record(
     id: String,
 ) -> Result<(), AppError> {
     let fleet = state.fleet().await.ok_or_else(stopped)?;
-    let client = client_of(&fleet, &account_id)?;
+    let client = fleet.client(&account_id)?;
     Ok(dns::delete_record(client.as_ref(), &zone, &id).await?)
 }
 
@@ -161,7 +160,7 @@ pub async fn records_of(
     account_id: &str,
     zone: &str,
 ) -> Result<ZoneRecords, AppError> {
-    let client = client_of(fleet, account_id)?;
+    let client = fleet.client(account_id)?;
     let (records, machines) = tokio::join!(
         client.list_records(zone),
         list_all(&fleet.accounts, fleet.session_id.as_deref())
@@ -213,29 +212,9 @@ pub async fn records_of(
     })
 }
 
-fn client_of(fleet: &Fleet, account_id: &str) -> Result<Arc<dyn CloudProvider>, AppError> {
-    let account = fleet
-        .accounts
-        .iter()
-        .find(|a| a.id == account_id)
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorKind::NotFound,
-                format!("There is no account `{account_id}` any more; reload the zones."),
-            )
-        })?;
-    account
-        .client
-        .clone()
-        .map_err(|e| AppError::new(ErrorKind::Config, e))
-}
-
-fn stopped() -> AppError {
-    AppError::new(ErrorKind::Cancelled, "Hangar is shutting down.")
-}
-
 #[cfg(test)]
 mod tests {
+    use hangar::error::ErrorKind;
     use hangar::provider::DnsRecordType;
 
     use super::*;
@@ -342,7 +321,7 @@ mod tests {
             .await
             .expect_err("unknown account");
         assert_eq!(err.kind, ErrorKind::NotFound);
-        let client = client_of(&fleet, "demo-vultr").unwrap();
+        let client = fleet.client("demo-vultr").unwrap();
         let err = dns::create_record(
             client.as_ref(),
             "example.net",

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use hangar::provider::{CloudProvider, ProviderKind};
 use tokio::sync::watch;
 
+use hangar::error::ErrorKind;
+
 use crate::demo::DemoCloud;
+use crate::error::AppError;
 
 /// One account the app can talk to.
 #[derive(Debug, Clone)]
@@ -47,6 +50,29 @@ pub struct Fleet {
     pub startup_error: Option<String>,
     /// Keeps the demo cloud's emulator running while the app runs.
     pub demo: Option<DemoCloud>,
+}
+
+impl Fleet {
+    /// The account with `id`, or an error saying it is gone (removed since the UI listed it).
+    pub fn account(&self, id: &str) -> Result<&LiveAccount, AppError> {
+        self.accounts.iter().find(|a| a.id == id).ok_or_else(|| {
+            AppError::new(
+                ErrorKind::NotFound,
+                format!(
+                    "There is no account `{id}` any more; refresh the list and pick another one."
+                ),
+            )
+        })
+    }
+
+    /// The client of the account with `id`, or why there is none.
+    pub fn client(&self, id: &str) -> Result<Arc<dyn CloudProvider>, AppError> {
+        let account = self.account(id)?;
+        account
+            .client
+            .clone()
+            .map_err(|e| AppError::new(ErrorKind::Config, format!("{}: {e}", account.label)))
+    }
 }
 
 /// The sender the fleet is published through.

@@ -11,7 +11,7 @@
 #![allow(dead_code)] // Each test binary uses its own subset of the harness.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
