@@ -86,6 +86,14 @@ async fn type_into(gui: &GuiSession, css: &str, text: &str) {
 }
 
 async fn row_button(gui: &GuiSession, name: &str, testid: &str) {
+    // Earlier result toasts may lie over the last rows' buttons, as they would for a user.
+    gui.client
+        .execute(
+            "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click());",
+            vec![],
+        )
+        .await
+        .expect("dismiss the toasts");
     xpath(
         gui,
         &format!("//tr[@data-name='{name}']//button[@data-testid='{testid}']"),
