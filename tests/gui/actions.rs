@@ -254,10 +254,35 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     );
     gui.screenshot("actions-04-destroyed").await;
 
+    // From the zone's side: the DNS screen no longer lists web-1's record, while the zone's
+    // other records are still there.
+    crate::dns::click(&gui, "[data-testid=nav-dns]").await;
+    gui.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::XPath(
+            "//button[@data-testid='dns-zone' and normalize-space()='example.com']",
+        ))
+        .await
+        .expect("the example.com zone")
+        .click()
+        .await
+        .expect("pick example.com");
+    let records = crate::dns::wait_rows(&gui, "example.com's records", |r| {
+        r.iter().any(|r| r.name == "web-2")
+    })
+    .await;
+    assert!(
+        !records
+            .iter()
+            .any(|r| r.kind == "A" && r.name == "web-1" && r.cells.iter().any(|c| c == &web1_ip)),
+        "web-1's record is still in the zone: {records:#?}"
+    );
+    gui.screenshot("actions-05-record-gone").await;
+    crate::dns::click(&gui, "[data-testid=nav-machines]").await;
+
     // The bulk confirmation lists this session's machines (web-1 no longer among them) with
-    // their records. (There is no DNS listing in the app yet to check web-1's record from the
-    // zone's side; the destroy result above names it as deleted, and the core test
-    // `destroy_preview_lists_exactly_the_records_destroy_deletes` checks the zone.)
+    // their records.
     gui.find("[data-testid=destroy-session]")
         .await
         .click()
@@ -289,7 +314,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
         "{records:?}"
     );
     assert!(is_disabled(&gui, "[data-testid=destroy-confirm]").await);
-    gui.screenshot("actions-05-bulk-dialog").await;
+    gui.screenshot("actions-06-bulk-dialog").await;
 
     // Confirm with the word: every machine of this session goes, the others stay.
     gui.find("[data-testid=destroy-confirm-input]")
@@ -333,7 +358,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
         assert!(bulk.contains(name), "{name} missing from `{bulk}`");
     }
     assert!(!bulk.contains("Not done"), "{bulk}");
-    gui.screenshot("actions-06-bulk-destroyed").await;
+    gui.screenshot("actions-07-bulk-destroyed").await;
 
     gui.close().await;
 }

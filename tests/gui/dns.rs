@@ -13,11 +13,11 @@ const STEP: Duration = Duration::from_secs(10);
 
 /// One rendered record row: name, type and the text of each cell.
 #[derive(Debug, serde::Deserialize)]
-struct Row {
-    name: String,
+pub(crate) struct Row {
+    pub(crate) name: String,
     #[serde(rename = "type")]
-    kind: String,
-    cells: Vec<String>,
+    pub(crate) kind: String,
+    pub(crate) cells: Vec<String>,
 }
 
 impl Row {
@@ -31,7 +31,7 @@ impl Row {
 
 /// The rows of the records table, read as `textContent` in one script call (WebKitWebDriver's
 /// element text can come back empty for table cells).
-async fn rows(gui: &GuiSession) -> Vec<Row> {
+pub(crate) async fn rows(gui: &GuiSession) -> Vec<Row> {
     let value = gui
         .client
         .execute(
@@ -45,7 +45,11 @@ async fn rows(gui: &GuiSession) -> Vec<Row> {
     serde_json::from_value(value).expect("record rows")
 }
 
-async fn wait_rows(gui: &GuiSession, what: &str, ok: impl Fn(&[Row]) -> bool) -> Vec<Row> {
+pub(crate) async fn wait_rows(
+    gui: &GuiSession,
+    what: &str,
+    ok: impl Fn(&[Row]) -> bool,
+) -> Vec<Row> {
     let started = Instant::now();
     loop {
         let rows = rows(gui).await;
@@ -69,7 +73,7 @@ async fn xpath(gui: &GuiSession, path: &str) -> Element {
         .unwrap_or_else(|e| panic!("no element at `{path}`: {e}"))
 }
 
-async fn click(gui: &GuiSession, css: &str) {
+pub(crate) async fn click(gui: &GuiSession, css: &str) {
     gui.find(css)
         .await
         .click()
