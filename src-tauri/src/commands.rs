@@ -9,7 +9,7 @@ use hangar::provider::{Machine, ProviderKind};
 use hangar::providers::http::ClientOptions;
 use hangar::secrets::{KeyringStore, SecretStatus, SecretStore, Token, normalize_token};
 use hangar::session::SessionId;
-use hangar::settings::{DemoCloud, SettingsFile, env_vars};
+use hangar::settings::{DemoCloud, Settings, SettingsFile, env_vars};
 use hangar::usecases::list::{self, ListFilter};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -283,6 +283,17 @@ pub async fn list_all(accounts: &[LiveAccount], session: Option<&str>) -> Vec<Ac
     listed
 }
 
+/// The resolved settings, read off the async workers.
+pub(crate) async fn load_settings() -> Result<Settings, AppError> {
+    tokio::task::spawn_blocking(|| {
+        let file = SettingsFile::default_location()?;
+        Ok::<_, AppError>(file.load()?.resolved)
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorKind::Cancelled, format!("stopped unexpectedly: {e}")))?
+}
+
+/// The error of a command that ran while the app was shutting down.
 pub(crate) fn stopped() -> AppError {
     AppError::new(ErrorKind::Cancelled, "Hangar is shutting down.")
 }

@@ -17,7 +17,7 @@ use hangar::error::ErrorKind;
 use hangar::machine_types::MachineType;
 use hangar::provider::{CloudProvider, Machine, PowerAction};
 use hangar::session::SessionId;
-use hangar::settings::{Settings, SettingsFile};
+use hangar::settings::Settings;
 use hangar::usecases::Progress;
 use hangar::usecases::destroy::{
     self, DestroyOptions, DestroyPreview, DestroyedMachine, address_records,
@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::commands::stopped;
+use crate::commands::{load_settings, stopped};
 use crate::error::AppError;
 use crate::state::{AppState, Fleet};
 
@@ -365,21 +365,7 @@ pub async fn destroy_machines(
 /// This installation's session; without one (it cannot happen once started), a fresh id that
 /// no machine carries, so nothing counts as this session's.
 fn session_of(fleet: &Fleet) -> SessionId {
-    fleet
-        .session_id
-        .as_deref()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(SessionId::generate)
-}
-
-/// The resolved settings, read off the async workers.
-async fn load_settings() -> Result<Settings, AppError> {
-    tokio::task::spawn_blocking(|| {
-        let file = SettingsFile::default_location()?;
-        Ok::<_, AppError>(file.load()?.resolved)
-    })
-    .await
-    .map_err(|e| AppError::new(ErrorKind::Cancelled, format!("stopped unexpectedly: {e}")))?
+    fleet.session().unwrap_or_else(SessionId::generate)
 }
 
 /// The zones to search for a machine's records: the account's configured zone, else every

@@ -27,7 +27,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
-use crate::commands::stopped;
+use crate::commands::{load_settings, stopped};
 use crate::error::AppError;
 use crate::state::{AppState, Fleet, LiveAccount};
 
@@ -650,16 +650,11 @@ async fn account_settings(
     fleet: &Fleet,
     account: &LiveAccount,
 ) -> Result<AccountSettings, AppError> {
-    let loaded =
-        tokio::task::spawn_blocking(|| SettingsFile::default_location().and_then(|f| f.load()))
-            .await
-            .map_err(|e| {
-                AppError::new(ErrorKind::Cancelled, format!("stopped unexpectedly: {e}"))
-            })?;
+    let loaded = load_settings().await;
     if account.simulated || fleet.demo.is_some() {
         let types = loaded
             .ok()
-            .map(|l| l.resolved.machine_types)
+            .map(|s| s.machine_types)
             .filter(|t| !t.is_empty())
             .unwrap_or_else(crate::demo::demo_machine_types);
         return Ok(AccountSettings {
@@ -667,7 +662,7 @@ async fn account_settings(
             defaults: crate::demo::demo_defaults(account.provider),
         });
     }
-    let settings = loaded?.resolved;
+    let settings = loaded?;
     let defaults = settings
         .accounts
         .iter()
@@ -689,16 +684,12 @@ fn account_client(
 }
 
 fn session_of(fleet: &Fleet) -> Result<SessionId, AppError> {
-    fleet
-        .session_id
-        .as_deref()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorKind::Config,
-                "Hangar has no session id, so it cannot tag new machines; check the settings file.",
-            )
-        })
+    fleet.session().ok_or_else(|| {
+        AppError::new(
+            ErrorKind::Config,
+            "Hangar has no session id, so it cannot tag new machines; check the settings file.",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use hangar::provider::{CloudProvider, ProviderKind};
 use tokio::sync::watch;
 
 use hangar::error::ErrorKind;
+use hangar::session::SessionId;
 
 use crate::demo::DemoCloud;
 use crate::error::AppError;
@@ -63,6 +64,11 @@ impl Fleet {
                 ),
             )
         })
+    }
+
+    /// This installation's session id, when it has a valid one.
+    pub fn session(&self) -> Option<SessionId> {
+        self.session_id.as_deref().and_then(|s| s.parse().ok())
     }
 
     /// The client of the account with `id`, or why there is none.

@@ -7,21 +7,6 @@ use fantoccini::Locator;
 
 use crate::e2e::GuiSession;
 
-/// Every rendered machine row as its cells' texts (see `table_rows` in gui.rs for why
-/// `textContent`).
-async fn rows(gui: &GuiSession) -> Vec<Vec<String>> {
-    let value = gui
-        .client
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=machine-row]')]\
-               .map(r => [...r.cells].map(c => c.textContent.replace(/\\s+/g, ' ').trim()));",
-            vec![],
-        )
-        .await
-        .expect("read the machine rows");
-    serde_json::from_value(value).expect("rows of cell texts")
-}
-
 /// The `textContent` of every element matching `css`.
 async fn texts(gui: &GuiSession, css: &str) -> Vec<String> {
     let value = gui
@@ -122,7 +107,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     let gui = GuiSession::start().await;
     let all = wait_until(
         "the demo fleet",
-        async || rows(&gui).await,
+        async || crate::table_rows(&gui).await,
         |r| r.len() == 14,
     )
     .await;
@@ -133,7 +118,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     click_row_action(&gui, "web-2", "action-power-off").await;
     let after = wait_until(
         "web-2 powered off",
-        async || rows(&gui).await,
+        async || crate::table_rows(&gui).await,
         |r| row(r, "web-2").is_some_and(|w| w[5] == "off"),
     )
     .await;
@@ -235,7 +220,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     // Gone from the table, with the toast naming the deleted record.
     let left = wait_until(
         "web-1 gone from the table",
-        async || rows(&gui).await,
+        async || crate::table_rows(&gui).await,
         |r| r.len() == 13 && row(r, "web-1").is_none(),
     )
     .await;
@@ -329,7 +314,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
         .expect("confirm the bulk destroy");
     let left = wait_until(
         "only the other sessions' and foreign machines left",
-        async || rows(&gui).await,
+        async || crate::table_rows(&gui).await,
         |r| r.len() == 7,
     )
     .await;
