@@ -1,0 +1,635 @@
+//! The real `hangar` and `machine` binaries against the emulator (started in this process),
+//! configured by a `machine`-style config file, for both providers.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use assert_cmd::assert::OutputAssertExt;
+use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig, Seed, SshKeySeed};
+use serde_json::Value;
+
+const SECOND_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMcz3KwdFtlgx88RA8G0L91LOjkSbQD/FAmT+02/i3LR second@example";
+
+struct Setup {
+    emulator: Emulator,
+    kind: EmulatedProvider,
+    dir: tempfile::TempDir,
+}
+
+struct Values {
+    region: &'static str,
+    size: &'static str,
+    image: &'static str,
+    zone: &'static str,
+}
+
+impl Setup {
+    async fn start(kind: EmulatedProvider) -> Setup {
+        let mut seed = Seed::builtin();
+        let second = SshKeySeed {
+            name: "second".into(),
+            public_key: SECOND_KEY.into(),
+        };
+        seed.digitalocean.ssh_keys.push(second.clone());
+        seed.vultr.ssh_keys.push(second);
+        let emulator = Emulator::start(EmulatorConfig {
+            seed,
+            ip_delay: Duration::from_millis(200),
+            ..EmulatorConfig::default()
+        })
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("session-id.yml"), "id: 0123abcd\n").unwrap();
+        let s = Setup {
+            emulator,
+            kind,
+            dir,
+        };
+        s.write_config("config.yml", &s.emulator.token(kind), &[]);
+        s
+    }
+
+    fn values(&self) -> Values {
+        match self.kind {
+            EmulatedProvider::DigitalOcean => Values {
+                region: "nyc3",
+                size: "s-1vcpu-1gb",
+                image: "ubuntu-24-04-x64",
+                zone: "example.com",
+            },
+            EmulatedProvider::Vultr => Values {
+                region: "ewr",
+                size: "vc2-1c-1gb",
+                image: "2284",
+                zone: "example.net",
+            },
+        }
+    }
+
+    /// Writes a config; `overrides` replace `key: value` lines of the provider section.
+    fn write_config(&self, file: &str, token: &str, overrides: &[(&str, &str)]) -> PathBuf {
+        let v = self.values();
+        let (section, token_key) = match self.kind {
+            EmulatedProvider::DigitalOcean => ("digital-ocean", "access-token"),
+            EmulatedProvider::Vultr => ("vultr", "api-key"),
+        };
+        let mut entries: Vec<(String, String)> = vec![
+            (token_key.into(), token.into()),
+            ("base-url".into(), self.emulator.base_url(self.kind)),
+            ("ssh-key".into(), "[hangar-demo, second]".into()),
+            ("dns-zone".into(), v.zone.into()),
+            ("machine-size".into(), v.size.into()),
+            ("image".into(), format!("\"{}\"", v.image)),
+            ("region".into(), v.region.into()),
+        ];
+        if self.kind == EmulatedProvider::DigitalOcean {
+            entries.push(("project".into(), "Default".into()));
+        }
+        for (k, val) in overrides {
+            entries.retain(|(key, _)| key != k);
+            if !val.is_empty() {
+                entries.push((k.to_string(), val.to_string()));
+            }
+        }
+        let mut text = format!("provider: {section}\n{section}:\n");
+        for (k, val) in entries {
+            text.push_str(&format!("  {k}: {val}\n"));
+        }
+        text.push_str("machines:\n  web:\n    new-user-name: deploy\n");
+        let path = self.dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("config.yml")
+    }
+
+    /// Runs `bin` with `--config-file <config>` and `args`, feeding `stdin`.
+    async fn run_with(&self, bin: &str, config: &PathBuf, args: &[&str], stdin: &str) -> Output {
+        self.run_env(bin, config, args, stdin, &[]).await
+    }
+
+    async fn run_env(
+        &self,
+        bin: &str,
+        config: &PathBuf,
+        args: &[&str],
+        stdin: &str,
+        env: &[(&str, String)],
+    ) -> Output {
+        let exe = match bin {
+            "machine" => env!("CARGO_BIN_EXE_machine"),
+            _ => env!("CARGO_BIN_EXE_hangar"),
+        };
+        let mut cmd = Command::new(exe);
+        cmd.arg("--config-file")
+            .arg(config)
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("HANGAR_CONFIG_DIR", self.dir.path().join("hangar"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let stdin = stdin.to_string();
+        tokio::task::spawn_blocking(move || {
+            let mut child = cmd.spawn().unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(stdin.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        self.run_with("hangar", &self.config(), args, "").await
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts a clean failure: non-zero status, an `Error:` line mentioning `needle`, no panic.
+fn fails_with(o: Output, needle: &str) {
+    let err = stderr(&o);
+    assert!(err.contains("Error: "), "{err}");
+    assert!(err.contains(needle), "expected `{needle}` in: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    o.assert().failure().code(1);
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_works_against_the_emulator() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let v = s.values();
+
+        // create, text
+        let o = s
+            .run(&[
+                "create",
+                "-n",
+                "app-1",
+                "-m",
+                "web",
+                "-t",
+                "team-a",
+                "--no-progress",
+            ])
+            .await;
+        let text = stdout(&o);
+        o.assert().success();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("New machine created with id: "),
+            "{text}"
+        );
+        assert!(lines[1].starts_with("IP Address: "), "{text}");
+        assert_eq!(lines[2], format!("DNS: app-1.{}", v.zone), "{text}");
+        let id = lines[0].rsplit(' ').next().unwrap().to_string();
+        let ip = lines[1].rsplit(' ').next().unwrap().to_string();
+
+        // create, json and quiet
+        let o = s
+            .run(&["create", "-n", "app-2", "-m", "web", "-o", "json"])
+            .await;
+        o.clone().assert().success();
+        let j = json(&o);
+        assert_eq!(j["name"], "app-2");
+        assert_eq!(j["type"], "web");
+        assert_eq!(j["region"], v.region);
+        assert!(j["ip"].is_string() && j["id"].is_string());
+        assert!(
+            j["tags"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("machine:session:0123abcd"))
+        );
+        let o = s
+            .run(&[
+                "--quiet",
+                "create",
+                "-n",
+                "app-3",
+                "--no-initialize",
+                "--no-update-dns",
+            ])
+            .await;
+        o.clone().assert().success();
+        let id3 = stdout(&o).trim().to_string();
+        assert!(!id3.is_empty() && !id3.contains(' '), "{id3}");
+
+        // list: text, json, quiet, id filter, unique, all
+        let o = s.run(&["list", "-n", "app-1"]).await;
+        assert_eq!(
+            stdout(&o).trim(),
+            format!("app-1 ({id}, {}, web): {ip}", v.region)
+        );
+        let o = s.run(&["list", "-o", "json"]).await;
+        assert_eq!(json(&o).as_array().unwrap().len(), 3);
+        let o = s.run(&["list", "-q", "--id", &id]).await;
+        assert_eq!(stdout(&o).trim(), id);
+        fails_with(
+            s.run(&["list", "-m", "web", "--unique"]).await,
+            "exactly one",
+        );
+        let o = s.run(&["list", "--all", "-q"]).await;
+        assert_eq!(stdout(&o).lines().count(), 5, "{}", stdout(&o));
+
+        // status
+        let o = s
+            .run(&["status", "--id", &id, "-o", "json", "--status-port", "9"])
+            .await;
+        o.clone().assert().success();
+        let j = json(&o);
+        assert_eq!(j[0]["name"], "app-1");
+        assert_eq!(j[0]["machine-status"], "active");
+        assert_eq!(j[0]["cloud-init-status"], "UNKNOWN");
+        let o = s
+            .run(&[
+                "status",
+                "-n",
+                "app-1",
+                "--status-check",
+                "ready",
+                "--status-port",
+                "9",
+            ])
+            .await;
+        assert!(
+            stdout(&o).contains("machine-status=active\tready=UNKNOWN"),
+            "{}",
+            stdout(&o)
+        );
+
+        // list-domain
+        let o = s.run(&["list-domain"]).await;
+        let t = stdout(&o);
+        assert!(t.lines().any(|l| l == format!("app-1\tA\t{ip}")), "{t}");
+        assert!(!t.contains("www"), "{t}");
+        let o = s
+            .run(&["list-domain", v.zone, "-o", "json", "-n", "app-1"])
+            .await;
+        let j = json(&o);
+        assert_eq!(j[0]["fqdn"], format!("app-1.{}", v.zone));
+        assert_eq!(j[0]["machine"]["id"], id.as_str());
+        assert_eq!(j[0]["ttl"], 300);
+        let o = s.run(&["list-domain", "--all", "-m", "*", "-q"]).await;
+        assert!(stdout(&o).lines().any(|l| l == "www"), "{}", stdout(&o));
+
+        // Without base-url in the file, the environment variable points at the emulator.
+        let no_url = s.write_config("no-url.yml", &s.emulator.token(kind), &[("base-url", "")]);
+        let var = match kind {
+            EmulatedProvider::DigitalOcean => "HANGAR_DIGITALOCEAN_API_URL",
+            EmulatedProvider::Vultr => "HANGAR_VULTR_API_URL",
+        };
+        let o = s
+            .run_env(
+                "hangar",
+                &no_url,
+                &["domains"],
+                "",
+                &[(var, s.emulator.base_url(kind))],
+            )
+            .await;
+        assert_eq!(stdout(&o).trim(), v.zone, "{}", stderr(&o));
+
+        // domains, ssh-keys, projects, types, check, info, version
+        assert_eq!(stdout(&s.run(&["domains"]).await).trim(), v.zone);
+        assert_eq!(
+            json(&s.run(&["domains", "-o", "json"]).await),
+            serde_json::json!([v.zone])
+        );
+        let keys = stdout(&s.run(&["ssh-keys"]).await);
+        assert!(keys.lines().any(|l| l.contains(": second (")), "{keys}");
+        match kind {
+            EmulatedProvider::DigitalOcean => {
+                assert_eq!(stdout(&s.run(&["projects"]).await).trim(), "Default")
+            }
+            EmulatedProvider::Vultr => fails_with(
+                s.run(&["projects"]).await,
+                "Vultr does not support projects",
+            ),
+        }
+        assert_eq!(
+            json(&s.run(&["types", "-o", "json"]).await),
+            serde_json::json!(["web"])
+        );
+        let o = s.run(&["check"]).await;
+        let t = stdout(&o);
+        o.assert().success();
+        assert!(
+            t.contains("  PASS: API authentication\n") && t.contains("  PASS: SSH key (second)"),
+            "{t}"
+        );
+        assert!(t.ends_with("\nAll checks passed.\n"), "{t}");
+        let o = s.run(&["info"]).await;
+        assert!(
+            stdout(&o).contains("Session ID: 0123abcd"),
+            "{}",
+            stdout(&o)
+        );
+        // version needs no configuration at all
+        let o = s
+            .run_with(
+                "machine",
+                &s.dir.path().join("absent.yml"),
+                &["version"],
+                "",
+            )
+            .await;
+        assert_eq!(stdout(&o).trim(), env!("CARGO_PKG_VERSION"));
+
+        // destroy: wrong confirmation, then YES, then --no-confirm (with the `machine` binary)
+        fails_with(
+            s.run_with("hangar", &s.config(), &["destroy", &id], "yes\n")
+                .await,
+            "not confirmed",
+        );
+        assert!(stdout(&s.run(&["list", "-q"]).await).contains(&id));
+        let o = s
+            .run_with("hangar", &s.config(), &["destroy", &id], "YES\n")
+            .await;
+        assert!(stdout(&o).contains("Type YES"), "{}", stdout(&o));
+        o.assert().success();
+        let o = s
+            .run_with(
+                "machine",
+                &s.config(),
+                &["--verbose", "destroy", "--no-confirm", &id3],
+                "",
+            )
+            .await;
+        assert!(
+            stderr(&o).contains(&format!("Destroyed machine {id3}")),
+            "{}",
+            stderr(&o)
+        );
+        o.assert().success();
+        let left = stdout(&s.run(&["list", "-q"]).await);
+        assert!(!left.contains(&id) && !left.contains(&id3), "{left}");
+        let o = s.run(&["list-domain", "-n", "app-1", "--all"]).await;
+        assert!(
+            !stdout(&o).contains(&ip),
+            "record of app-1 deleted: {}",
+            stdout(&o)
+        );
+        s.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_clear_errors() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+
+        let bad = s.write_config("bad-token.yml", "not-the-token-0123456789", &[]);
+        let o = s.run_with("hangar", &bad, &["list"], "").await;
+        assert!(!stderr(&o).contains("not-the-token"), "{}", stderr(&o));
+        fails_with(o, "rejected the credentials: check the token");
+        let o = s
+            .run_with("hangar", &bad, &["--debug", "ssh-keys"], "")
+            .await;
+        assert!(stderr(&o).contains("Debug: Auth"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("not-the-token"), "{}", stderr(&o));
+        fails_with(o, "check the token");
+        let o = s.run_with("hangar", &bad, &["check"], "").await;
+        let t = stdout(&o);
+        assert!(
+            t.contains("  FAIL: API authentication (") && t.contains("skipping remaining checks"),
+            "{t}"
+        );
+        fails_with(o, "check the token");
+        let no_zone_key = s.write_config(
+            "bad-values.yml",
+            &s.emulator.token(kind),
+            &[("ssh-key", "nope"), ("dns-zone", "")],
+        );
+        let o = s.run_with("hangar", &no_zone_key, &["check"], "").await;
+        let t = stdout(&o);
+        assert!(
+            t.contains("  FAIL: SSH key (nope)") && t.contains("  SKIP: DNS zone (not configured)"),
+            "{t}"
+        );
+        assert!(t.ends_with("\nSome checks failed.\n"), "{t}");
+        fails_with(o, "checks failed");
+
+        let no_key = s.write_config(
+            "no-key.yml",
+            &s.emulator.token(kind),
+            &[("ssh-key", "nope")],
+        );
+        fails_with(
+            s.run_with("hangar", &no_key, &["create", "-n", "x", "-m", "web"], "")
+                .await,
+            "SSH key `nope` does not exist",
+        );
+        let no_zone = s.write_config(
+            "no-zone.yml",
+            &s.emulator.token(kind),
+            &[("dns-zone", "unknown.zone")],
+        );
+        fails_with(
+            s.run_with("hangar", &no_zone, &["create", "-n", "x", "-m", "web"], "")
+                .await,
+            "DNS zone `unknown.zone` does not exist",
+        );
+        fails_with(
+            s.run(&["create", "-n", "x", "-m", "web", "-r", "atlantis"])
+                .await,
+            "region `atlantis`",
+        );
+        let (size, region) = find_size_not_in_region(&s).await;
+        fails_with(
+            s.run(&["create", "-n", "x", "-m", "web", "-s", &size, "-r", &region])
+                .await,
+            &format!("size `{size}` is not offered in region `{region}`"),
+        );
+        fails_with(
+            s.run(&["create", "-n", "x"]).await,
+            "machine type is required",
+        );
+        fails_with(
+            s.run(&[
+                "create",
+                "-n",
+                "x",
+                "-m",
+                "web",
+                "--no-wait-for-ip",
+                "--update-dns",
+            ])
+            .await,
+            "needs the IP",
+        );
+        fails_with(
+            s.run(&["create", "-n", "x", "-o", "yaml"]).await,
+            "unknown output format",
+        );
+
+        // Refused: a machine of another session, and one not created by machine.
+        let all = stdout(&s.run(&["list", "--all"]).await);
+        let foreign_id = |name: &str| {
+            all.lines()
+                .find(|l| l.starts_with(&format!("{name} (")))
+                .and_then(|l| l.split(['(', ',']).nth(1))
+                .unwrap()
+                .to_string()
+        };
+        fails_with(
+            s.run(&["destroy", "--no-confirm", &foreign_id("web-1")])
+                .await,
+            "belongs to another session",
+        );
+        fails_with(
+            s.run(&["destroy", "--no-confirm", &foreign_id("legacy-db")])
+                .await,
+            "not created by Hangar or machine",
+        );
+        fails_with(
+            s.run(&["destroy", "--no-confirm", "12345678"]).await,
+            "does not exist",
+        );
+        assert_eq!(
+            stdout(&s.run(&["list", "--all", "-q"]).await)
+                .lines()
+                .count(),
+            2
+        );
+
+        // Usage errors come from the parser with status 2.
+        let o = s.run(&["create"]).await;
+        assert!(stderr(&o).contains("--name"), "{}", stderr(&o));
+        o.assert().failure().code(2);
+        s.emulator.shutdown().await;
+    }
+}
+
+async fn find_size_not_in_region(s: &Setup) -> (String, String) {
+    use hangar::provider::ProviderKind;
+    let kind = match s.kind {
+        EmulatedProvider::DigitalOcean => ProviderKind::DigitalOcean,
+        EmulatedProvider::Vultr => ProviderKind::Vultr,
+    };
+    let p = hangar::accounts::connect(
+        kind,
+        &hangar::secrets::Token::from(s.emulator.token(s.kind)),
+        Some(&s.emulator.base_url(s.kind)),
+        Default::default(),
+    )
+    .unwrap();
+    let sizes = p.sizes().await.unwrap();
+    let regions = p.regions().await.unwrap();
+    sizes
+        .iter()
+        .find_map(|z| {
+            regions
+                .iter()
+                .find(|r| r.available && !z.regions.contains(&r.slug))
+                .map(|r| (z.slug.clone(), r.slug.clone()))
+        })
+        .expect("a size missing from some region")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_from_variables_session_override_and_hangar_settings() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let v = s.values();
+        let token_var = [("HANGAR_TEST_TOKEN", s.emulator.token(kind))];
+
+        // `${VAR}` token in a machine-style file.
+        let cfg = s.write_config("var-token.yml", "${HANGAR_TEST_TOKEN}", &[]);
+        let o = s
+            .run_env("hangar", &cfg, &["domains"], "", &token_var)
+            .await;
+        assert_eq!(stdout(&o).trim(), v.zone, "{}", stderr(&o));
+        fails_with(
+            s.run_env("hangar", &cfg, &["domains"], "", &[]).await,
+            "HANGAR_TEST_TOKEN",
+        );
+
+        // --session-id: a machine created under another session is listed only there.
+        let o = s
+            .run(&[
+                "--session-id",
+                "0badcafe",
+                "--quiet",
+                "create",
+                "-n",
+                "other",
+                "--no-initialize",
+            ])
+            .await;
+        o.assert().success();
+        assert!(stdout(&s.run(&["list", "-q"]).await).is_empty());
+        let o = s.run(&["--session-id", "0badcafe", "list", "-q"]).await;
+        assert_eq!(
+            stdout(&o).lines().count(),
+            1,
+            "{} {}",
+            stdout(&o),
+            stderr(&o)
+        );
+        fails_with(
+            s.run(&["--session-id", "NOTHEX", "list"]).await,
+            "session id",
+        );
+
+        // Without --config-file: Hangar's settings (an account whose token is in a variable).
+        let settings_dir = s.dir.path().join("hangar");
+        std::fs::create_dir_all(&settings_dir).unwrap();
+        std::fs::write(
+            settings_dir.join("settings.yml"),
+            format!(
+                "version: 1\nsession_id: 0badcafe\naccounts:\n- id: a1\n  label: Test\n  provider: {}\n  secret: {{ source: env, var: HANGAR_TEST_TOKEN }}\n  base_url: {}\n  defaults:\n    dns_zone: {}\n",
+                kind.name(),
+                s.emulator.base_url(kind),
+                v.zone
+            ),
+        )
+        .unwrap();
+        let exe = env!("CARGO_BIN_EXE_hangar");
+        let out = tokio::task::spawn_blocking({
+            let dir = settings_dir.clone();
+            let token = s.emulator.token(kind);
+            move || {
+                Command::new(exe)
+                    .args(["list", "-o", "json"])
+                    .env("HANGAR_CONFIG_DIR", dir)
+                    .env("HANGAR_TEST_TOKEN", token)
+                    .output()
+                    .unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        let j = json(&out);
+        assert_eq!(j.as_array().unwrap().len(), 1, "{}", stderr(&out));
+        assert_eq!(j[0]["name"], "other", "{}", stderr(&out));
+        s.emulator.shutdown().await;
+    }
+}

@@ -1,0 +1,63 @@
+//! A cloud API emulator: a real HTTP server on 127.0.0.1 that speaks the parts of the
+//! DigitalOcean API v2 and the Vultr API v2 that Hangar uses, as their OpenAPI specs define
+//! them (paths, status codes, response shapes, error bodies and pagination).
+//!
+//! Each provider is served on its own listener, like the two real hosts. The emulator is used
+//! by the tests, the benchmarks, the desktop "demo cloud" and the `cloud-emulator` binary.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hangar_emulator::EmulatorError> {
+//! use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig};
+//! let emulator = Emulator::start(EmulatorConfig::default()).await?;
+//! let url = format!("{}/v2/droplets", emulator.digitalocean_base_url());
+//! let token = emulator.token(EmulatedProvider::DigitalOcean);
+//! # let _ = (url, token);
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Behaviour worth knowing:
+//! - Machines are created without a public IP; it appears after [`EmulatorConfig::ip_delay`].
+//!   Addresses come from the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24.
+//! - Ids, addresses and fault decisions are deterministic for a given seed and request order.
+//! - Faults ([`Faults`]) inject latency, 429s, 500s and dropped TCP connections per route;
+//!   [`Emulator::stuck_locked_deletes`] and [`Emulator::ghost_deletes`] script the delete
+//!   misbehaviours seen on the real services.
+//! - Every DigitalOcean response carries `ratelimit-limit`, `ratelimit-remaining` and
+//!   `ratelimit-reset` (a one-hour sliding window). The hourly limit itself is not enforced,
+//!   so benchmarks can run long; the SSH-key read limit can be enabled with
+//!   [`EmulatorConfig::do_ssh_key_reads_per_minute`].
+//! - There are 762 documentation addresses; beyond that many machines, addresses repeat.
+//! - A third listener is the HTTP proxy through which the machines' own cloud-init status
+//!   check (`http://<ip>:4242/cgi-bin/cloud-init-status`) is answered: `running`, then
+//!   `done` [`EmulatorConfig::boot_delay`] after the machine got its IP; see [`status`] and
+//!   [`Emulator::status_proxy_url`].
+//! - Only what Hangar uses is served: other paths answer 404 with the provider's error body.
+//!
+//! The `cloud-emulator` binary serves the same thing from the command line
+//! (`cloud-emulator --listen 127.0.0.1:8080 --seed seed.yaml`; see `--help`).
+
+mod clock;
+mod config;
+mod digitalocean;
+mod error;
+mod faults;
+mod ids;
+mod pagination;
+mod recorder;
+mod seed;
+mod server;
+mod state;
+pub mod status;
+mod vultr;
+
+pub use config::{EmulatedProvider, EmulatorConfig};
+pub use error::EmulatorError;
+pub use faults::Faults;
+pub use recorder::RecordedRequest;
+pub use seed::{
+    DigitalOceanSeed, DoAccountSeed, DoImageSeed, DoRegionSeed, DoSizeSeed, DomainSeed,
+    DropletSeed, InstanceSeed, ProjectSeed, RecordSeed, Seed, SshKeySeed, VultrAccountSeed,
+    VultrOsSeed, VultrPlanSeed, VultrRegionSeed, VultrSeed,
+};
+pub use server::Emulator;

@@ -1,5 +1,0 @@
-//! `machine`: the same CLI as `hangar`, under the name of the tool it replaces.
-
-fn main() {
-    hangar::cli::main()
-}

@@ -1,5 +1,0 @@
-//! `hangar`: the command-line companion to the desktop app (the interface of `machine`).
-
-fn main() {
-    hangar::cli::main()
-}
