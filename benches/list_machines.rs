@@ -6,10 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults};
 use hangar::provider::{CloudProvider, MachineFilter};
 use hangar::providers::digitalocean::DigitalOceanConfig;
 use hangar::providers::vultr::VultrConfig;
+use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults};
 use serde_json::Value;
 
 const MACHINES: usize = 2_000;

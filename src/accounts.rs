@@ -11,15 +11,12 @@
 
 use std::sync::Arc;
 
-use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::ConfigError;
 use crate::error::Error;
 use crate::provider::{CloudProvider, ProviderError};
-use crate::providers::digitalocean::DigitalOceanConfig;
 use crate::providers::http::ClientOptions;
-use crate::providers::vultr::VultrConfig;
 use crate::secrets::{SecretStatus, SecretStore, Token, normalize_token};
 use crate::settings::{SettingsFile, env_vars};
 
@@ -349,39 +346,12 @@ pub fn provider_for(
     {
         options.status_proxy = Some(proxy.clone());
     }
-    connect(
+    Ok(crate::providers::connect(
         account.provider,
         token,
         account.base_url.as_deref(),
         options,
-    )
-}
-
-/// A client for `kind` with `token`, talking to `base_url` (else the environment variable of
-/// that provider, else the public API).
-pub fn connect(
-    kind: ProviderKind,
-    token: &Token,
-    base_url: Option<&str>,
-    options: ClientOptions,
-) -> Result<Arc<dyn CloudProvider>, Error> {
-    let token = token.expose_secret().to_owned();
-    Ok(match kind {
-        ProviderKind::DigitalOcean => {
-            let mut config = DigitalOceanConfig::new(token).with_options(options);
-            if let Some(url) = base_url {
-                config = config.with_base_url(url);
-            }
-            Arc::new(config.build()?)
-        }
-        ProviderKind::Vultr => {
-            let mut config = VultrConfig::new(token).with_options(options);
-            if let Some(url) = base_url {
-                config = config.with_base_url(url);
-            }
-            Arc::new(config.build()?)
-        }
-    })
+    )?)
 }
 
 /// What a successful connection test learned.

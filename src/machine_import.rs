@@ -139,10 +139,22 @@ impl ImportPlan {
     }
 }
 
-const SECTIONS: [(&str, ProviderKind, &str); 2] = [
-    ("digital-ocean", ProviderKind::DigitalOcean, "access-token"),
-    ("vultr", ProviderKind::Vultr, "api-key"),
-];
+/// Each provider's config section and token key, from the registry.
+fn sections() -> impl Iterator<Item = (&'static str, ProviderKind, &'static str)> {
+    ProviderKind::ALL.into_iter().map(|k| {
+        let about = k.about();
+        (about.config_section, k, about.config_key)
+    })
+}
+
+/// The section names, for messages: `digital-ocean or vultr`.
+pub fn section_names() -> String {
+    let names: Vec<&str> = sections().map(|(name, _, _)| name).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
 
 /// Label of an account imported from `machine`'s section for `provider`.
 pub fn imported_label(provider: ProviderKind) -> String {
@@ -168,13 +180,19 @@ pub fn plan(
         return Err(bad(
             None,
             None,
-            "the file must be a map of sections (digital-ocean, vultr, machines, ...)".into(),
+            format!(
+                "the file must be a map of sections ({}, machines, ...)",
+                sections()
+                    .map(|(name, _, _)| name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     };
 
     // Every value except tokens must expand, as `machine` would require when it loads.
     let mut without_tokens = doc.clone();
-    for (section, _, token_key) in SECTIONS {
+    for (section, _, token_key) in sections() {
         if let Some(Value::Mapping(m)) = without_tokens.get_mut(section) {
             m.remove(token_key);
         }
@@ -193,7 +211,7 @@ pub fn plan(
         None | Some(Value::Null) => None,
         Some(Value::String(p)) => {
             let p = env_vars::expand_str(p, "provider", lookup)?;
-            match SECTIONS.iter().find(|(name, _, _)| *name == p) {
+            match sections().find(|(name, _, _)| *name == p) {
                 Some(_) if root.contains_key(p.as_str()) => Some(p),
                 Some(_) => {
                     return Err(bad(
@@ -206,7 +224,7 @@ pub fn plan(
                     return Err(bad(
                         Some("provider".into()),
                         None,
-                        format!("unknown provider `{p}` (expected digital-ocean or vultr)"),
+                        format!("unknown provider `{p}` (expected {})", section_names()),
                     ));
                 }
             }
@@ -219,9 +237,7 @@ pub fn plan(
             ));
         }
     };
-    let present: Vec<(&str, ProviderKind, &str)> = SECTIONS
-        .iter()
-        .copied()
+    let present: Vec<(&str, ProviderKind, &str)> = sections()
         .filter(|(name, _, _)| root.contains_key(*name))
         .collect();
 
@@ -310,7 +326,7 @@ pub fn plan(
                     defaults.region =
                         scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?
                 }
-                "project" if kind == ProviderKind::DigitalOcean => {
+                "project" if kind.about().projects => {
                     defaults.project =
                         scalar(v, &key).map_err(|m| bad(Some(key.clone()), None, m))?;
                 }
@@ -403,7 +419,10 @@ pub fn plan(
         return Err(bad(
             None,
             None,
-            "nothing to import: no digital-ocean or vultr section and no machines".into(),
+            format!(
+                "nothing to import: no {} section and no machines",
+                section_names()
+            ),
         ));
     }
     for k in root.keys().filter_map(Value::as_str) {

@@ -92,54 +92,133 @@ impl MachineType {
         }
     }
 
-    /// Checks the (expanded) type named `name`; the error names the field.
+    /// Checks the (expanded) type named `name`; the error names the field of the first
+    /// problem [`problems`](Self::problems) finds.
     pub fn validate(&self, name: &str) -> Result<(), ConfigError> {
-        let field = |f: &str| format!("machine type `{name}`: {f}");
-        validate_user_name(&self.new_user_name)
-            .map_err(|m| ConfigError::invalid(field("new_user_name"), m))?;
-        if let Some(url) = &self.script_url {
-            validate_script_url(url).map_err(|m| ConfigError::invalid(field("script_url"), m))?;
+        match self.problems(false).into_iter().next() {
+            None => Ok(()),
+            Some(p) => Err(ConfigError::invalid(
+                format!("machine type `{name}`: {}", p.field.key()),
+                p.message,
+            )),
         }
-        if let Some(dir) = &self.script_dir {
-            validate_abs_path(dir).map_err(|m| ConfigError::invalid(field("script_dir"), m))?;
-        }
-        if let Some(path) = &self.script_path {
-            validate_abs_path(path).map_err(|m| ConfigError::invalid(field("script_path"), m))?;
-            if path == "/" {
-                return Err(ConfigError::invalid(
-                    field("script_path"),
-                    "must name a file, not `/`",
-                ));
+    }
+
+    /// Every problem of the type, one per field at most. With `allow_references`, a value
+    /// holding a `${VAR}` reference is not checked (it is checked once expanded, when the
+    /// type is saved or used).
+    pub fn problems(&self, allow_references: bool) -> Vec<FieldProblem> {
+        let unchecked = |v: &str| allow_references && v.contains("${");
+        let mut out = Vec::new();
+        let mut push = |field, r: Result<(), String>| {
+            if let Err(message) = r {
+                out.push(FieldProblem { field, message });
             }
+        };
+        if !unchecked(&self.new_user_name) {
+            push(TypeField::UserName, validate_user_name(&self.new_user_name));
+        }
+        if let Some(url) = self.script_url.as_deref().filter(|v| !unchecked(v)) {
+            push(TypeField::ScriptUrl, validate_script_url(url));
+        }
+        if let Some(dir) = self.script_dir.as_deref().filter(|v| !unchecked(v)) {
+            push(TypeField::ScriptDir, validate_abs_path(dir));
+        }
+        if let Some(path) = self.script_path.as_deref().filter(|v| !unchecked(v)) {
+            push(
+                TypeField::ScriptPath,
+                validate_abs_path(path).and_then(|()| {
+                    if path == "/" {
+                        Err("must name a file, not `/`".into())
+                    } else {
+                        Ok(())
+                    }
+                }),
+            );
         }
         let set = [&self.script_url, &self.script_dir, &self.script_path]
             .iter()
             .filter(|v| v.is_some())
             .count();
         if set != 0 && set != 3 {
-            return Err(ConfigError::invalid(
-                field("script_url, script_dir, script_path"),
-                "set all three to run a setup script, or none",
-            ));
+            push(
+                TypeField::Script,
+                Err("set all three to run a setup script, or none".into()),
+            );
         }
-        match &self.script_args {
-            Some(_) if set == 0 => Err(ConfigError::invalid(
-                field("script_args"),
-                "arguments need a setup script (script_url, script_dir and script_path)",
-            )),
-            Some(ScriptArgs::Line(line)) if line.contains(['\n', '\r', '\0']) => {
-                Err(ConfigError::invalid(
-                    field("script_args"),
-                    "a string of arguments must be one line without NUL; use a list for arguments \
-                 that contain line breaks",
-                ))
-            }
-            Some(ScriptArgs::List(items)) if items.iter().any(|i| i.contains('\0')) => Err(
-                ConfigError::invalid(field("script_args"), "an argument contains a NUL character"),
-            ),
-            _ => Ok(()),
+        push(
+            TypeField::Args,
+            match &self.script_args {
+                Some(_) if set == 0 => Err(
+                    "arguments need a setup script (script_url, script_dir and script_path)".into(),
+                ),
+                Some(ScriptArgs::Line(line)) if line.contains(['\n', '\r', '\0']) => Err(
+                    "a string of arguments must be one line without NUL; use a list for \
+                     arguments that contain line breaks"
+                        .into(),
+                ),
+                Some(ScriptArgs::List(items)) if items.iter().any(|i| i.contains('\0')) => {
+                    Err("an argument contains a NUL character".into())
+                }
+                _ => Ok(()),
+            },
+        );
+        out
+    }
+}
+
+/// A field of a machine type, as the Machine types screen shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum TypeField {
+    Name,
+    UserName,
+    ScriptUrl,
+    ScriptDir,
+    ScriptPath,
+    /// URL, directory and path together.
+    Script,
+    Args,
+}
+
+impl TypeField {
+    /// The settings key(s) of the field.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::UserName => "new_user_name",
+            Self::ScriptUrl => "script_url",
+            Self::ScriptDir => "script_dir",
+            Self::ScriptPath => "script_path",
+            Self::Script => "script_url, script_dir, script_path",
+            Self::Args => "script_args",
         }
     }
+}
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldProblem {
+    pub field: TypeField,
+    pub message: String,
+}
+
+/// Every problem of the type `name` as typed in a form (`${VAR}` references allowed): the
+/// name must fit in the `machine:type:<name>` tag, then the fields' own rules.
+pub fn form_problems(name: &str, machine_type: &MachineType) -> Vec<FieldProblem> {
+    let mut out = Vec::new();
+    if let Err(e) = type_tag(name.trim()) {
+        out.push(FieldProblem {
+            field: TypeField::Name,
+            message: match e {
+                ConfigError::Invalid { message, .. } => message,
+                other => other.to_string(),
+            },
+        });
+    }
+    out.extend(machine_type.problems(true));
+    out
 }
 
 /// Adds or replaces the machine type `name` (values as written, `${VAR}` allowed). The name

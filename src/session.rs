@@ -101,6 +101,15 @@ impl fmt::Display for SessionId {
     }
 }
 
+/// The prefix of every tag Hangar (and `machine`) reads; a user's own tags may not start
+/// with it.
+pub const RESERVED_PREFIX: &str = "machine:";
+
+/// Whether `tag` is in Hangar's reserved `machine:` namespace.
+pub fn is_reserved_tag(tag: &str) -> bool {
+    tag.starts_with(RESERVED_PREFIX)
+}
+
 /// A tag Hangar understands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MachineTag {

@@ -10,11 +10,11 @@ use hangar::accounts::{
     self, AccountDefaults, AccountDetails, ConnectionTest, NewToken, ProviderKind, SecretRef,
 };
 use hangar::config_error::ConfigErrorKind;
-use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig};
 use hangar::machine_types::{self, MachineType};
 use hangar::providers::http::{ClientOptions, RetryPolicy};
 use hangar::secrets::{SecretStore, Token};
 use hangar::settings::SettingsFile;
+use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig};
 use secrecy::ExposeSecret;
 
 const TOKEN: &str = "dop_v1_accounttest0123456789abcdef0123456789abcdefLAST";

@@ -36,10 +36,10 @@ macro_rules! for_each_provider {
     ($scenarios:tt) => {
         provider_tests!(
             digitalocean,
-            hangar::emulator::EmulatedProvider::DigitalOcean,
+            hangar_emulator::EmulatedProvider::DigitalOcean,
             $scenarios
         );
-        provider_tests!(vultr, hangar::emulator::EmulatedProvider::Vultr, $scenarios);
+        provider_tests!(vultr, hangar_emulator::EmulatedProvider::Vultr, $scenarios);
     };
 }
 
@@ -60,7 +60,7 @@ for_each_provider!([
 /// Vultr-only behaviour: DigitalOcean has no "currently locked" delete refusal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vultr_stuck_locked_delete() {
-    let h = harness::Harness::start(hangar::emulator::EmulatedProvider::Vultr).await;
+    let h = harness::Harness::start(hangar_emulator::EmulatedProvider::Vultr).await;
     suite::stuck_locked_delete(h.provider.as_ref(), &h.emulator, h.kind).await;
     h.shutdown().await;
 }

@@ -1,19 +1,19 @@
 //! The machines' cloud-init status check sent through an account's `status_proxy`, answered
-//! by the emulator: the core use case and the `hangar status` command, on both providers.
+//! by the emulator: the core use case, on both providers (the CLI's `status` is tested with the
+//! CLI).
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use hangar::accounts::{self, Account, AccountDefaults, AccountId, ProviderKind, SecretRef};
-use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig, Seed};
 use hangar::provider::{self as p, CloudProvider, CreateMachine, MachineFilter};
 use hangar::providers::http::ClientOptions;
 use hangar::secrets::Token;
 use hangar::session::SessionId;
 use hangar::usecases::list::ListFilter;
 use hangar::usecases::status::{StatusOptions, UNKNOWN, machine_status};
+use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig, Seed};
 
 const SESSION: &str = "0123abcd";
 
@@ -255,84 +255,6 @@ async fn a_machine_the_emulator_does_not_have_is_unknown() {
         for r in &reports {
             assert_eq!(r.check_status, UNKNOWN, "{kind}: {r:?}");
         }
-        emulator.shutdown().await;
-    }
-}
-
-#[tokio::test]
-async fn the_cli_status_command_uses_the_status_proxy_of_the_config() {
-    for kind in ProviderKind::ALL {
-        let emulator = emulator().await;
-        let provider = accounts::provider_for(
-            &account(kind, &emulator),
-            &Token::from(emulator.token(emulated(kind))),
-            ClientOptions::default(),
-        )
-        .unwrap();
-        let made = provider
-            .create_machine(&request(kind, "booted"))
-            .await
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let (section, token_key) = match kind {
-            ProviderKind::DigitalOcean => ("digital-ocean", "access-token"),
-            ProviderKind::Vultr => ("vultr", "api-key"),
-        };
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "{section}:\n  {token_key}: {}\n  base-url: {}\n  status-proxy: {}\n",
-                emulator.token(emulated(kind)),
-                emulator.base_url(emulated(kind)),
-                emulator.status_proxy_url()
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("session-id.yml"),
-            format!("id: {SESSION}\n"),
-        )
-        .unwrap();
-        let run = |config: std::path::PathBuf, home: std::path::PathBuf| {
-            tokio::task::spawn_blocking(move || {
-                Command::new(env!("CARGO_BIN_EXE_hangar"))
-                    .arg("--config-file")
-                    .arg(&config)
-                    .args(["status", "-o", "json"])
-                    .env("HOME", &home)
-                    .env("HANGAR_CONFIG_DIR", home.join("hangar"))
-                    .output()
-                    .unwrap()
-            })
-        };
-        let started = Instant::now();
-        let mut seen = Vec::new();
-        loop {
-            let out = run(config.clone(), dir.path().to_owned()).await.unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert_eq!(json[0]["id"], made.id.as_str());
-            let s = json[0]["cloud-init-status"].as_str().unwrap().to_owned();
-            if seen.last() != Some(&s) {
-                seen.push(s.clone());
-            }
-            if s == "done" {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "{kind}: never done: {seen:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
-        seen.retain(|s| s != UNKNOWN);
-        assert_eq!(seen.last().map(String::as_str), Some("done"), "{kind}");
-        assert!(seen.contains(&"running".to_string()), "{kind}: {seen:?}");
         emulator.shutdown().await;
     }
 }

@@ -5,8 +5,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hangar::ErrorKind;
-use hangar::accounts;
-use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults, Seed, SshKeySeed};
 use hangar::machine_types::MachineType;
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
 use hangar::providers::http::lifecycle::DestroyPolicy;
@@ -18,7 +16,8 @@ use hangar::usecases::create::{CreateContext, CreateOptions, PollPolicy, create_
 use hangar::usecases::destroy::{DestroyOptions, destroy_machines};
 use hangar::usecases::list::{ListFilter, list_machines};
 use hangar::usecases::status::{StatusOptions, UNKNOWN, machine_status};
-use hangar::usecases::{Progress, catalog, check, dns, info, no_progress};
+use hangar::usecases::{CreateProgress as Progress, catalog, check, dns, info, no_progress};
+use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults, Seed, SshKeySeed};
 use tokio_util::sync::CancellationToken;
 
 const SECOND_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMcz3KwdFtlgx88RA8G0L91LOjkSbQD/FAmT+02/i3LR second@example";
@@ -76,7 +75,7 @@ async fn world_with_delay(kind: ProviderKind, ip_delay: Duration) -> World {
         ProviderKind::DigitalOcean => EmulatedProvider::DigitalOcean,
         ProviderKind::Vultr => EmulatedProvider::Vultr,
     };
-    let provider = accounts::connect(
+    let provider = hangar::providers::connect(
         kind,
         &Token::from(emulator.token(emulated)),
         Some(&emulator.base_url(emulated)),
@@ -137,6 +136,7 @@ impl World {
                 max: Duration::from_millis(400),
                 timeout: Duration::from_secs(10),
             },
+            cloud_init: None,
         }
     }
 
@@ -779,7 +779,7 @@ async fn catalog_check_info_and_dns_validation() {
             ),
         }
 
-        let bad = accounts::connect(
+        let bad = hangar::providers::connect(
             kind,
             &Token::from("wrong".to_string()),
             Some(&w.emulator.base_url(w.emulated)),

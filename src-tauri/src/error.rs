@@ -4,9 +4,8 @@
 //! `{ "kind": "...", "message": "..." }` with the core's kinds (`auth`, `notFound`,
 //! `validation`, `rateLimited`, `provider`, `network`, `unsupported`, `keychain`, `config`,
 //! ...), so the UI can switch on `kind` and show `message`, which is written for a person to
-//! act on.
+//! act on. The core's debug detail stays out of the web view.
 
-use hangar::config_error::ConfigError;
 use hangar::error::{Error, ErrorKind};
 use serde::Serialize;
 
@@ -18,38 +17,29 @@ pub struct AppError {
     pub message: String,
 }
 
-impl AppError {
-    /// An error of `kind` with `message`.
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
         Self {
-            kind,
-            message: message.into(),
+            kind: e.kind,
+            message: e.message,
         }
     }
 }
 
-impl From<Error> for AppError {
-    fn from(e: Error) -> Self {
-        Self::new(e.kind, e.message)
-    }
-}
-
-impl From<ConfigError> for AppError {
-    fn from(e: ConfigError) -> Self {
-        Error::from(e).into()
-    }
-}
+/// The result of a command.
+pub type AppResult<T> = Result<T, AppError>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hangar::config_error::ConfigError;
 
     #[test]
-    fn keeps_the_core_kind_and_message() {
-        let e = AppError::from(ConfigError::EnvVarUnset {
+    fn keeps_the_core_kind_and_message_and_drops_the_detail() {
+        let e = AppError::from(Error::from(ConfigError::EnvVarUnset {
             var: "DO_TOKEN".into(),
             key: "token".into(),
-        });
+        }));
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kind"], "config");
         assert!(v["message"].as_str().unwrap().contains("DO_TOKEN"));

@@ -1,64 +1,64 @@
-//! Hangar's desktop shell: registers commands, holds app state, translates errors.
+//! Hangar's desktop shell: registers the commands, holds the core's `FleetState`, and
+//! translates errors for the web view. Logic lives in the `hangar` core (see
+//! `ARCHITECTURE.md`); a command here only resolves the state, calls one core function and
+//! maps the error. The demo cloud comes from the `hangar-demo` crate.
 //!
-//! All logic lives in the `hangar` core crate; this crate only connects it to a window.
 //! Commands are registered through tauri-specta, which also generates the TypeScript
 //! bindings the UI imports (`ui/src/lib/bindings.ts`).
 
 pub mod commands;
-mod commands_actions;
-mod commands_create;
-mod commands_dns;
-mod commands_import;
-mod commands_settings;
-mod commands_types;
-pub mod demo;
-mod demo_dns;
 pub mod error;
-pub mod startup;
-pub mod state;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use hangar::fleet::{FleetState, startup_report};
+use hangar::settings::SettingsFile;
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-/// The tauri-specta builder with every command and event the UI can use.
+use commands::{accounts, create, dns, machines, settings};
+
+/// The tauri-specta builder with every command the UI can use.
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
-        commands::app_info,
-        commands::list_accounts,
-        commands::list_machines,
-        commands::test_token,
-        commands::add_account,
-        commands::remove_account,
-        commands_dns::dns_zones,
-        commands_dns::dns_records,
-        commands_dns::dns_create_record,
-        commands_dns::dns_update_record,
-        commands_dns::dns_delete_record,
-        commands_actions::refresh_machines,
-        commands_actions::machine_checks,
-        commands_actions::power_machine,
-        commands_actions::ssh_target,
-        commands_actions::preview_destroy,
-        commands_actions::destroy_machines,
-        commands_types::list_machine_types,
-        commands_types::save_machine_type,
-        commands_types::delete_machine_type,
-        commands_types::preview_machine_type,
-        commands_settings::settings_info,
-        commands_settings::set_session_id,
-        commands_settings::set_theme,
-        commands_settings::set_demo_cloud,
-        commands_import::machine_config_location,
-        commands_import::import_machine_config,
-        commands_create::create_form_data,
-        commands_create::check_machine_name,
-        commands_create::preview_cloud_config,
-        commands_create::create_machine,
-        commands_create::cancel_create,
-        commands_create::clean_up_created,
-        commands_create::save_account_defaults
+        accounts::app_info,
+        accounts::provider_list,
+        accounts::list_accounts,
+        accounts::test_token,
+        accounts::add_account,
+        accounts::remove_account,
+        accounts::machine_config_location,
+        accounts::import_machine_config,
+        machines::list_machines,
+        machines::refresh_machines,
+        machines::machine_checks,
+        machines::power_machine,
+        machines::ssh_target,
+        machines::preview_destroy,
+        machines::destroy_machines,
+        dns::dns_zones,
+        dns::dns_records,
+        dns::check_dns_record,
+        dns::dns_create_record,
+        dns::dns_update_record,
+        dns::dns_delete_record,
+        create::create_form_data,
+        create::preview_cloud_config,
+        create::create_machine,
+        create::cancel_create,
+        create::clean_up_created,
+        create::save_account_defaults,
+        settings::check_value,
+        settings::settings_info,
+        settings::set_session_id,
+        settings::set_theme,
+        settings::set_demo_cloud,
+        settings::list_machine_types,
+        settings::save_machine_type,
+        settings::delete_machine_type,
+        settings::check_machine_type,
+        settings::preview_machine_type,
     ])
 }
 
@@ -79,17 +79,23 @@ pub fn export_bindings(path: &Path) -> Result<(), String> {
 /// Starts the desktop app.
 pub fn run() {
     let builder = specta_builder();
-    let (state, fleet_tx) = state::AppState::new();
+    let settings = SettingsFile::default_location().map_err(hangar::Error::from);
+    let state = Arc::new(FleetState::new(settings, Some(Arc::new(hangar_demo::Demo))));
     tauri::Builder::default()
         // Only `dialog:allow-open` is granted (capabilities/default.json): the Import form's
         // file picker.
         .plugin(tauri_plugin_dialog::init())
-        .manage(state)
+        .manage(state.clone())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             // The accounts (or the demo cloud) come up in the background; commands wait.
-            startup::spawn(fleet_tx);
+            tauri::async_runtime::spawn(async move {
+                let fleet = state.load().await;
+                // Also on stderr, for whoever started the app from a terminal (and the
+                // install test).
+                eprintln!("{}", startup_report(&fleet));
+            });
             Ok(())
         })
         .run(tauri::generate_context!())

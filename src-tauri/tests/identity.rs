@@ -57,13 +57,16 @@ fn the_version_is_set_once_in_the_workspace_manifest() {
         "tauri.conf.json must not set its own version"
     );
     assert_eq!(env!("CARGO_PKG_VERSION"), version);
-    assert_eq!(hangar_desktop::commands::app_info().version, version);
+    assert_eq!(
+        hangar_desktop::commands::accounts::app_info().version,
+        version
+    );
 }
 
 #[test]
 fn name_identifier_and_titles_agree() {
     let conf = tauri_conf();
-    let info = hangar_desktop::commands::app_info();
+    let info = hangar_desktop::commands::accounts::app_info();
     assert_eq!(info.name, APP_NAME);
     assert_eq!(conf["productName"], APP_NAME);
     assert_eq!(conf["identifier"], APP_IDENTIFIER);

@@ -35,7 +35,10 @@ struct Step {
 }
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the desktop crate sits in the repository root")
+        .to_path_buf()
 }
 
 fn load_workflow() -> Workflow {

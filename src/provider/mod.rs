@@ -14,10 +14,10 @@
 //! `None`, [`CloudProvider::capabilities`] says so for the UI, and [`projects_of`] turns the
 //! absence into [`ProviderError::Unsupported`].
 //!
-//! **Adding a provider:** write `crate::providers::<cloud>/` with a config/builder and a client
-//! that implements [`CloudProvider`] (using `providers::http::HttpClient` for requests), add a
-//! variant to [`ProviderKind`], and add one line to the conformance suite's provider list. Nothing
-//! else changes.
+//! **Adding a provider:** write `crate::providers::<cloud>/` with a client that implements
+//! [`CloudProvider`] (using `providers::http::HttpClient` for requests) and declares its
+//! `ProviderAbout`, then add its line to `providers::registry`. The emulator, the conformance
+//! suite and the spec need their own entries too: `ARCHITECTURE.md` lists every place.
 
 mod cache;
 mod error;

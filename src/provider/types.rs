@@ -7,41 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-pub enum ProviderKind {
-    #[serde(rename = "digitalocean")]
-    DigitalOcean,
-    #[serde(rename = "vultr")]
-    Vultr,
-}
-
-impl ProviderKind {
-    /// Every provider, in a fixed order.
-    pub const ALL: [ProviderKind; 2] = [ProviderKind::DigitalOcean, ProviderKind::Vultr];
-
-    /// The name people know the cloud by.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::DigitalOcean => "DigitalOcean",
-            Self::Vultr => "Vultr",
-        }
-    }
-
-    /// The serialized name: `digitalocean` or `vultr`.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Self::DigitalOcean => "digitalocean",
-            Self::Vultr => "vultr",
-        }
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.display_name())
-    }
-}
+pub use crate::providers::registry::ProviderKind;
 
 /// What optional features a provider offers, for a UI that greys out what is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -306,8 +272,8 @@ pub struct Region {
 pub struct Size {
     pub slug: String,
     pub vcpus: u32,
-    pub memory_mb: u64,
-    pub disk_gb: u64,
+    pub memory_mb: u32,
+    pub disk_gb: u32,
     pub price_monthly: f64,
     /// Region slugs where this size can be created.
     pub regions: Vec<String>,

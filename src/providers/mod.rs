@@ -5,7 +5,10 @@
 
 pub mod digitalocean;
 pub mod http;
+pub mod registry;
 pub mod vultr;
+
+pub use registry::{ProviderAbout, ProviderEntry, connect, provider_list};
 
 #[cfg(test)]
 mod spec_examples;

@@ -12,7 +12,7 @@ use futures_util::future::join_all;
 use serde::Serialize;
 
 use super::list::is_created_by_hangar;
-use super::{Progress, ProgressSink};
+use super::{DestroyProgress as Progress, ProgressSink};
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{CloudProvider, DnsRecord, DnsRecordType, Machine};
 use crate::session::{SessionId, TagSummary};
@@ -56,7 +56,7 @@ pub async fn destroy_machines(
     provider: &dyn CloudProvider,
     session: &SessionId,
     opts: &DestroyOptions,
-    progress: ProgressSink<'_>,
+    progress: ProgressSink<'_, Progress>,
 ) -> Result<Vec<DestroyedMachine>> {
     if opts.ids.is_empty() {
         return Err(Error::validation("no machine id given"));
@@ -105,7 +105,7 @@ async fn destroy_one(
     provider: &dyn CloudProvider,
     m: &Machine,
     opts: &DestroyOptions,
-    progress: ProgressSink<'_>,
+    progress: ProgressSink<'_, Progress>,
 ) -> DestroyedMachine {
     let mut out = DestroyedMachine {
         id: m.id.clone(),

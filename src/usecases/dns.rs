@@ -442,7 +442,7 @@ mod tests {
         struct Cases {
             cases: Vec<Case>,
         }
-        let text = include_str!("../../ui/src/lib/dns-validation-cases.json");
+        let text = include_str!("../../tests/cases/dns-validation-cases.json");
         let cases: Cases = serde_json::from_str(text).expect("the shared cases parse");
         assert!(cases.cases.len() > 30);
         for case in cases.cases {

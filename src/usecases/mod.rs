@@ -5,7 +5,8 @@
 //! reports progress through a [`ProgressSink`] and returns a typed result or a
 //! [`crate::Error`]. Confirmation prompts belong to the caller.
 //!
-//! - [`create`]: pre-flight checks, create, project, wait for the IP, DNS record.
+//! - [`create`]: pre-flight checks, create, project, wait for the IP, DNS record, wait for
+//!   cloud-init.
 //! - [`destroy`]: refuse foreign machines, destroy, delete the machine's DNS records; preview.
 //! - [`list`]: machines of this session (or all), filtered.
 //! - [`ssh`]: the user and host to log in to a machine with.
@@ -28,5 +29,5 @@ pub mod status;
 mod progress;
 mod summary;
 
-pub use progress::{Progress, ProgressSink, no_progress};
+pub use progress::{CreateProgress, DestroyProgress, ProgressSink, elapsed_ms, no_progress};
 pub use summary::MachineSummary;

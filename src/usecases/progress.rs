@@ -1,15 +1,16 @@
-//! Typed progress events of the long use cases; the CLI prints them, the GUI forwards them.
+//! Typed progress events of the long use cases, one type per use case; the CLI prints them,
+//! the app forwards them to the window as they are (they are exported to TypeScript).
 
 use serde::Serialize;
 
-/// One step of a use case.
+/// One step of a create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(
     tag = "event",
     rename_all = "camelCase",
     rename_all_fields = "camelCase"
 )]
-pub enum Progress {
+pub enum CreateProgress {
     /// Pre-flight checks started.
     Checking,
     /// The provider accepted the machine.
@@ -17,25 +18,46 @@ pub enum Progress {
     /// The machine was assigned to a project.
     ProjectAssigned { project: String },
     /// Still waiting for the public IPv4 address.
-    WaitingForIp { elapsed_ms: u64 },
+    WaitingForIp { elapsed_ms: u32 },
     /// The public IPv4 address is known.
     IpAssigned { ip: String },
     /// A DNS record was created.
     DnsRecordCreated { fqdn: String, record_id: String },
-    /// The machine is being destroyed.
-    Destroying { id: String, name: String },
-    /// The machine is gone.
-    Destroyed { id: String },
-    /// A DNS record was deleted.
-    DnsRecordDeleted { fqdn: String, record_id: String },
-    /// A step failed without ending the use case; the result lists it too.
+    /// The machine was asked whether cloud-init is done; it answered `status` (or `UNKNOWN`).
+    CloudInitChecked { status: String, elapsed_ms: u32 },
+    /// A step failed without ending the create; the outcome lists it too.
     Warning { message: String },
-    /// The use case finished.
+    /// The create finished.
     Done,
 }
 
-/// Where progress goes.
-pub type ProgressSink<'a> = &'a (dyn Fn(Progress) + Send + Sync);
+/// One step of a destroy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum DestroyProgress {
+    /// The machine is being destroyed.
+    Destroying { id: String, name: String },
+    /// The provider confirmed the machine is gone.
+    Destroyed { id: String },
+    /// A DNS record of the machine was deleted.
+    DnsRecordDeleted { fqdn: String, record_id: String },
+    /// A step failed without ending the destroy; the result lists it too.
+    Warning { message: String },
+    /// The destroy finished.
+    Done,
+}
+
+/// Where progress of type `P` goes.
+pub type ProgressSink<'a, P> = &'a (dyn Fn(P) + Send + Sync);
 
 /// A sink that drops every event.
-pub fn no_progress(_: Progress) {}
+pub fn no_progress<P>(_: P) {}
+
+/// Milliseconds since `start`, as the events carry them (saturating at `u32::MAX`, 49 days).
+pub fn elapsed_ms(start: std::time::Instant) -> u32 {
+    u32::try_from(start.elapsed().as_millis()).unwrap_or(u32::MAX)
+}

@@ -2,8 +2,6 @@
 
 #![allow(dead_code)]
 
-pub mod openapi;
-
 use std::collections::HashMap;
 use std::sync::Mutex;
 

@@ -2,11 +2,11 @@
 //! created, listed, updated and listed again is what was sent, on every provider. The requests
 //! the client sent are then checked against the provider's spec.
 
-use hangar::emulator::{EmulatedProvider, Emulator};
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType};
+use hangar_emulator::{EmulatedProvider, Emulator};
 
-use super::common::openapi;
 use super::suite::assert_requests_follow_the_spec;
+use hangar_spec_check as openapi;
 
 fn spec(
     t: DnsRecordType,

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use hangar::emulator::{EmulatedProvider, Emulator, EmulatorConfig};
 use hangar::provider::CloudProvider;
 use hangar::providers::digitalocean::DigitalOceanConfig;
 use hangar::providers::http::lifecycle::DestroyPolicy;
 use hangar::providers::http::{ClientOptions, RetryPolicy};
 use hangar::providers::vultr::VultrConfig;
+use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig};
 
 /// How long a new machine waits for its IP in the emulator.
 pub const IP_DELAY: Duration = Duration::from_millis(300);

@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use hangar::emulator::EmulatedProvider;
+use hangar_emulator::EmulatedProvider;
 
 use super::harness::{Harness, connect};
 use super::suite;
@@ -34,12 +34,12 @@ impl Drop for Prism {
 }
 
 impl Prism {
-    /// Start `prism proxy` for `spec_file` (in [`specs_dir`](super::common::openapi::specs_dir)) in front of
+    /// Start `prism proxy` for `spec_file` (in [`specs_dir`](hangar_spec_check::specs_dir)) in front of
     /// `upstream`, on a free 127.0.0.1 port, and wait until it listens.
     pub fn start(spec_file: &str, upstream: &str) -> Prism {
         let root = env!("CARGO_MANIFEST_DIR");
         let bin = format!("{root}/tests/prism/node_modules/.bin/prism");
-        let spec = super::common::openapi::specs_dir().join(spec_file);
+        let spec = hangar_spec_check::specs_dir().join(spec_file);
         assert!(
             std::path::Path::new(&bin).exists(),
             "Prism is not installed: run `npm ci --prefix tests/prism`"

@@ -5,15 +5,15 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use hangar::emulator::{EmulatedProvider, Emulator, Faults, RecordedRequest};
 use hangar::provider::{
     CloudProvider, CreateMachine, DnsRecordSpec, DnsRecordType, Machine, MachineFilter,
     MachineStatus, PowerAction, ProviderError,
 };
+use hangar_emulator::{EmulatedProvider, Emulator, Faults, RecordedRequest};
 
-use super::common::openapi;
 pub use super::dns::dns_every_type_round_trips;
 use super::harness::{connect, emulator_machine_names, unique};
+use hangar_spec_check as openapi;
 
 const USER_DATA: &str = "#cloud-config\nruncmd:\n  - echo hangar > /root/hello\n";
 

@@ -5,36 +5,98 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use hangar::accounts::{self, Account, AccountDefaults};
+use hangar::accounts::{self, Account, AccountDefaults, ProviderKind};
 use hangar::error::{Error, Result};
+use hangar::fleet::{Fleet, LiveAccount};
 use hangar::machine_import::{self, SESSION_FILE_NAME};
 use hangar::machine_types::MachineType;
 use hangar::provider::CloudProvider;
 use hangar::providers::http::ClientOptions;
-use hangar::secrets::KeyringStore;
 use hangar::session::SessionId;
 use hangar::settings::{SettingsFile, env_vars};
 
 /// Everything a command needs, resolved.
 pub struct Context {
-    pub provider: Arc<dyn CloudProvider>,
-    pub defaults: AccountDefaults,
+    /// The accounts the command may use: Hangar's accounts, or the one of `--config-file`.
+    pub fleet: Fleet,
+    /// The id of the account a single-account command uses (`--account`, else the first).
+    selected: String,
     pub machine_types: BTreeMap<String, MachineType>,
     pub session: SessionId,
 }
 
-/// Loads the context from `config_file`, else from Hangar's settings.
-pub fn load(config_file: Option<&Path>, session_override: Option<&str>) -> Result<Context> {
-    let session_override = session_override
-        .map(|s| s.parse::<SessionId>())
-        .transpose()?;
-    match config_file {
-        Some(path) => from_machine_config(path, session_override),
-        None => from_settings(session_override),
+/// Where the accounts come from and which one is meant.
+pub struct Choice<'a> {
+    pub config_file: Option<&'a Path>,
+    pub session_override: Option<&'a str>,
+    /// An account's label or id (`--account`, `HANGAR_ACCOUNT`).
+    pub account: Option<&'a str>,
+}
+
+impl Context {
+    /// The selected account.
+    pub fn account(&self) -> &LiveAccount {
+        self.fleet
+            .account(&self.selected)
+            .expect("the selected account is in the fleet")
+    }
+
+    /// The selected account's client, or why there is none.
+    pub fn provider(&self) -> Result<Arc<dyn CloudProvider>> {
+        self.account().connected()
+    }
+
+    pub fn defaults(&self) -> &AccountDefaults {
+        &self.account().defaults
+    }
+
+    /// The accounts a command runs on: all of them, or the selected one.
+    pub fn accounts(&self, all: bool) -> Vec<&LiveAccount> {
+        if all {
+            self.fleet.accounts.iter().collect()
+        } else {
+            vec![self.account()]
+        }
+    }
+
+    /// The label of account `id` (the id itself if it is unknown).
+    pub fn label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.fleet
+            .account(id)
+            .map(|a| a.label.as_str())
+            .unwrap_or(id)
+    }
+
+    pub fn accounts_count(&self) -> usize {
+        self.fleet.accounts.len()
     }
 }
 
-fn from_machine_config(path: &Path, session_override: Option<SessionId>) -> Result<Context> {
+/// Loads the context from `config_file`, else from Hangar's settings.
+pub async fn load(choice: Choice<'_>) -> Result<Context> {
+    let session_override = choice
+        .session_override
+        .map(|s| s.parse::<SessionId>())
+        .transpose()?;
+    let (fleet, machine_types, session) = match choice.config_file {
+        Some(path) => from_machine_config(path, session_override)?,
+        None => from_settings(session_override).await?,
+    };
+    let selected = match choice.account {
+        Some(name) => fleet.find(name)?.id.clone(),
+        None => fleet.accounts[0].id.clone(),
+    };
+    Ok(Context {
+        fleet,
+        selected,
+        machine_types,
+        session,
+    })
+}
+
+type Loaded = (Fleet, BTreeMap<String, MachineType>, SessionId);
+
+fn from_machine_config(path: &Path, session_override: Option<SessionId>) -> Result<Loaded> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::new(
             hangar::ErrorKind::Config,
@@ -49,8 +111,9 @@ fn from_machine_config(path: &Path, session_override: Option<SessionId>) -> Resu
         return Err(Error::new(
             hangar::ErrorKind::Config,
             format!(
-                "{} has no provider section (digital-ocean or vultr)",
-                path.display()
+                "{} has no provider section ({})",
+                path.display(),
+                provider_sections()
             ),
         ));
     };
@@ -59,7 +122,7 @@ fn from_machine_config(path: &Path, session_override: Option<SessionId>) -> Resu
         Some(t) => t,
         None => accounts::resolve_token(&account, &NoStore, lookup)?,
     };
-    let provider = accounts::provider_for(&account, &token, ClientOptions::default())?;
+    let client = accounts::provider_for(&account, &token, ClientOptions::default())?;
     let mut machine_types = BTreeMap::new();
     for (name, t) in parts.machine_types {
         machine_types.insert(name, expand_type(t, lookup)?);
@@ -73,39 +136,50 @@ fn from_machine_config(path: &Path, session_override: Option<SessionId>) -> Resu
             s
         }
     };
-    Ok(Context {
-        provider,
+    let live = LiveAccount {
+        id: account.id.to_string(),
+        label: account.label.clone(),
+        provider: account.provider,
+        simulated: false,
+        client: Ok(client),
         defaults: account.defaults,
-        machine_types,
-        session,
-    })
+    };
+    let mut fleet = Fleet::of(vec![live], session.clone());
+    fleet.machine_types = Some(machine_types.clone());
+    Ok((fleet, machine_types, session))
 }
 
-fn from_settings(session_override: Option<SessionId>) -> Result<Context> {
+async fn from_settings(session_override: Option<SessionId>) -> Result<Loaded> {
     let file = SettingsFile::default_location()?;
-    let loaded = file.load()?;
-    let Some(account) = loaded.resolved.accounts.first().cloned() else {
+    let path = file.path().to_path_buf();
+    let mut fleet = hangar::fleet::load(Ok(file), None, None).await;
+    if let Some(problem) = fleet.startup_error.take() {
+        return Err(Error::new(hangar::ErrorKind::Config, problem));
+    }
+    if fleet.accounts.is_empty() {
         return Err(Error::new(
             hangar::ErrorKind::Config,
             format!(
                 "no account is set up in {}: add one in the Hangar app, or pass --config-file",
-                file.path().display()
+                path.display()
             ),
         ));
-    };
-    let store = KeyringStore::new();
-    let token = accounts::resolve_token(&account, &store, &env_vars::process_env)?;
-    let provider = accounts::provider_for(&account, &token, ClientOptions::default())?;
-    let session = match session_override {
-        Some(s) => s,
-        None => file.ensure_session_id()?,
-    };
-    Ok(Context {
-        provider,
-        defaults: account.defaults,
-        machine_types: loaded.resolved.machine_types,
-        session,
-    })
+    }
+    if let Some(s) = session_override {
+        fleet.session = Some(s);
+    }
+    let session = fleet.session()?.clone();
+    let machine_types = fleet.machine_types()?;
+    Ok((fleet, machine_types, session))
+}
+
+/// The provider section names of a `machine` config file, from the registry.
+pub fn provider_sections() -> String {
+    ProviderKind::ALL
+        .iter()
+        .map(|k| k.about().config_section)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn expand_account(account: &mut Account, lookup: env_vars::Lookup<'_>) -> Result<()> {
@@ -146,7 +220,8 @@ impl hangar::secrets::SecretStore for NoStore {
     fn token(
         &self,
         _: &str,
-    ) -> std::result::Result<Option<hangar::secrets::Token>, hangar::config_error::ConfigError> {
+    ) -> std::result::Result<Option<hangar::secrets::Token>, hangar::config_error::ConfigError>
+    {
         Ok(None)
     }
     fn set_token(
@@ -156,7 +231,10 @@ impl hangar::secrets::SecretStore for NoStore {
     ) -> std::result::Result<(), hangar::config_error::ConfigError> {
         Ok(())
     }
-    fn delete_token(&self, _: &str) -> std::result::Result<bool, hangar::config_error::ConfigError> {
+    fn delete_token(
+        &self,
+        _: &str,
+    ) -> std::result::Result<bool, hangar::config_error::ConfigError> {
         Ok(false)
     }
 }

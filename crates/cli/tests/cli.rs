@@ -534,7 +534,7 @@ async fn find_size_not_in_region(s: &Setup) -> (String, String) {
         EmulatedProvider::DigitalOcean => ProviderKind::DigitalOcean,
         EmulatedProvider::Vultr => ProviderKind::Vultr,
     };
-    let p = hangar::accounts::connect(
+    let p = hangar::providers::connect(
         kind,
         &hangar::secrets::Token::from(s.emulator.token(s.kind)),
         Some(&s.emulator.base_url(s.kind)),

@@ -28,7 +28,6 @@
 //! Use [`check_response`] for what a server answered and [`check_request`] for what a client
 //! sends. Both return `Err(message)` with the operation, the status and every violation.
 
-
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -19,9 +19,16 @@ use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 const WAIT: Duration = Duration::from_secs(20);
+/// How long one tauri-driver gets to open the session before it is restarted on new ports.
+const SESSION_WAIT: Duration = Duration::from_secs(20);
+/// How many tauri-drivers are tried.
+const SESSION_ATTEMPTS: u32 = 3;
 
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the desktop crate sits in the repository root")
+        .to_path_buf()
 }
 
 fn target_dir() -> PathBuf {
@@ -169,55 +176,74 @@ impl GuiSession {
         let (display_guard, display) = start_xvfb();
         let display_for_driver = display.clone();
         let home = tempfile::tempdir().expect("temp home");
-        let (port, native_port) = (free_port(), free_port());
-
-        let mut driver = Command::new(tauri_driver);
-        driver
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .arg("--native-driver")
-            .arg(native)
-            .current_dir(root)
-            .env("DISPLAY", &display_for_driver)
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("HANGAR_CONFIG_DIR", home.path().join("config/hangar"))
-            // Xvfb has no GPU: WebKit's DMA-BUF renderer and compositing need one.
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            driver.env(k, v);
-        }
-        let driver_guard = Guard(driver.spawn().expect("start tauri-driver"), "tauri-driver");
-
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
             serde_json::json!({ "application": app }),
         );
         caps.insert("browserName".into(), "wry".into());
-        let url = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        let (client, requested_at) = loop {
-            let attempt = Instant::now();
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break (client, attempt),
-                // tauri-driver takes a moment to listen.
-                Err(_) if started.elapsed() < WAIT => {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+        // The ports are free when picked, but another process can take one before
+        // tauri-driver or WebKitWebDriver listens on it ("Unable to listen for HTTP server").
+        // Then the session cannot open: start over on fresh ports, a few times.
+        let mut attempts = 0;
+        let (client, requested_at, driver_guard) = loop {
+            attempts += 1;
+            let (port, native_port) = (free_port(), free_port());
+            let mut driver = Command::new(&tauri_driver);
+            driver
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .arg("--native-driver")
+                .arg(&native)
+                .current_dir(&root)
+                .env("DISPLAY", &display_for_driver)
+                .env("XDG_CONFIG_HOME", home.path().join("config"))
+                .env("XDG_DATA_HOME", home.path().join("data"))
+                .env("XDG_CACHE_HOME", home.path().join("cache"))
+                .env("HANGAR_CONFIG_DIR", home.path().join("config/hangar"))
+                // Xvfb has no GPU: WebKit's DMA-BUF renderer and compositing need one.
+                .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit());
+            for (k, v) in env {
+                driver.env(k, v);
+            }
+            let mut guard = Guard(driver.spawn().expect("start tauri-driver"), "tauri-driver");
+            let url = format!("http://127.0.0.1:{port}");
+            let started = Instant::now();
+            let outcome = loop {
+                let attempt = Instant::now();
+                match ClientBuilder::new(HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&url)
+                    .await
+                {
+                    Ok(client) => break Ok((client, attempt)),
+                    // tauri-driver exited (e.g. its port was taken): no point waiting.
+                    Err(e) if guard.0.try_wait().ok().flatten().is_some() => break Err(e),
+                    // tauri-driver takes a moment to listen.
+                    Err(_) if started.elapsed() < SESSION_WAIT => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                    Err(e) => break Err(e),
                 }
-                Err(e) => panic!("could not open a WebDriver session on the app: {e}"),
+            };
+            match outcome {
+                Ok((client, at)) => break (client, at, guard),
+                Err(e) if attempts < SESSION_ATTEMPTS => {
+                    eprintln!(
+                        "e2e: no WebDriver session on ports {port}/{native_port} ({e}); retrying on fresh ports"
+                    );
+                    drop(guard);
+                }
+                Err(e) => panic!(
+                    "could not open a WebDriver session on the app after {attempts} attempts: {e}"
+                ),
             }
         };
         GuiSession {

@@ -28,6 +28,7 @@ use super::http::{
     Catalogs, ClientOptions, ClientParts, HttpClient, ProviderClient, ProviderConfig, Safety,
     encode_segment,
 };
+use super::registry::ProviderAbout;
 use crate::provider::{
     AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, Machine,
     MachineFilter, PowerAction, Project, Projects, ProviderError, ProviderKind, Region, Result,
@@ -52,6 +53,14 @@ impl ProviderClient for DigitalOcean {
     const KIND: ProviderKind = KIND;
     const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
     const BASE_URL_ENV: &'static str = BASE_URL_ENV;
+    const ABOUT: ProviderAbout = ProviderAbout {
+        display_name: "DigitalOcean",
+        config_section: "digital-ocean",
+        config_key: "access-token",
+        access_url: "https://cloud.digitalocean.com/account/api/tokens",
+        access_help: "Create a personal access token with read and write scope (API → Tokens).",
+        projects: true,
+    };
 
     fn from_parts(parts: ClientParts) -> Self {
         Self {

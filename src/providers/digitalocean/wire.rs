@@ -333,8 +333,8 @@ impl From<SizeWire> for Size {
         Size {
             slug: s.slug,
             vcpus: s.vcpus,
-            memory_mb: s.memory,
-            disk_gb: s.disk,
+            memory_mb: u32::try_from(s.memory).unwrap_or(u32::MAX),
+            disk_gb: u32::try_from(s.disk).unwrap_or(u32::MAX),
             price_monthly: s.price_monthly,
             regions: s.regions,
         }

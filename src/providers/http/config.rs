@@ -12,6 +12,7 @@ use secrecy::SecretString;
 
 use super::{ClientOptions, HttpClient, resolve_base_url};
 use crate::provider::{Image, ProviderKind, Region, Result, Size, TtlCache};
+use crate::providers::registry::ProviderAbout;
 
 /// A provider client that can be built from a [`ProviderConfig`].
 pub trait ProviderClient: Sized {
@@ -21,6 +22,8 @@ pub trait ProviderClient: Sized {
     /// Environment variable that overrides [`Self::DEFAULT_BASE_URL`] when an account sets
     /// no base URL.
     const BASE_URL_ENV: &'static str;
+    /// What the front ends show about the provider (see the registry).
+    const ABOUT: ProviderAbout;
 
     fn from_parts(parts: ClientParts) -> Self;
 }

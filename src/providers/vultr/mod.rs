@@ -36,6 +36,7 @@ use super::http::{
     Catalogs, ClientOptions, ClientParts, HttpClient, ProviderClient, ProviderConfig, Safety,
     encode_segment,
 };
+use super::registry::ProviderAbout;
 use crate::provider::{
     AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, Machine,
     MachineFilter, PowerAction, ProviderError, ProviderKind, Region, Result, Size, SshKey,
@@ -57,6 +58,14 @@ impl ProviderClient for Vultr {
     const KIND: ProviderKind = KIND;
     const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
     const BASE_URL_ENV: &'static str = BASE_URL_ENV;
+    const ABOUT: ProviderAbout = ProviderAbout {
+        display_name: "Vultr",
+        config_section: "vultr",
+        config_key: "api-key",
+        access_url: "https://my.vultr.com/settings/#settingsapi",
+        access_help: "Enable the API and copy the personal access token (Account → API); allow this computer's address in its access control.",
+        projects: false,
+    };
 
     fn from_parts(parts: ClientParts) -> Self {
         Self {

@@ -287,8 +287,8 @@ impl From<PlanWire> for Size {
         Size {
             slug: p.id,
             vcpus: p.vcpu_count,
-            memory_mb: p.ram,
-            disk_gb: p.disk,
+            memory_mb: u32::try_from(p.ram).unwrap_or(u32::MAX),
+            disk_gb: u32::try_from(p.disk).unwrap_or(u32::MAX),
             price_monthly: p.monthly_cost,
             regions: p.locations,
         }

@@ -9,24 +9,25 @@
 //! anyway, and a table across a DigitalOcean and a Vultr account exercises both clients and
 //! the per-account columns and filters the way a real two-account setup would.
 
+mod records;
+
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use hangar::accounts::AccountDefaults;
-use hangar::emulator::{
-    DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, EmulatorError, InstanceSeed, Seed,
-};
+use hangar::error::{Error, ErrorKind, Result};
+use hangar::fleet::{DemoCloud, DemoStarter, LiveAccount};
 use hangar::machine_types::{MachineType, ScriptArgs};
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
-use hangar::providers::digitalocean::DigitalOceanConfig;
 use hangar::providers::http::ClientOptions;
-use hangar::providers::vultr::VultrConfig;
+use hangar::secrets::Token;
+use hangar::session::{SessionId, tags_for_new_machine};
+use hangar_emulator::{
+    DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, InstanceSeed, Seed,
+};
 
-use crate::state::LiveAccount;
-
-/// The session id the demo machines "created in this session" carry (a valid session id, so
-/// the core counts them as this session's, e.g. for destroy).
+/// The session id the demo machines "created in this session" carry.
 pub const DEMO_SESSION: &str = "de300001";
 /// Another installation's session, for machines Hangar created elsewhere.
 const OTHER_SESSION: &str = "5eed0042";
@@ -35,35 +36,24 @@ const DEMO_IP_DELAY: Duration = Duration::from_secs(12);
 /// How long a new demo machine's cloud-init runs after it got its IP.
 const DEMO_BOOT_DELAY: Duration = Duration::from_secs(8);
 
-/// A running demo cloud and its accounts. The emulator stops when this is dropped.
-pub struct DemoCloud {
-    pub accounts: Vec<LiveAccount>,
-    _emulator: Emulator,
-}
-
-impl std::fmt::Debug for DemoCloud {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DemoCloud")
-            .field("accounts", &self.accounts.len())
-            .finish_non_exhaustive()
-    }
-}
-
-/// Why the demo cloud could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum DemoError {
-    #[error("the demo cloud could not start: {0}")]
-    Emulator(#[from] EmulatorError),
-    #[error("the demo cloud's client could not be built: {0}")]
-    Client(#[from] hangar::provider::ProviderError),
-}
-
 /// Adds this many generated droplets to the demo fleet, to try the app with a large fleet
 /// (`HANGAR_DEMO_EXTRA_MACHINES=2000`). Unset or unparsable: none.
 pub const EXTRA_MACHINES_ENV: &str = "HANGAR_DEMO_EXTRA_MACHINES";
 
-/// Starts the emulator on loopback ports and builds a client per provider.
-pub async fn start() -> Result<DemoCloud, DemoError> {
+/// The demo cloud as a [`DemoStarter`] for a fleet: what the desktop app hands the core.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Demo;
+
+#[async_trait]
+impl DemoStarter for Demo {
+    async fn start(&self) -> Result<DemoCloud> {
+        start().await
+    }
+}
+
+/// Starts the emulator on loopback ports and connects one account per provider, with the
+/// extra machines [`EXTRA_MACHINES_ENV`] asks for.
+pub async fn start() -> Result<DemoCloud> {
     let extra = std::env::var(EXTRA_MACHINES_ENV)
         .ok()
         .and_then(|v| v.trim().parse().ok())
@@ -71,8 +61,16 @@ pub async fn start() -> Result<DemoCloud, DemoError> {
     start_with(extra).await
 }
 
+/// The provider an emulated API stands for.
+fn kind_of(p: EmulatedProvider) -> ProviderKind {
+    match p {
+        EmulatedProvider::DigitalOcean => ProviderKind::DigitalOcean,
+        EmulatedProvider::Vultr => ProviderKind::Vultr,
+    }
+}
+
 /// [`start`] with `extra` generated droplets besides the demo fleet.
-pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
+pub async fn start_with(extra: usize) -> Result<DemoCloud> {
     let mut seed = seed();
     seed.digitalocean.droplets.extend(generated_droplets(extra));
     let emulator = Emulator::start(EmulatorConfig {
@@ -81,57 +79,61 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud, DemoError> {
         boot_delay: DEMO_BOOT_DELAY,
         ..EmulatorConfig::default()
     })
-    .await?;
+    .await
+    .map_err(|e| {
+        Error::new(
+            ErrorKind::Config,
+            format!("the demo cloud could not start: {e}"),
+        )
+    })?;
     // The demo machines' addresses route nowhere: their cloud-init status check is answered
     // by the emulator, acting as the accounts' status proxy.
     let options = ClientOptions {
         status_proxy: Some(emulator.status_proxy_url()),
         ..ClientOptions::default()
     };
-    let digitalocean: Arc<dyn CloudProvider> = Arc::new(
-        DigitalOceanConfig::new(emulator.token(EmulatedProvider::DigitalOcean))
-            .with_base_url(emulator.digitalocean_base_url())
-            .with_options(options.clone())
-            .build()?,
-    );
-    let vultr: Arc<dyn CloudProvider> = Arc::new(
-        VultrConfig::new(emulator.token(EmulatedProvider::Vultr))
-            .with_base_url(emulator.vultr_base_url())
-            .with_options(options)
-            .build()?,
-    );
+    // Each account connects through the provider registry, as a configured one does.
+    let mut accounts = Vec::new();
+    for p in EmulatedProvider::ALL {
+        let provider = kind_of(p);
+        let client = hangar::providers::connect(
+            provider,
+            &Token::from(emulator.token(p)),
+            Some(&emulator.base_url(p)),
+            options.clone(),
+        )?;
+        accounts.push(LiveAccount {
+            id: format!("demo-{}", provider.slug()),
+            label: format!("Demo {provider}"),
+            provider,
+            simulated: true,
+            client: Ok(client),
+            defaults: demo_defaults(provider),
+        });
+    }
     // Records of every type first; then the A records a create with DNS would have made,
     // which are skipped when already there.
-    let accounts = vec![
-        LiveAccount::simulated(
-            "demo-digitalocean",
-            ProviderKind::DigitalOcean,
-            digitalocean.clone(),
-        ),
-        LiveAccount::simulated("demo-vultr", ProviderKind::Vultr, vultr.clone()),
-    ];
-    crate::demo_dns::add_records(&accounts).await?;
-    add_machine_records(
-        digitalocean.as_ref(),
-        "example.com",
-        &["web-1", "db-primary"],
-    )
-    .await?;
-    add_machine_records(vultr.as_ref(), "example.net", &["edge-ewr"]).await?;
-    Ok(DemoCloud {
+    records::add_records(&accounts).await?;
+    for account in &accounts {
+        let client = account.connected()?;
+        let (zone, names): (&str, &[&str]) = match account.provider {
+            ProviderKind::DigitalOcean => ("example.com", &["web-1", "db-primary"]),
+            ProviderKind::Vultr => ("example.net", &["edge-ewr"]),
+        };
+        add_machine_records(client.as_ref(), zone, names).await?;
+    }
+    Ok(DemoCloud::new(
         accounts,
-        _emulator: emulator,
-    })
+        DEMO_SESSION.parse()?,
+        demo_machine_types(),
+        emulator,
+    ))
 }
 
 /// Gives the named (ready) machines an A record `<name>.<zone>` pointing at their address, as
 /// a create with DNS would have: the destroy confirmation and the SSH command show them. A
 /// record that is already there is not added twice.
-async fn add_machine_records(
-    client: &dyn CloudProvider,
-    zone: &str,
-    names: &[&str],
-) -> Result<(), DemoError> {
+async fn add_machine_records(client: &dyn CloudProvider, zone: &str, names: &[&str]) -> Result<()> {
     let every = MachineFilter::all();
     let (machines, existing) =
         tokio::join!(client.list_machines(&every), client.list_records(zone));
@@ -189,12 +191,10 @@ pub fn demo_machine_types() -> BTreeMap<String, MachineType> {
     BTreeMap::from([("web".to_string(), scripted), ("worker".to_string(), plain)])
 }
 
+/// The tags a create of `machine_type` in `session` gives, and `extra` ones.
 fn hangar_tags(session: &str, machine_type: &str, extra: &[&str]) -> Vec<String> {
-    let mut tags = vec![
-        "machine:created".to_string(),
-        format!("machine:session:{session}"),
-        format!("machine:type:{machine_type}"),
-    ];
+    let session: SessionId = session.parse().expect("the demo sessions are valid ids");
+    let mut tags = tags_for_new_machine(machine_type, &session).expect("demo types fit in tags");
     tags.extend(extra.iter().map(|t| t.to_string()));
     tags
 }
@@ -443,7 +443,7 @@ mod tests {
         use hangar::usecases::status::{StatusOptions, UNKNOWN, machine_status};
 
         let demo = start_with(0).await.expect("demo cloud");
-        // `demo0001` is not a valid session id (not hex); the filter takes every machine.
+        // A session other than the demo's: with `all`, every machine is checked anyway.
         let session: SessionId = "0123abcd".parse().expect("session id");
         let opts = StatusOptions {
             filter: ListFilter {

@@ -10,6 +10,10 @@
 //!    off from [`PollPolicy::initial`] to [`PollPolicy::max`] under an overall timeout, and
 //!    cancellable, then the **DNS A record** `<name>.<zone>` with TTL 300.
 //!
+//! 4. **Cloud-init** (when asked, [`CreateOptions::cloud_init`], and the machine was set up
+//!    from a machine type): the machine's own status check is asked until it says done
+//!    ([`cloud_init`]).
+//!
 //! Once the machine exists, later failures do not lose it: [`create_machine`] returns
 //! `Ok(CreateOutcome)` whose [`problems`](CreateOutcome::problems) list what did not happen,
 //! next to what exists (machine, IP, record), so the caller can offer clean-up.
@@ -20,15 +24,21 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use super::{MachineSummary, Progress, ProgressSink};
+mod cloud_init;
+pub mod preflight;
+
+pub use cloud_init::{CloudInitResult, CloudInitWait, wait_for_cloud_init};
+
+use super::{CreateProgress as Progress, MachineSummary, ProgressSink, elapsed_ms};
 use crate::cloud_init::{UserDataRequest, user_data};
 use crate::error::{Error, ErrorKind, Result};
 use crate::machine_types::MachineType;
 use crate::provider::{
     CloudProvider, CreateMachine, DnsRecordSpec, DnsRecordType, Machine, MachineFilter,
-    ProviderError, ProviderKind,
+    ProviderError,
 };
 use crate::session::{CREATED_TAG, MachineTag, SessionId, type_tag};
+use crate::usecases::status;
 
 /// TTL of the A record of a new machine.
 pub const DNS_TTL: u32 = 300;
@@ -77,6 +87,9 @@ pub struct CreateOptions {
     pub extra_tag: Option<String>,
     pub wait_for_ip: bool,
     pub poll: PollPolicy,
+    /// Wait for cloud-init to finish (only a machine set up from its type has any to wait
+    /// for); `None`: do not wait.
+    pub cloud_init: Option<CloudInitWait>,
 }
 
 /// What a create call needs besides the options: no global state.
@@ -108,6 +121,11 @@ pub struct CreateOutcome {
     pub project: Option<String>,
     /// Each step that did not happen, with the reason. Empty when everything asked was done.
     pub problems: Vec<Error>,
+    /// Whether cloud-init finished, when that was asked.
+    pub cloud_init: CloudInitResult,
+    /// The create was cancelled before its last step (the cloud-init wait); what exists is
+    /// above. Cancelling during the cloud-init wait only ends the wait and leaves this false.
+    pub cancelled: bool,
 }
 
 impl CreateOutcome {
@@ -140,7 +158,7 @@ async fn preflight(
             None => failures.push("a machine type is required to initialize the machine".into()),
             Some(t) if !ctx.machine_types.contains_key(t) => failures.push(format!(
                 "machine type `{t}` does not exist; known types: {}",
-                list_or_none(ctx.machine_types.keys())
+                preflight::list_or_none(ctx.machine_types.keys())
             )),
             Some(_) => {}
         }
@@ -167,8 +185,11 @@ async fn preflight(
     } else {
         None
     };
-    if opts.project.is_some() && provider.kind() == ProviderKind::Vultr {
-        failures.push("a project is configured, but projects are not supported by Vultr".into());
+    if opts.project.is_some() && provider.projects().is_none() {
+        failures.push(format!(
+            "a project is configured, but projects are not supported by {}",
+            provider.kind()
+        ));
     }
 
     let keys = async {
@@ -204,67 +225,38 @@ async fn preflight(
     let mut key_ids = Vec::new();
     let mut public_keys = Vec::new();
     for name in &opts.ssh_keys {
-        match keys.iter().find(|k| &k.name == name) {
-            Some(k) => {
+        match preflight::find_ssh_key(&keys, name) {
+            Ok(k) => {
                 key_ids.push(k.id.clone());
                 public_keys.push(k.public_key.clone());
             }
-            None => failures.push(format!(
-                "SSH key `{name}` does not exist; keys: {}",
-                list_or_none(keys.iter().map(|k| &k.name))
-            )),
+            Err(m) => failures.push(m),
         }
     }
-    let region_ok = regions.iter().any(|r| r.slug == opts.region && r.available);
-    if !region_ok {
-        failures.push(format!(
-            "region `{}` does not exist or is not available; regions: {}",
-            opts.region,
-            list_or_none(regions.iter().filter(|r| r.available).map(|r| &r.slug))
-        ));
+    let region_ok = match preflight::check_region(&regions, &opts.region) {
+        Ok(()) => true,
+        Err(m) => {
+            failures.push(m);
+            false
+        }
+    };
+    let region = region_ok.then_some(opts.region.as_str());
+    if let Err(m) = preflight::check_size(&sizes, &opts.size, region) {
+        failures.push(m);
     }
-    match sizes.iter().find(|s| s.slug == opts.size) {
-        None => failures.push(format!(
-            "size `{}` does not exist; sizes: {}",
-            opts.size,
-            list_or_none(sizes.iter().map(|s| &s.slug))
-        )),
-        Some(s) if region_ok && !s.regions.contains(&opts.region) => failures.push(format!(
-            "size `{}` is not offered in region `{}`; sizes there: {}",
-            opts.size,
-            opts.region,
-            list_or_none(
-                sizes
-                    .iter()
-                    .filter(|s| s.regions.contains(&opts.region))
-                    .map(|s| &s.slug)
-            )
-        )),
-        Some(_) => {}
-    }
-    if !images.iter().any(|i| i.id == opts.image) {
-        failures.push(format!(
-            "image `{}` does not exist; images: {}",
-            opts.image,
-            list_or_none(images.iter().map(|i| &i.id))
-        ));
+    if let Err(m) = preflight::check_image(&images, &opts.image) {
+        failures.push(m);
     }
     if let (Some(zone), Some(zones)) = (&dns_zone, &zones)
-        && !zones.iter().any(|z| &z.name == zone)
+        && let Err(m) = preflight::check_zone(zones, zone)
     {
-        failures.push(format!(
-            "DNS zone `{zone}` does not exist; zones: {}",
-            list_or_none(zones.iter().map(|z| &z.name))
-        ));
+        failures.push(m);
     }
     let mut project_id = None;
     if let (Some(name), Some(projects)) = (&opts.project, &projects) {
-        match projects.iter().find(|p| &p.name == name) {
-            Some(p) => project_id = Some(p.id.clone()),
-            None => failures.push(format!(
-                "project `{name}` does not exist; projects: {}",
-                list_or_none(projects.iter().map(|p| &p.name))
-            )),
+        match preflight::find_project(projects, name) {
+            Ok(p) => project_id = Some(p.id.clone()),
+            Err(m) => failures.push(m),
         }
     }
     if !failures.is_empty() {
@@ -284,7 +276,7 @@ pub async fn create_machine(
     provider: &dyn CloudProvider,
     ctx: &CreateContext<'_>,
     opts: &CreateOptions,
-    progress: ProgressSink<'_>,
+    progress: ProgressSink<'_, Progress>,
     cancel: &CancellationToken,
 ) -> Result<CreateOutcome> {
     progress(Progress::Checking);
@@ -338,6 +330,8 @@ pub async fn create_machine(
         dns_record: None,
         project: None,
         problems: Vec::new(),
+        cloud_init: CloudInitResult::NotRequested,
+        cancelled: false,
     };
     let problem = |outcome: &mut CreateOutcome, e: Error| {
         progress(Progress::Warning {
@@ -411,6 +405,17 @@ pub async fn create_machine(
             }
         }
     }
+    outcome.cancelled = cancel.is_cancelled();
+    let set_up = opts.initialize && opts.machine_type.is_some();
+    if let (Some(wait), true) = (&opts.cloud_init, set_up) {
+        outcome.cloud_init = if outcome.ip.is_none() {
+            CloudInitResult::NoIp
+        } else if outcome.cancelled {
+            cloud_init::unconfirmed(status::UNKNOWN, "Cancelled before cloud-init was checked.")
+        } else {
+            wait_for_cloud_init(provider, ctx.session, &machine.id, wait, progress, cancel).await
+        };
+    }
     progress(Progress::Done);
     Ok(outcome)
 }
@@ -420,7 +425,7 @@ async fn wait_for_ip(
     provider: &dyn CloudProvider,
     id: &str,
     poll: &PollPolicy,
-    progress: ProgressSink<'_>,
+    progress: ProgressSink<'_, Progress>,
     cancel: &CancellationToken,
 ) -> Result<Machine> {
     let start = Instant::now();
@@ -461,7 +466,7 @@ async fn wait_for_ip(
             Err(e) => last_error = Some(e.into()),
         }
         progress(Progress::WaitingForIp {
-            elapsed_ms: start.elapsed().as_millis() as u64,
+            elapsed_ms: elapsed_ms(start),
         });
         delay = (delay * 2).min(poll.max);
     }
@@ -524,15 +529,6 @@ fn with_prefix(prefix: &str, e: Error) -> Error {
         kind: e.kind,
         message: format!("{prefix}: {}", e.message),
         detail: e.detail,
-    }
-}
-
-fn list_or_none<'a>(items: impl Iterator<Item = &'a String>) -> String {
-    let v: Vec<&str> = items.map(String::as_str).collect();
-    if v.is_empty() {
-        "(none)".into()
-    } else {
-        v.join(", ")
     }
 }
 

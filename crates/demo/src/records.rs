@@ -5,7 +5,7 @@
 
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter};
 
-use crate::state::LiveAccount;
+use hangar::fleet::LiveAccount;
 
 /// Which machine gets an A record under which name, per zone.
 const MACHINE_RECORDS: [(&str, &str); 6] = [

@@ -1,0 +1,110 @@
+//! `list-domain`: the records of a zone (by default those pointing at this session's
+//! machines). With `--all-accounts`, every account that hosts the zone (or, without a zone,
+//! each account's configured zone), each printed as it answers.
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::args::{AccountsArgs, json_output};
+use crate::context::Context;
+use crate::output::{finish, json_with_account, out, out_json, report_failure, tagged};
+use hangar::error::{Error, Result};
+use hangar::fleet::{PerAccount, fan_out, ignore_each};
+use hangar::usecases::dns::{self, RecordQuery, RecordView};
+
+#[derive(Args, Debug)]
+pub struct ListDomainArgs {
+    /// The zone (default: the configured dns-zone)
+    pub zone: Option<String>,
+    /// Filter by name
+    #[arg(short, long, value_name = "RECORD-NAME")]
+    pub name: Option<String>,
+    /// Filter by type (default A and AAAA; `*` for all)
+    #[arg(short = 'm', long = "type", value_name = "RECORD-TYPE")]
+    pub record_type: Option<String>,
+    /// Output format (json)
+    #[arg(short, long, value_name = "FORMAT")]
+    pub output: Option<String>,
+    /// Only display record names
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Include all records, even those not pointing at this session's machines
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub accounts: AccountsArgs,
+}
+
+/// One account's records, or `None` when it does not host the zone asked for.
+type Records = Option<Vec<RecordView>>;
+
+pub async fn run(ctx: &Context, a: ListDomainArgs) -> Result<()> {
+    let many = a.accounts.all_accounts;
+    let json = json_output(&a.output)?;
+    let print = |answer: &PerAccount<Records>| {
+        if many {
+            report_failure(ctx, answer);
+        }
+        let Ok(Some(records)) = answer.outcome() else {
+            return;
+        };
+        for r in records {
+            if a.quiet {
+                out(&r.name);
+            } else {
+                let line = format!("{}\t{}\t{}", r.name, r.record_type, r.data);
+                out(tagged(ctx, &answer.account_id, many, &line));
+            }
+        }
+    };
+    let on_each: &(dyn Fn(&PerAccount<Records>) + Send + Sync) =
+        if json { &ignore_each } else { &print };
+    let session = &ctx.session;
+    let a = &a;
+    let answers = fan_out(
+        ctx.accounts(many).into_iter().map(|account| (account, ())),
+        |account, client, ()| async move {
+            let Some(zone) = a.zone.clone().or_else(|| account.defaults.dns_zone.clone()) else {
+                return Err(Error::validation("no DNS zone specified"));
+            };
+            let query = RecordQuery {
+                zone,
+                name: a.name.clone(),
+                record_type: a.record_type.clone(),
+                all: a.all,
+            };
+            match dns::list_records(client.as_ref(), session, &query).await {
+                Ok(records) => Ok(Some(records)),
+                // Across accounts, an account that does not host the zone has nothing to list.
+                Err(e) if many && a.zone.is_some() && e.kind == hangar::ErrorKind::NotFound => {
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            }
+        },
+        on_each,
+    )
+    .await;
+    if many && let Some(zone) = &a.zone {
+        let hosted = answers.iter().any(|x| matches!(x.outcome(), Ok(Some(_))));
+        let failed = answers.iter().any(|x| x.error.is_some());
+        if !hosted && !failed {
+            return Err(Error::not_found(format!(
+                "no account hosts the zone {zone}"
+            )));
+        }
+    }
+    if json {
+        if many {
+            out_json(&json_with_account(ctx, &answers, |rs| {
+                rs.iter()
+                    .flatten()
+                    .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+                    .collect()
+            }));
+        } else if let Some(Ok(Some(rs))) = answers.first().map(PerAccount::outcome) {
+            out_json(rs);
+        }
+    }
+    finish(ctx, answers, many)
+}

@@ -1,0 +1,12 @@
+//! One module per subcommand. Each resolves what it needs from the [`Context`](crate::context)
+//! and calls the core's use cases; across accounts it uses the core's fan-out.
+
+pub mod check;
+pub mod create;
+pub mod destroy;
+pub mod domains;
+pub mod info;
+pub mod list;
+pub mod list_domain;
+pub mod names;
+pub mod status;

@@ -1,0 +1,261 @@
+//! The accounts as a front end lists and changes them: where each token is (never the token),
+//! adding one (token to the keychain), removing one, testing a typed token, and importing
+//! `machine`'s config.
+//!
+//! A change writes the settings; the caller then reloads its fleet
+//! ([`FleetState::load`](super::FleetState::load)).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Fleet, blocking};
+use crate::accounts::{
+    self, Account, AccountDefaults, AccountDetails, AccountId, ConnectionTest, NewToken, SecretRef,
+};
+use crate::error::{Error, Result};
+use crate::machine_import::{self, SkippedItem};
+use crate::provider::ProviderKind;
+use crate::providers::http::ClientOptions;
+use crate::secrets::{KeyringStore, SecretStatus, SecretStore, Token, normalize_token};
+use crate::settings::{DemoCloud as DemoCloudMode, SettingsFile, env_vars};
+
+/// An account as the UI sees it. Never carries a token.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub id: String,
+    pub label: String,
+    pub provider: ProviderKind,
+    /// Served by the demo cloud on this computer: nothing is billed.
+    pub simulated: bool,
+    /// Where the token is kept and its last four characters; `None` for demo accounts.
+    pub key: Option<SecretStatus>,
+    /// The API URL used instead of the provider's public one, if any.
+    pub base_url: Option<String>,
+    /// Why the account cannot be used right now (e.g. its token is missing).
+    pub error: Option<String>,
+}
+
+/// The accounts the front end is connected to.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountList {
+    pub accounts: Vec<AccountSummary>,
+    /// Why accounts are missing (settings unreadable, demo cloud failed), if they are.
+    pub problem: Option<String>,
+}
+
+/// The fleet's accounts with where their tokens are (read from the keychain, never shown).
+pub async fn list(fleet: &Fleet) -> Result<AccountList> {
+    let configured: Vec<Account> = match &fleet.settings {
+        Some(file) => {
+            let file = file.clone();
+            blocking(move || Ok(file.load_raw()?.accounts))
+                .await
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    let live = fleet.accounts.clone();
+    let accounts = blocking(move || {
+        let store = KeyringStore::new();
+        Ok(live
+            .iter()
+            .map(|a| {
+                let account = configured.iter().find(|c| c.id.as_str() == a.id);
+                AccountSummary {
+                    id: a.id.clone(),
+                    label: a.label.clone(),
+                    provider: a.provider,
+                    simulated: a.simulated,
+                    key: account.map(|c| key_status(c, &store)),
+                    base_url: account.and_then(|c| c.base_url.clone()),
+                    error: a.client.as_ref().err().map(|e| e.message.clone()),
+                }
+            })
+            .collect())
+    })
+    .await?;
+    Ok(AccountList {
+        accounts,
+        problem: fleet.startup_error.clone(),
+    })
+}
+
+fn key_status(account: &Account, store: &dyn SecretStore) -> SecretStatus {
+    accounts::secret_status(account, store, &env_vars::process_env).unwrap_or_else(|_| {
+        SecretStatus {
+            stored: false,
+            last4: None,
+            store_name: store.store_name(),
+        }
+    })
+}
+
+/// What the Add account form sends. The token goes to the keychain, never back to the UI.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAccount {
+    pub provider: ProviderKind,
+    pub label: String,
+    pub token: String,
+    /// Empty or absent: the provider's public API.
+    pub base_url: Option<String>,
+}
+
+/// Adds an account: its token to the keychain, the account to the settings.
+pub async fn add(file: &SettingsFile, account: NewAccount) -> Result<AccountSummary> {
+    let details = AccountDetails {
+        label: account.label,
+        provider: account.provider,
+        base_url: non_empty(account.base_url),
+        defaults: AccountDefaults::default(),
+    };
+    let token = Token::from(account.token);
+    let file = file.clone();
+    blocking(move || {
+        let store = KeyringStore::new();
+        let added = accounts::add_account(&file, &store, details, NewToken::Keychain(token))?;
+        let key = accounts::secret_status(&added, &store, &env_vars::process_env)?;
+        Ok(AccountSummary {
+            id: added.id.to_string(),
+            label: added.label,
+            provider: added.provider,
+            simulated: false,
+            key: Some(key),
+            base_url: added.base_url,
+            error: None,
+        })
+    })
+    .await
+}
+
+/// Removes an account and its keychain entry. Removing a demo account hides the demo cloud
+/// (the Settings screen restores it).
+pub async fn remove(fleet: &Fleet, file: &SettingsFile, id: &str) -> Result<()> {
+    let file = file.clone();
+    if fleet.accounts.iter().any(|a| a.simulated && a.id == id) {
+        return blocking(move || {
+            Ok(file.update(|s| {
+                s.ui.demo_cloud = DemoCloudMode::Hidden;
+                Ok(())
+            })?)
+        })
+        .await;
+    }
+    let id = AccountId::from(id);
+    blocking(move || Ok(accounts::remove_account(&file, &KeyringStore::new(), &id)?)).await
+}
+
+/// Tests a typed token without saving anything: one cheap authenticated call.
+pub async fn test_token(
+    provider: ProviderKind,
+    token: String,
+    base_url: Option<String>,
+) -> Result<ConnectionTest> {
+    let token = normalize_token(&Token::from(token)).map_err(Error::from)?;
+    let base_url = non_empty(base_url);
+    let client = crate::providers::connect(
+        provider,
+        &token,
+        base_url.as_deref(),
+        ClientOptions::default(),
+    )?;
+    Ok(accounts::test_provider(client.as_ref()).await)
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|u| !u.trim().is_empty())
+}
+
+/// An imported account as the UI sees it: where its token went, never the token.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedAccountSummary {
+    pub id: String,
+    pub label: String,
+    pub provider: ProviderKind,
+    /// "the keychain", or "environment variable NAME" for a `${NAME}` token.
+    pub key_location: String,
+}
+
+/// What an import did: what was imported, and what was skipped and why.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    /// The config file read.
+    pub source: String,
+    pub accounts: Vec<ImportedAccountSummary>,
+    /// Names of the machine types added.
+    pub machine_types: Vec<String>,
+    /// The session id adopted, if any.
+    pub session_id: Option<String>,
+    pub skipped: Vec<SkippedItem>,
+    pub notes: Vec<String>,
+}
+
+/// Where `machine`'s config is looked for by default.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineConfigLocation {
+    /// The first existing of `~/.config/machine/config.yml` and `~/.machine/config.yml`, else
+    /// the first; `None` without a home directory.
+    pub path: Option<String>,
+    pub exists: bool,
+}
+
+/// The default location of `machine`'s config.
+pub fn machine_config_location() -> MachineConfigLocation {
+    let path = machine_import::default_config_location();
+    MachineConfigLocation {
+        exists: path.as_ref().is_some_and(|p| p.is_file()),
+        path: path.map(|p| p.display().to_string()),
+    }
+}
+
+/// Imports the `machine` config at `path` (and `session-id.yml` beside it) into `file`: its
+/// accounts (tokens into the keychain), machine types and session id. The caller reloads its
+/// fleet.
+pub async fn import_machine_config(file: &SettingsFile, path: &str) -> Result<ImportSummary> {
+    let path = PathBuf::from(path.trim());
+    if path.as_os_str().is_empty() {
+        return Err(Error::validation("give the path of machine's config.yml"));
+    }
+    if !path.is_file() {
+        return Err(Error::validation(format!(
+            "{} is not a file",
+            path.display()
+        )));
+    }
+    let file = file.clone();
+    let report = blocking(move || {
+        Ok(machine_import::import_from(
+            &file,
+            &KeyringStore::new(),
+            &path,
+            &env_vars::process_env,
+        )?)
+    })
+    .await?;
+    Ok(ImportSummary {
+        source: report.source,
+        accounts: report
+            .accounts
+            .into_iter()
+            .map(|a| ImportedAccountSummary {
+                id: a.id.to_string(),
+                label: a.label,
+                provider: a.provider,
+                key_location: match a.secret {
+                    SecretRef::Keychain => "the keychain".into(),
+                    SecretRef::Env { var } => format!("environment variable {var}"),
+                },
+            })
+            .collect(),
+        machine_types: report.machine_types,
+        session_id: report.session_id.map(|s| s.as_str().to_owned()),
+        skipped: report.skipped,
+        notes: report.notes,
+    })
+}
