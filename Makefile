@@ -54,8 +54,9 @@ test-ui: ui/node_modules/.installed
 	npm --prefix ui run check
 	npm --prefix ui test
 
-# The GUI tests store tokens in a real (private, throwaway) Secret Service.
-test-e2e: app
+# The GUI tests store tokens in a real (private, throwaway) Secret Service. `cargo test`
+# builds the app binary they drive.
+test-e2e: ui
 	tests/support/with-secret-service cargo test --workspace --test gui -- --ignored --test-threads=1
 
 ## Release bundles for this platform with the Tauri bundler (Linux: .deb and .rpm), in

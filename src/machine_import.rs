@@ -549,6 +549,8 @@ pub fn import_from(
     let session_path = config_path.with_file_name(SESSION_FILE_NAME);
     let session_text = crate::settings::file::read_optional(&session_path)?;
     let plan = plan(config_path, &text, session_text.as_deref(), lookup)?;
+    // Held from the read to the write, so a concurrent import or edit loses nothing.
+    let _lock = file.lock()?;
     let mut settings = file.load_raw()?;
     apply(file, store, &mut settings, plan, config_path)
 }

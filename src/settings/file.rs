@@ -4,6 +4,11 @@
 //!   target, then `fsync` of the directory. A crash leaves the old file or the new one.
 //! - A file that does not parse is never overwritten in place: [`keep_unreadable_copy`]
 //!   copies it to `<name>.bak` (or `<name>.bak.1`, `.2`, ... if that exists) first.
+//! - A read-modify-write holds [`lock`]: an advisory lock on `<name>.lock` beside the file
+//!   (the file itself is replaced by each write, so it cannot carry the lock), across
+//!   processes. A second writer waits for the first; the OS drops the lock of a process that
+//!   dies, even by kill -9. Taking the lock also removes the temporary files a killed writer
+//!   left behind.
 
 use std::fs;
 use std::io::Write;
@@ -74,6 +79,51 @@ pub fn keep_unreadable_copy(path: &Path) -> Result<PathBuf, ConfigError> {
     }
 }
 
+/// Held while a read-modify-write of one file runs; released when dropped (or when the
+/// process ends, however it ends).
+#[derive(Debug)]
+pub struct FileLock {
+    _file: fs::File,
+}
+
+/// Takes the exclusive lock of `path` (on `<path>.lock`), waiting for another holder.
+pub fn lock(path: &Path) -> Result<FileLock, ConfigError> {
+    let dir = parent_dir(path);
+    fs::create_dir_all(&dir).map_err(|e| ConfigError::io("create the directory", &dir, e))?;
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| ConfigError::io("open the lock file", &lock_path, e))?;
+    file.lock()
+        .map_err(|e| ConfigError::io("lock", &lock_path, e))?;
+    remove_stale_temporaries(path);
+    Ok(FileLock { _file: file })
+}
+
+/// Removes `.<name>.*.tmp` files beside `path`: what [`write_atomic`] leaves when its
+/// process is killed before the rename. Called with the lock held, so no live writer owns
+/// one. Failing to remove one is harmless, so errors are ignored.
+fn remove_stale_temporaries(path: &Path) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if file_name.starts_with(&prefix) && file_name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
@@ -97,6 +147,48 @@ fn sync_dir(_dir: &Path) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taking_the_lock_removes_a_killed_writers_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.yml");
+        write_atomic(&path, b"kept").unwrap();
+        fs::write(dir.path().join(".settings.yml.abc123.tmp"), "half").unwrap();
+        fs::write(dir.path().join(".other.yml.abc123.tmp"), "not ours").unwrap();
+        let _held = lock(&path).unwrap();
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [".other.yml.abc123.tmp", "settings.yml", "settings.yml.lock"]
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), "kept");
+    }
+
+    #[test]
+    fn a_second_holder_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.yml");
+        let held = lock(&path).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                let _second = lock(&path).unwrap();
+                tx.send(()).unwrap();
+            }
+        });
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(300))
+                .is_err()
+        );
+        drop(held);
+        rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        waiter.join().unwrap();
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp_files() {

@@ -188,8 +188,15 @@ impl SettingsFile {
         Ok(LoadedSettings { raw, resolved })
     }
 
+    /// Takes the settings lock (see [`file::lock`]): hold it across a read-modify-write.
+    pub fn lock(&self) -> Result<file::FileLock, ConfigError> {
+        file::lock(&self.path)
+    }
+
     /// Writes `raw` atomically. If the current file does not parse, it is first copied to a
-    /// `.bak` name, whose path is returned.
+    /// `.bak` name, whose path is returned. A caller that read the settings to change them
+    /// holds [`lock`](Self::lock) from before the read until this returns; [`update`]
+    /// (Self::update) does.
     pub fn save(&self, raw: &Settings) -> Result<Option<PathBuf>, ConfigError> {
         check_consistency(&self.path, raw)?;
         let mut kept = None;
@@ -208,18 +215,22 @@ impl SettingsFile {
         Ok(kept)
     }
 
-    /// Loads the raw settings, applies `change`, and saves them if it succeeds.
+    /// Loads the raw settings, applies `change`, and saves them if it succeeds, all under
+    /// the settings lock, so concurrent updates (threads or processes) each see the last
+    /// one's result and none is lost.
     pub fn update<T>(
         &self,
         change: impl FnOnce(&mut Settings) -> Result<T, ConfigError>,
     ) -> Result<T, ConfigError> {
+        let _lock = self.lock()?;
         let mut raw = self.load_raw()?;
         let out = change(&mut raw)?;
         self.save(&raw)?;
         Ok(out)
     }
 
-    /// The session id, generated and saved on first use.
+    /// The session id, generated and saved on first use. The first id is made under the
+    /// settings lock, so concurrent first runs agree on one.
     pub fn ensure_session_id(&self) -> Result<SessionId, ConfigError> {
         let raw = self.load_raw()?;
         if let Some(id) = raw.session_id {

@@ -13,7 +13,7 @@ use hangar::machine_types::MachineType;
 use hangar::provider::CloudProvider;
 use hangar::providers::http::ClientOptions;
 use hangar::session::SessionId;
-use hangar::settings::{SettingsFile, env_vars};
+use hangar::settings::{SettingsFile, env_vars, file};
 
 /// Everything a command needs, resolved.
 pub struct Context {
@@ -104,7 +104,17 @@ fn from_machine_config(path: &Path, session_override: Option<SessionId>) -> Resu
         )
     })?;
     let session_path = path.with_file_name(SESSION_FILE_NAME);
-    let session_text = std::fs::read_to_string(&session_path).ok();
+    let mut session_text = file::read_optional(&session_path)?;
+    // Without a session id yet, the lock is held until one is saved, so concurrent first runs
+    // share the one made first (the second reads it after the first saved it).
+    let _session_lock = match (&session_text, &session_override) {
+        (None, None) => {
+            let held = file::lock(&session_path)?;
+            session_text = file::read_optional(&session_path)?;
+            Some(held)
+        }
+        _ => None,
+    };
     let lookup = &env_vars::process_env;
     let parts = machine_import::plan(path, &text, session_text.as_deref(), lookup)?.into_parts();
     let Some((mut account, token)) = parts.accounts.into_iter().next() else {
@@ -130,9 +140,15 @@ fn from_machine_config(path: &Path, session_override: Option<SessionId>) -> Resu
     let session = match session_override.or(parts.session_id) {
         Some(s) => s,
         None => {
-            // As `machine` does: a new session id, kept beside the config.
+            // As `machine` does: a new session id, kept beside the config. If it cannot be
+            // kept, every run would start a new session: that is an error, not a default.
             let s = SessionId::generate();
-            let _ = std::fs::write(&session_path, format!("id: {s}\n"));
+            file::write_atomic(&session_path, format!("id: {s}\n").as_bytes()).map_err(|e| {
+                Error::new(
+                    hangar::ErrorKind::Config,
+                    format!("could not save the new session id: {e}"),
+                )
+            })?;
             s
         }
     };

@@ -8,113 +8,80 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Name, version and platform of this build, for the About panel. */
 	appInfo: () => __TAURI_INVOKE<BuildInfo>("app_info"),
+	/**  The providers Hangar speaks, with their display names and token help. */
+	providerList: () => __TAURI_INVOKE<ProviderEntry[]>("provider_list"),
 	/**  The accounts the app is connected to, with where their tokens are (never the tokens). */
 	listAccounts: () => typedError<AccountList_Serialize, AppError>(__TAURI_INVOKE("list_accounts")),
-	/**
-	 *  Every machine of every account, listed concurrently. An account that fails reports its
-	 *  error in its own entry; the others are still listed.
-	 */
-	listMachines: () => typedError<MachineListing_Serialize, AppError>(__TAURI_INVOKE("list_machines")),
 	/**  Tests a typed token without saving anything: one cheap authenticated call. */
 	testToken: (provider: ProviderKind, token: string, baseUrl: string | null) => typedError<ConnectionTest_Serialize, AppError>(__TAURI_INVOKE("test_token", { provider, token, baseUrl })),
 	/**
-	 *  Adds an account: stores its token in the keychain, writes the settings, and rebuilds
-	 *  the fleet (the demo cloud stops being shown once a real account exists).
+	 *  Adds an account (its token goes to the keychain, never back to the UI) and reloads the
+	 *  accounts: the demo cloud stops being shown once a real account exists.
 	 */
 	addAccount: (account: NewAccount_Deserialize) => typedError<AccountSummary_Serialize, AppError>(__TAURI_INVOKE("add_account", { account })),
 	/**
-	 *  Removes an account and its keychain entry, and rebuilds the fleet (the demo cloud comes
-	 *  back when the last account is gone). Removing a demo account hides the demo cloud.
+	 *  Removes an account and its keychain entry (a demo account: hides the demo cloud), and
+	 *  reloads the accounts.
 	 */
 	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
+	/**  The default location of `machine`'s config. */
+	machineConfigLocation: () => __TAURI_INVOKE<MachineConfigLocation_Serialize>("machine_config_location"),
 	/**
-	 *  The DNS zones of every account, listed concurrently. An account that fails reports its
-	 *  error in its own entry; the others are still listed.
+	 *  Imports the `machine` config at `path`, then reloads the accounts. The report says what
+	 *  was imported and what was skipped, and why.
 	 */
-	dnsZones: () => typedError<AccountZones_Serialize[], AppError>(__TAURI_INVOKE("dns_zones")),
+	importMachineConfig: (path: string) => typedError<ImportSummary_Serialize, AppError>(__TAURI_INVOKE("import_machine_config", { path })),
 	/**
-	 *  The records of `zone` on `account_id`, each labelled with the machine (of any account) whose
-	 *  address it holds. The records and every account's machines are fetched concurrently.
+	 *  Every machine of every account. Each account's machines go to `on_account` (as a
+	 *  listing of that one account) as soon as it answers; all of them are returned at the end.
+	 */
+	listMachines: (onAccount: Channel<MachineListing_Deserialize>) => typedError<MachineListing_Serialize, AppError>(__TAURI_INVOKE("list_machines", { onAccount })),
+	/**  Gets just the machines asked for (all at once), e.g. those in transition. */
+	refreshMachines: (targets: MachineRefs[]) => typedError<Refreshes_Serialize, AppError>(__TAURI_INVOKE("refresh_machines", { targets })),
+	/**
+	 *  Each machine's cloud-init check (`UNKNOWN` when the machine cannot be asked), every
+	 *  account at once.
+	 */
+	machineChecks: () => typedError<MachineChecks_Serialize, AppError>(__TAURI_INVOKE("machine_checks")),
+	/**  Power on, power off or reboot one machine; returns it as it is afterwards. */
+	powerMachine: (accountId: string, machineId: string, action: PowerAction) => typedError<MachineView_Serialize, AppError>(__TAURI_INVOKE("power_machine", { accountId, machineId, action })),
+	/**  The `ssh user@host` to reach one machine. */
+	sshTarget: (accountId: string, machineId: string) => typedError<SshTarget_Serialize, AppError>(__TAURI_INVOKE("ssh_target", { accountId, machineId })),
+	/**  What destroying these machines would do: their DNS records and refusals. Deletes nothing. */
+	previewDestroy: (targets: MachineRefs[], all: boolean) => typedError<DestroyPreviews_Serialize, AppError>(__TAURI_INVOKE("preview_destroy", { targets, all })),
+	/**  Destroys machines and their DNS records; every step goes to `on_progress`. */
+	destroyMachines: (targets: MachineRefs[], all: boolean, onProgress: Channel<DestroyEvent>) => typedError<DestroyResults_Serialize, AppError>(__TAURI_INVOKE("destroy_machines", { targets, all, onProgress })),
+	/**  The DNS zones of every account, listed at once. */
+	dnsZones: () => typedError<ZoneListing_Serialize, AppError>(__TAURI_INVOKE("dns_zones")),
+	/**
+	 *  The records of `zone` on `account_id`, each labelled with the machine (of any account)
+	 *  whose address it holds.
 	 */
 	dnsRecords: (accountId: string, zone: string) => typedError<ZoneRecords_Serialize, AppError>(__TAURI_INVOKE("dns_records", { accountId, zone })),
+	/**
+	 *  What is wrong with a record, field by field (empty: nothing). The form shows it as the
+	 *  person types; the create and update commands apply the same check.
+	 */
+	checkDnsRecord: (spec: DnsRecordSpec_Deserialize) => __TAURI_INVOKE<RecordProblem[]>("check_dns_record", { spec }),
 	/**  Creates a record after the core's per-type validation. */
 	dnsCreateRecord: (accountId: string, zone: string, spec: DnsRecordSpec_Deserialize) => typedError<DnsRecord_Serialize, AppError>(__TAURI_INVOKE("dns_create_record", { accountId, zone, spec })),
 	/**  Replaces record `id` after the core's per-type validation. */
 	dnsUpdateRecord: (accountId: string, zone: string, id: string, spec: DnsRecordSpec_Deserialize) => typedError<DnsRecord_Serialize, AppError>(__TAURI_INVOKE("dns_update_record", { accountId, zone, id, spec })),
 	/**  Deletes record `id`. The UI asks for confirmation first. */
 	dnsDeleteRecord: (accountId: string, zone: string, id: string) => typedError<null, AppError>(__TAURI_INVOKE("dns_delete_record", { accountId, zone, id })),
-	/**  Gets just the machines asked for (all concurrently), e.g. those in transition. */
-	refreshMachines: (targets: MachineRefs[]) => typedError<RefreshedMachines_Serialize[], AppError>(__TAURI_INVOKE("refresh_machines", { targets })),
 	/**
-	 *  The status use case on every account at once: each machine's cloud-init check
-	 *  (`UNKNOWN` when the machine cannot be asked).
-	 */
-	machineChecks: () => typedError<AccountChecks_Serialize[], AppError>(__TAURI_INVOKE("machine_checks")),
-	/**  Power on, power off or reboot one machine; returns it as it is afterwards. */
-	powerMachine: (accountId: string, machineId: string, action: PowerAction) => typedError<Machine_Serialize, AppError>(__TAURI_INVOKE("power_machine", { accountId, machineId, action })),
-	/**
-	 *  The `ssh user@host` to reach one machine: the user of its machine type (or `root`, saying
-	 *  why), the FQDN of an A record pointing at it or its IP.
-	 */
-	sshTarget: (accountId: string, machineId: string) => typedError<SshTarget_Serialize, AppError>(__TAURI_INVOKE("ssh_target", { accountId, machineId })),
-	/**
-	 *  Per machine: the DNS records that would go with it, and why it would be refused (not
-	 *  created by Hangar, or of another session) unless `all` is set. Deletes nothing.
-	 */
-	previewDestroy: (targets: MachineRefs[], all: boolean) => typedError<AccountDestroyPreview_Serialize[], AppError>(__TAURI_INVOKE("preview_destroy", { targets, all })),
-	/**
-	 *  Destroys machines and their DNS records (the core's destroy use case: foreign machines are
-	 *  refused unless `all`; the provider confirms each machine is gone). Accounts run
-	 *  concurrently; every step is streamed to `on_progress`.
-	 */
-	destroyMachines: (targets: MachineRefs[], all: boolean, onProgress: Channel<DestroyEvent>) => typedError<AccountDestroyed_Serialize[], AppError>(__TAURI_INVOKE("destroy_machines", { targets, all, onProgress })),
-	/**  Every machine type in the settings, by name. */
-	listMachineTypes: () => typedError<NamedMachineType_Serialize[], AppError>(__TAURI_INVOKE("list_machine_types")),
-	/**  Adds or replaces a machine type; with `previous` set to another name, renames it. */
-	saveMachineType: (previous: string | null, entry: NamedMachineType_Deserialize) => typedError<null, AppError>(__TAURI_INVOKE("save_machine_type", { previous, entry })),
-	/**  Deletes the machine type `name`. */
-	deleteMachineType: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_machine_type", { name })),
-	/**
-	 *  The cloud-config the type would give (placeholders for the SSH keys and the DNS name),
-	 *  or why it is not valid.
-	 */
-	previewMachineType: (entry: NamedMachineType_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_machine_type", { entry })),
-	/**  Everything the Settings screen shows. */
-	settingsInfo: () => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("settings_info")),
-	/**
-	 *  Changes the session id (8 lowercase hex characters). Machines tagged with the old one
-	 *  stop counting as "this session".
-	 */
-	setSessionId: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("set_session_id", { id })),
-	/**  Saves the theme (System follows the OS). */
-	setTheme: (theme: Theme) => typedError<null, AppError>(__TAURI_INVOKE("set_theme", { theme })),
-	/**
-	 *  Sets when the demo cloud is shown (`shown` restores it beside the configured accounts)
-	 *  and rebuilds the accounts.
-	 */
-	setDemoCloud: (mode: DemoCloud) => typedError<null, AppError>(__TAURI_INVOKE("set_demo_cloud", { mode })),
-	/**  The default location of `machine`'s config. */
-	machineConfigLocation: () => __TAURI_INVOKE<MachineConfigLocation_Serialize>("machine_config_location"),
-	/**
-	 *  Imports the `machine` config at `path` (and `session-id.yml` beside it), then rebuilds the
-	 *  accounts. The report says what was imported and what was skipped, and why.
-	 */
-	importMachineConfig: (path: string) => typedError<ImportSummary_Serialize, AppError>(__TAURI_INVOKE("import_machine_config", { path })),
-	/**
-	 *  The account's regions, sizes, images, SSH keys and DNS zones (catalogs come from the
-	 *  provider's cache), its machine types and its defaults.
+	 *  The account's regions, plans, images, SSH keys and DNS zones (in one concurrent round),
+	 *  the machine types and the account's defaults.
 	 */
 	createFormData: (accountId: string) => typedError<CreateFormData_Serialize, AppError>(__TAURI_INVOKE("create_form_data", { accountId })),
-	/**  Why `name` is not a valid machine name, or `None` when it is. */
-	checkMachineName: (name: string) => __TAURI_INVOKE<string | null>("check_machine_name", { name }),
 	/**  The cloud-config a machine of `machine_type` would get, with these public keys. */
-	previewCloudConfig: (accountId: string, machineType: string, sshPublicKeys: string[], fqdn: string | null) => typedError<string, AppError>(__TAURI_INVOKE("preview_cloud_config", { accountId, machineType, sshPublicKeys, fqdn })),
+	previewCloudConfig: (machineType: string, sshPublicKeys: string[], fqdn: string | null) => typedError<string, AppError>(__TAURI_INVOKE("preview_cloud_config", { machineType, sshPublicKeys, fqdn })),
 	/**
-	 *  Creates a machine, streaming each step to `on_event`; then waits for cloud-init. `Err`
-	 *  means nothing was created; `Ok` says what exists, what did not happen, and whether the
-	 *  user cancelled.
+	 *  Creates a machine, streaming each step to `on_event`, and waits for its cloud-init.
+	 *  `Err` means nothing was created; `Ok` says what exists, what did not happen, and whether
+	 *  the person cancelled (with `cancel_create(operation_id)`).
 	 */
-	createMachine: (operationId: string, request: CreateRequest_Deserialize, onEvent: Channel<CreateEvent>) => typedError<CreateResult_Serialize, AppError>(__TAURI_INVOKE("create_machine", { operationId, request, onEvent })),
+	createMachine: (operationId: string, request: CreateRequest_Deserialize, onEvent: Channel<CreateProgress>) => typedError<CreateOutcome_Serialize, AppError>(__TAURI_INVOKE("create_machine", { operationId, request, onEvent })),
 	/**
 	 *  Cancels the create `operation_id`: before the machine exists nothing is created; after,
 	 *  waiting stops and the result says what exists. `false` when no such create is running.
@@ -123,30 +90,39 @@ export const commands = {
 	/**  Destroys a machine a create left behind, and its DNS record in `dns_zone`. */
 	cleanUpCreated: (accountId: string, machineId: string, dnsZone: string | null) => typedError<DestroyedMachine, AppError>(__TAURI_INVOKE("clean_up_created", { accountId, machineId, dnsZone })),
 	/**
-	 *  Saves an account's defaults (region, plan, image, SSH keys, DNS zone) in the settings
-	 *  file, after checking each against the account's live catalogs. The project is kept.
+	 *  Saves an account's defaults after checking them with the create's own pre-flight checks,
+	 *  then reloads the accounts so the next create uses them.
 	 */
 	saveAccountDefaults: (accountId: string, defaults: AccountDefaults_Deserialize) => typedError<AccountDefaults_Serialize, AppError>(__TAURI_INVOKE("save_account_defaults", { accountId, defaults })),
+	/**  Why `value` breaks `rule` (a machine name, tag, session id, ...), or `None`. */
+	checkValue: (rule: Rule, value: string) => __TAURI_INVOKE<string | null>("check_value", { rule, value }),
+	/**  What the Settings screen shows. */
+	settingsInfo: () => typedError<SettingsInfo_Serialize, AppError>(__TAURI_INVOKE("settings_info")),
+	/**
+	 *  Changes the session id, then reloads the accounts: machines tagged with the old one stop
+	 *  counting as "this session".
+	 */
+	setSessionId: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("set_session_id", { id })),
+	/**  Saves the theme (System follows the OS). */
+	setTheme: (theme: Theme) => typedError<null, AppError>(__TAURI_INVOKE("set_theme", { theme })),
+	/**  Sets when the demo cloud is shown, then reloads the accounts. */
+	setDemoCloud: (mode: DemoCloud) => typedError<null, AppError>(__TAURI_INVOKE("set_demo_cloud", { mode })),
+	/**  Every machine type in the settings, by name. */
+	listMachineTypes: () => typedError<NamedMachineType_Serialize[], AppError>(__TAURI_INVOKE("list_machine_types")),
+	/**  Adds or replaces a machine type; with `previous` set to another name, renames it. */
+	saveMachineType: (previous: string | null, entry: NamedMachineType_Deserialize) => typedError<null, AppError>(__TAURI_INVOKE("save_machine_type", { previous, entry })),
+	/**  Deletes the machine type `name`. */
+	deleteMachineType: (name: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_machine_type", { name })),
+	/**  What is wrong with a machine type as typed in the form, field by field (empty: nothing). */
+	checkMachineType: (entry: NamedMachineType_Deserialize) => __TAURI_INVOKE<FieldProblem[]>("check_machine_type", { entry }),
+	/**
+	 *  The cloud-config the type would give (placeholders for the SSH keys and the DNS name), or
+	 *  why it is not valid.
+	 */
+	previewMachineType: (entry: NamedMachineType_Deserialize) => typedError<string, AppError>(__TAURI_INVOKE("preview_machine_type", { entry })),
 };
 
 /* Types */
-/**  The cloud-init check of one account's machines. */
-export type AccountChecks = AccountChecks_Serialize | AccountChecks_Deserialize;
-
-/**  The cloud-init check of one account's machines. */
-export type AccountChecks_Deserialize = {
-	accountId: string,
-	reports: MachineStatusReport_Deserialize[],
-	error?: string | null,
-};
-
-/**  The cloud-init check of one account's machines. */
-export type AccountChecks_Serialize = {
-	accountId: string,
-	reports: MachineStatusReport_Serialize[],
-	error: string | null,
-};
-
 /**  Values used when creating a machine with this account, unless the user picks others. */
 export type AccountDefaults = AccountDefaults_Serialize | AccountDefaults_Deserialize;
 
@@ -174,78 +150,21 @@ export type AccountDefaults_Serialize = {
 	project?: string,
 };
 
-/**  What destroying some machines of one account would do. */
-export type AccountDestroyPreview = AccountDestroyPreview_Serialize | AccountDestroyPreview_Deserialize;
-
-/**  What destroying some machines of one account would do. */
-export type AccountDestroyPreview_Deserialize = {
-	accountId: string,
-	machines: DestroyPreview_Deserialize[],
-	error?: AppError | null,
-};
-
-/**  What destroying some machines of one account would do. */
-export type AccountDestroyPreview_Serialize = {
-	accountId: string,
-	machines: DestroyPreview_Serialize[],
-	error: AppError | null,
-};
-
-/**  What happened to the machines of one account. */
-export type AccountDestroyed = AccountDestroyed_Serialize | AccountDestroyed_Deserialize;
-
-/**  What happened to the machines of one account. */
-export type AccountDestroyed_Deserialize = {
-	accountId: string,
-	/**  Per machine: destroyed or not, records deleted, problems. */
-	machines: DestroyedMachine[],
-	/**  Set when nothing was deleted in this account (refused, unknown id, provider down). */
-	error?: AppError | null,
-};
-
-/**  What happened to the machines of one account. */
-export type AccountDestroyed_Serialize = {
-	accountId: string,
-	/**  Per machine: destroyed or not, records deleted, problems. */
-	machines: DestroyedMachine[],
-	/**  Set when nothing was deleted in this account (refused, unknown id, provider down). */
-	error: AppError | null,
-};
-
-/**  The accounts the app is connected to. */
+/**  The accounts the front end is connected to. */
 export type AccountList = AccountList_Serialize | AccountList_Deserialize;
 
-/**  The accounts the app is connected to. */
+/**  The accounts the front end is connected to. */
 export type AccountList_Deserialize = {
 	accounts: AccountSummary_Deserialize[],
 	/**  Why accounts are missing (settings unreadable, demo cloud failed), if they are. */
 	problem?: string | null,
 };
 
-/**  The accounts the app is connected to. */
+/**  The accounts the front end is connected to. */
 export type AccountList_Serialize = {
 	accounts: AccountSummary_Serialize[],
 	/**  Why accounts are missing (settings unreadable, demo cloud failed), if they are. */
 	problem: string | null,
-};
-
-/**  The machines of one account, or why they could not be listed. */
-export type AccountMachines = AccountMachines_Serialize | AccountMachines_Deserialize;
-
-/**  The machines of one account, or why they could not be listed. */
-export type AccountMachines_Deserialize = {
-	accountId: string,
-	machines: Machine_Deserialize[],
-	/**  Set when listing failed; `machines` is then empty. */
-	error?: string | null,
-};
-
-/**  The machines of one account, or why they could not be listed. */
-export type AccountMachines_Serialize = {
-	accountId: string,
-	machines: Machine_Serialize[],
-	/**  Set when listing failed; `machines` is then empty. */
-	error: string | null,
 };
 
 /**  An account as the UI sees it. Never carries a token. */
@@ -281,29 +200,12 @@ export type AccountSummary_Serialize = {
 	error: string | null,
 };
 
-/**  The zones of one account, or why they could not be listed. */
-export type AccountZones = AccountZones_Serialize | AccountZones_Deserialize;
-
-/**  The zones of one account, or why they could not be listed. */
-export type AccountZones_Deserialize = {
-	accountId: string,
+/**  The zones of one account, with what the DNS screen shows beside them. */
+export type AccountZones = {
 	accountLabel: string,
 	provider: ProviderKind,
 	simulated: boolean,
 	zones: string[],
-	/**  Set when listing failed; `zones` is then empty. */
-	error?: string | null,
-};
-
-/**  The zones of one account, or why they could not be listed. */
-export type AccountZones_Serialize = {
-	accountId: string,
-	accountLabel: string,
-	provider: ProviderKind,
-	simulated: boolean,
-	zones: string[],
-	/**  Set when listing failed; `zones` is then empty. */
-	error: string | null,
 };
 
 export type AppError = {
@@ -325,7 +227,7 @@ export type BuildInfo = {
 
 /**  Whether cloud-init finished on the new machine. */
 export type CloudInitResult = 
-/**  No machine type was chosen, so the machine got no cloud-config to wait for. */
+/**  Not asked: no machine type was applied, or waiting was not requested. */
 { state: "notRequested" } | 
 /**  The machine has no IP, so it cannot be asked. */
 { state: "noIp" } | 
@@ -361,25 +263,6 @@ export type ConnectionTest_Serialize = { status: "ok"; outcome: ProbeOutcome_Ser
 /**  Any other failure (server error, rate limit, unreadable answer). */
 { status: "failed"; message: string };
 
-/**  One step of a create, as the progress timeline shows it. */
-export type CreateEvent = 
-/**  Checking the request against the account. */
-{ event: "checking" } | 
-/**  The provider accepted the machine. */
-{ event: "created"; id: string; name: string } | 
-/**  The machine was assigned to a project. */
-{ event: "projectAssigned"; project: string } | 
-/**  Still waiting for the public IP. */
-{ event: "waitingForIp"; elapsedMs: number } | 
-/**  The public IPv4 is known. */
-{ event: "ipAssigned"; ip: string } | 
-/**  The DNS record was created. */
-{ event: "dnsRecordCreated"; fqdn: string; recordId: string } | 
-/**  A step failed; the result lists it too. */
-{ event: "warning"; message: string } | 
-/**  Asked the machine whether cloud-init is done; it answered `status` (or `UNKNOWN`). */
-{ event: "cloudInitChecked"; status: string; elapsedMs: number };
-
 /**  Everything the form offers for one account, fetched concurrently in one call. */
 export type CreateFormData = CreateFormData_Serialize | CreateFormData_Deserialize;
 
@@ -390,7 +273,7 @@ export type CreateFormData_Deserialize = {
 	simulated: boolean,
 	regions: Region[],
 	/**  Every plan; each lists the regions it is offered in. */
-	sizes: Plan[],
+	sizes: Size[],
 	images: Image[],
 	sshKeys: SshKey_Deserialize[],
 	zones: DnsZone[],
@@ -407,7 +290,7 @@ export type CreateFormData_Serialize = {
 	simulated: boolean,
 	regions: Region[],
 	/**  Every plan; each lists the regions it is offered in. */
-	sizes: Plan[],
+	sizes: Size[],
 	images: Image[],
 	sshKeys: SshKey_Serialize[],
 	zones: DnsZone[],
@@ -430,6 +313,13 @@ export type CreateOutcome_Deserialize = {
 	project?: string | null,
 	/**  Each step that did not happen, with the reason. Empty when everything asked was done. */
 	problems: Error[],
+	/**  Whether cloud-init finished, when that was asked. */
+	cloudInit: CloudInitResult,
+	/**
+	 *  The create was cancelled before its last step (the cloud-init wait); what exists is
+	 *  above. Cancelling during the cloud-init wait only ends the wait and leaves this false.
+	 */
+	cancelled: boolean,
 };
 
 /**  What exists after [`create_machine`], and what did not happen. */
@@ -442,12 +332,40 @@ export type CreateOutcome_Serialize = {
 	project: string | null,
 	/**  Each step that did not happen, with the reason. Empty when everything asked was done. */
 	problems: Error[],
+	/**  Whether cloud-init finished, when that was asked. */
+	cloudInit: CloudInitResult,
+	/**
+	 *  The create was cancelled before its last step (the cloud-init wait); what exists is
+	 *  above. Cancelling during the cloud-init wait only ends the wait and leaves this false.
+	 */
+	cancelled: boolean,
 };
 
-/**  What the form submits. */
+/**  One step of a create. */
+export type CreateProgress = 
+/**  Pre-flight checks started. */
+{ event: "checking" } | 
+/**  The provider accepted the machine. */
+{ event: "created"; id: string; name: string } | 
+/**  The machine was assigned to a project. */
+{ event: "projectAssigned"; project: string } | 
+/**  Still waiting for the public IPv4 address. */
+{ event: "waitingForIp"; elapsedMs: number } | 
+/**  The public IPv4 address is known. */
+{ event: "ipAssigned"; ip: string } | 
+/**  A DNS record was created. */
+{ event: "dnsRecordCreated"; fqdn: string; recordId: string } | 
+/**  The machine was asked whether cloud-init is done; it answered `status` (or `UNKNOWN`). */
+{ event: "cloudInitChecked"; status: string; elapsedMs: number } | 
+/**  A step failed without ending the create; the outcome lists it too. */
+{ event: "warning"; message: string } | 
+/**  The create finished. */
+{ event: "done" };
+
+/**  What the Create form submits. */
 export type CreateRequest = CreateRequest_Serialize | CreateRequest_Deserialize;
 
-/**  What the form submits. */
+/**  What the Create form submits. */
 export type CreateRequest_Deserialize = {
 	accountId: string,
 	name: string,
@@ -456,14 +374,17 @@ export type CreateRequest_Deserialize = {
 	image: string,
 	/**  SSH key names. */
 	sshKeys: string[],
-	/**  Machine type; with one, the machine is initialized from it (cloud-config). */
+	/**
+	 *  Machine type; with one, the machine is set up from it (cloud-config) and the create
+	 *  waits for its cloud-init.
+	 */
 	machineType?: string | null,
 	/**  Create `<name>.<zone>` in this zone. */
 	dnsZone?: string | null,
 	extraTag?: string | null,
 };
 
-/**  What the form submits. */
+/**  What the Create form submits. */
 export type CreateRequest_Serialize = {
 	accountId: string,
 	name: string,
@@ -472,38 +393,14 @@ export type CreateRequest_Serialize = {
 	image: string,
 	/**  SSH key names. */
 	sshKeys: string[],
-	/**  Machine type; with one, the machine is initialized from it (cloud-config). */
+	/**
+	 *  Machine type; with one, the machine is set up from it (cloud-config) and the create
+	 *  waits for its cloud-init.
+	 */
 	machineType: string | null,
 	/**  Create `<name>.<zone>` in this zone. */
 	dnsZone: string | null,
 	extraTag: string | null,
-};
-
-/**  What a create ended with. */
-export type CreateResult = CreateResult_Serialize | CreateResult_Deserialize;
-
-/**  What a create ended with. */
-export type CreateResult_Deserialize = {
-	/**  What exists (machine, IP, record) and what did not happen. */
-	outcome: CreateOutcome_Deserialize,
-	cloudInit: CloudInitResult,
-	/**
-	 *  The user cancelled before the create use case ended; `outcome` says what exists
-	 *  anyway. Cancelling during the cloud-init wait only ends the wait, and leaves this false.
-	 */
-	cancelled: boolean,
-};
-
-/**  What a create ended with. */
-export type CreateResult_Serialize = {
-	/**  What exists (machine, IP, record) and what did not happen. */
-	outcome: CreateOutcome_Serialize,
-	cloudInit: CloudInitResult,
-	/**
-	 *  The user cancelled before the create use case ended; `outcome` says what exists
-	 *  anyway. Cancelling during the cloud-init wait only ends the wait, and leaves this false.
-	 */
-	cancelled: boolean,
 };
 
 /**  A DNS record created for the machine. */
@@ -532,7 +429,7 @@ export type DemoCloud =
 /**  One step of a destroy, with the account it happened in. */
 export type DestroyEvent = {
 	accountId: string,
-	step: DestroyStep,
+	step: DestroyProgress,
 };
 
 /**  What destroying one machine would do. */
@@ -570,18 +467,44 @@ export type DestroyPreview_Serialize = {
 	problems: Error[],
 };
 
-/**  The destroy steps of the core's [`Progress`]. */
-export type DestroyStep = 
+/**  [`preview`]'s answer, per account. */
+export type DestroyPreviews = DestroyPreviews_Serialize | DestroyPreviews_Deserialize;
+
+/**  [`preview`]'s answer, per account. */
+export type DestroyPreviews_Deserialize = {
+	accounts: PerAccount_Deserialize<DestroyPreview_Deserialize[]>[],
+};
+
+/**  [`preview`]'s answer, per account. */
+export type DestroyPreviews_Serialize = {
+	accounts: PerAccount_Serialize<DestroyPreview_Serialize[]>[],
+};
+
+/**  One step of a destroy. */
+export type DestroyProgress = 
 /**  The machine is being destroyed. */
 { event: "destroying"; id: string; name: string } | 
 /**  The provider confirmed the machine is gone. */
 { event: "destroyed"; id: string } | 
 /**  A DNS record of the machine was deleted. */
 { event: "dnsRecordDeleted"; fqdn: string; recordId: string } | 
-/**  A step failed; the result lists it too. */
+/**  A step failed without ending the destroy; the result lists it too. */
 { event: "warning"; message: string } | 
-/**  This account is done. */
+/**  The destroy finished. */
 { event: "done" };
+
+/**  [`destroy`]'s answer, per account. */
+export type DestroyResults = DestroyResults_Serialize | DestroyResults_Deserialize;
+
+/**  [`destroy`]'s answer, per account. */
+export type DestroyResults_Deserialize = {
+	accounts: PerAccount_Deserialize<DestroyedMachine[]>[],
+};
+
+/**  [`destroy`]'s answer, per account. */
+export type DestroyResults_Serialize = {
+	accounts: PerAccount_Serialize<DestroyedMachine[]>[],
+};
 
 /**  One machine's fate. */
 export type DestroyedMachine = {
@@ -727,6 +650,12 @@ export type ErrorKind =
 /**  Part of the work was done; the message says what exists. */
 "partial";
 
+/**  What is wrong with one field. */
+export type FieldProblem = {
+	field: TypeField,
+	message: string,
+};
+
 /**  An OS image from the live catalog. */
 export type Image = {
 	/**
@@ -779,6 +708,19 @@ export type ImportedAccountSummary = {
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine = Machine_Serialize | Machine_Deserialize;
 
+/**  [`checks`]' answer, per account. */
+export type MachineChecks = MachineChecks_Serialize | MachineChecks_Deserialize;
+
+/**  [`checks`]' answer, per account. */
+export type MachineChecks_Deserialize = {
+	accounts: PerAccount_Deserialize<MachineStatusReport_Deserialize[]>[],
+};
+
+/**  [`checks`]' answer, per account. */
+export type MachineChecks_Serialize = {
+	accounts: PerAccount_Serialize<MachineStatusReport_Serialize[]>[],
+};
+
 /**  Where `machine`'s config is looked for by default. */
 export type MachineConfigLocation = MachineConfigLocation_Serialize | MachineConfigLocation_Deserialize;
 
@@ -802,23 +744,23 @@ export type MachineConfigLocation_Serialize = {
 	exists: boolean,
 };
 
-/**  Machines across all accounts. */
+/**  Machines across accounts. */
 export type MachineListing = MachineListing_Serialize | MachineListing_Deserialize;
 
-/**  Machines across all accounts. */
+/**  Machines across accounts. */
 export type MachineListing_Deserialize = {
 	/**  The session whose machines count as "this session". */
 	sessionId?: string | null,
-	/**  One entry per account, in the order of `list_accounts`. */
-	accounts: AccountMachines_Deserialize[],
+	/**  One entry per account, in the fleet's order. */
+	accounts: PerAccount_Deserialize<MachineView_Deserialize[]>[],
 };
 
-/**  Machines across all accounts. */
+/**  Machines across accounts. */
 export type MachineListing_Serialize = {
 	/**  The session whose machines count as "this session". */
 	sessionId: string | null,
-	/**  One entry per account, in the order of `list_accounts`. */
-	accounts: AccountMachines_Serialize[],
+	/**  One entry per account, in the fleet's order. */
+	accounts: PerAccount_Serialize<MachineView_Serialize[]>[],
 };
 
 /**  A DNS record that points at a machine, with the zone it is in. */
@@ -933,6 +875,39 @@ export type MachineType_Serialize = {
 	script_args?: ScriptArgs_Serialize,
 };
 
+/**  A machine with what Hangar reads from its tags, so no front end parses tags itself. */
+export type MachineView = MachineView_Serialize | MachineView_Deserialize;
+
+/**  A machine with what Hangar reads from its tags, so no front end parses tags itself. */
+export type MachineView_Deserialize = {
+	machine: Machine_Deserialize,
+	/**  Created by Hangar or `machine` (`machine:created`). */
+	createdByHangar: boolean,
+	/**  From `machine:type:<t>`. */
+	machineType?: string | null,
+	/**  From `machine:session:<id>`. */
+	session?: string | null,
+	/**  Created by Hangar in this installation's session. */
+	inSession: boolean,
+	/**  The tags that are not Hangar's own. */
+	userTags: string[],
+};
+
+/**  A machine with what Hangar reads from its tags, so no front end parses tags itself. */
+export type MachineView_Serialize = {
+	machine: Machine_Serialize,
+	/**  Created by Hangar or `machine` (`machine:created`). */
+	createdByHangar: boolean,
+	/**  From `machine:type:<t>`. */
+	machineType: string | null,
+	/**  From `machine:session:<id>`. */
+	session: string | null,
+	/**  Created by Hangar in this installation's session. */
+	inSession: boolean,
+	/**  The tags that are not Hangar's own. */
+	userTags: string[],
+};
+
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
 export type Machine_Deserialize = {
 	id: string,
@@ -1017,15 +992,21 @@ export type NewAccount_Serialize = {
 	baseUrl: string | null,
 };
 
-/**  A size ("plan") as the form shows it. */
-export type Plan = {
-	slug: string,
-	vcpus: number,
-	memoryMb: number,
-	diskGb: number,
-	priceMonthly: number | null,
-	/**  Regions the plan is offered in. */
-	regions: string[],
+/**  One account's answer: `result` when it succeeded, else `error`. Exactly one is set. */
+export type PerAccount<T> = PerAccount_Serialize<T> | PerAccount_Deserialize<T>;
+
+/**  One account's answer: `result` when it succeeded, else `error`. Exactly one is set. */
+export type PerAccount_Deserialize<T> = {
+	accountId: string,
+	result?: T | null,
+	error?: Error | null,
+};
+
+/**  One account's answer: `result` when it succeeded, else `error`. Exactly one is set. */
+export type PerAccount_Serialize<T> = {
+	accountId: string,
+	result: T | null,
+	error: Error | null,
 };
 
 /**  A power action. */
@@ -1046,8 +1027,38 @@ export type ProbeOutcome_Serialize = {
 	accountName: string | null,
 };
 
-/**  The clouds Hangar knows. Serialized as `digitalocean` / `vultr` (settings file, UI). */
+/**  What every front end may show about a provider before any account of it exists. */
+export type ProviderAbout = {
+	/**  The name people know the cloud by ("DigitalOcean"). */
+	displayName: string,
+	/**  The section of a `machine` config file that configures it (`digital-ocean`). */
+	configSection: string,
+	/**  The key of that section that holds the API token (`access-token`). */
+	configKey: string,
+	/**  Where a person creates an API token (the provider console page). */
+	accessUrl: string,
+	/**  One sentence on which token to create. */
+	accessHelp: string,
+	/**  Machines can be assigned to projects. */
+	projects: boolean,
+};
+
+/**  One provider as the front ends list it. */
+export type ProviderEntry = {
+	kind: ProviderKind,
+} & ProviderAbout;
+
+/**  The clouds Hangar knows. Serialized as their slug (`digitalocean`, `vultr`). */
 export type ProviderKind = "digitalocean" | "vultr";
+
+/**
+ *  One problem with a record, and the field it is about (`name`, `data`, `ttl`, `priority`,
+ *  `port`, `weight`, `flags`, `tag` or `type`), so a form can show it next to that field.
+ */
+export type RecordProblem = {
+	field: string,
+	message: string,
+};
 
 /**  A record with the machine it points at. */
 export type RecordView = RecordView_Serialize | RecordView_Deserialize;
@@ -1099,26 +1110,37 @@ export type RecordView_Serialize = {
 };
 
 /**  The machines asked for, as they are now. */
-export type RefreshedMachines = RefreshedMachines_Serialize | RefreshedMachines_Deserialize;
+export type Refreshed = Refreshed_Serialize | Refreshed_Deserialize;
 
 /**  The machines asked for, as they are now. */
-export type RefreshedMachines_Deserialize = {
-	accountId: string,
-	machines: Machine_Deserialize[],
+export type Refreshed_Deserialize = {
+	machines: MachineView_Deserialize[],
 	/**  Ids that no longer exist. */
 	gone: string[],
-	/**  Why some machines of this account could not be read. */
-	error?: string | null,
+	/**  Why some machines could not be read. */
+	problems: Error[],
 };
 
 /**  The machines asked for, as they are now. */
-export type RefreshedMachines_Serialize = {
-	accountId: string,
-	machines: Machine_Serialize[],
+export type Refreshed_Serialize = {
+	machines: MachineView_Serialize[],
 	/**  Ids that no longer exist. */
 	gone: string[],
-	/**  Why some machines of this account could not be read. */
-	error: string | null,
+	/**  Why some machines could not be read. */
+	problems: Error[],
+};
+
+/**  [`refresh`]'s answer, per account. */
+export type Refreshes = Refreshes_Serialize | Refreshes_Deserialize;
+
+/**  [`refresh`]'s answer, per account. */
+export type Refreshes_Deserialize = {
+	accounts: PerAccount_Deserialize<Refreshed_Deserialize>[],
+};
+
+/**  [`refresh`]'s answer, per account. */
+export type Refreshes_Serialize = {
+	accounts: PerAccount_Serialize<Refreshed_Serialize>[],
 };
 
 /**  A region from the live catalog. */
@@ -1127,6 +1149,23 @@ export type Region = {
 	name: string,
 	available: boolean,
 };
+
+/**  A rule for one value. */
+export type Rule = 
+/**  A machine name: a hostname label (so `<name>.<zone>` is a valid DNS name). */
+"machineName" | 
+/**  A user's own tag on a machine. */
+"tag" | 
+/**  A session id: 8 lowercase hex characters. */
+"sessionId" | 
+/**  A machine type name: fits in the `machine:type:<name>` tag. */
+"machineTypeName" | 
+/**  The user a machine type creates. */
+"userName" | 
+/**  A setup script's URL. */
+"scriptUrl" | 
+/**  A setup script's directory or path. */
+"absolutePath";
 
 /**  Arguments for the setup script. */
 export type ScriptArgs = ScriptArgs_Serialize | ScriptArgs_Deserialize;
@@ -1180,8 +1219,8 @@ export type SettingsInfo_Deserialize = {
 	/**  The session id in the settings (tags the machines Hangar creates), if one was made. */
 	sessionId?: string | null,
 	/**
-	 *  The session whose machines the app shows as "this session" now (the demo cloud has
-	 *  its own while no account is configured).
+	 *  The session whose machines count as "this session" now (the demo cloud has its own
+	 *  while no account is configured).
 	 */
 	activeSessionId?: string | null,
 	theme: Theme,
@@ -1200,8 +1239,8 @@ export type SettingsInfo_Serialize = {
 	/**  The session id in the settings (tags the machines Hangar creates), if one was made. */
 	sessionId: string | null,
 	/**
-	 *  The session whose machines the app shows as "this session" now (the demo cloud has
-	 *  its own while no account is configured).
+	 *  The session whose machines count as "this session" now (the demo cloud has its own
+	 *  while no account is configured).
 	 */
 	activeSessionId: string | null,
 	theme: Theme,
@@ -1209,6 +1248,17 @@ export type SettingsInfo_Serialize = {
 	/**  The demo cloud is running now. */
 	demoShown: boolean,
 	build: BuildInfo,
+};
+
+/**  A machine size / plan from the live catalog. */
+export type Size = {
+	slug: string,
+	vcpus: number,
+	memoryMb: number,
+	diskGb: number,
+	priceMonthly: number | null,
+	/**  Region slugs where this size can be created. */
+	regions: string[],
 };
 
 export type SkippedItem = {
@@ -1271,6 +1321,11 @@ export type SshTarget_Serialize = {
 
 export type Theme = "system" | "light" | "dark";
 
+/**  A field of a machine type, as the Machine types screen shows them. */
+export type TypeField = "name" | "userName" | "scriptUrl" | "scriptDir" | "scriptPath" | 
+/**  URL, directory and path together. */
+"script" | "args";
+
 /**  Where the user name came from. */
 export type UserSource = 
 /**  The machine type's `new_user_name`. */
@@ -1279,6 +1334,19 @@ export type UserSource =
 "noType" | 
 /**  The machine's type is not among the configured machine types: `root`. */
 "typeNotConfigured";
+
+/**  [`zones`]' answer, per account. */
+export type ZoneListing = ZoneListing_Serialize | ZoneListing_Deserialize;
+
+/**  [`zones`]' answer, per account. */
+export type ZoneListing_Deserialize = {
+	accounts: PerAccount_Deserialize<AccountZones>[],
+};
+
+/**  [`zones`]' answer, per account. */
+export type ZoneListing_Serialize = {
+	accounts: PerAccount_Serialize<AccountZones>[],
+};
 
 /**  The records of one zone. */
 export type ZoneRecords = ZoneRecords_Serialize | ZoneRecords_Deserialize;
