@@ -75,4 +75,17 @@ mod tests {
             assert!(check(rule, bad).is_some(), "{rule:?} {bad}");
         }
     }
+
+    #[test]
+    fn user_tags_cannot_spoof_hangars_own_tags() {
+        for spoof in [
+            "machine:type:web",
+            "machine:session:0a1b2c3d",
+            "machine:created",
+        ] {
+            let problem = check(Rule::Tag, spoof).expect(spoof);
+            assert!(problem.contains("reserves"), "{problem}");
+        }
+        assert_eq!(check(Rule::Tag, "machines:web"), None);
+    }
 }

@@ -535,6 +535,14 @@ fn with_prefix(prefix: &str, e: Error) -> Error {
 /// A tag every provider accepts: 1-255 letters, digits, `_`, `-` and `:` (DigitalOcean's tag
 /// name pattern, the stricter of the two; Hangar's own `machine:*` tags fit it).
 pub fn validate_tag(tag: &str) -> std::result::Result<(), String> {
+    // `machine:type:…` or `machine:session:…` given by hand would pass a machine off as
+    // another type's or another session's.
+    if crate::session::is_reserved_tag(tag) {
+        return Err(format!(
+            "tag `{tag}` starts with `{}`, which Hangar reserves for its own tags",
+            crate::session::RESERVED_PREFIX
+        ));
+    }
     let ok = !tag.is_empty()
         && tag.len() <= 255
         && tag
