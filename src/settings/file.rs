@@ -99,8 +99,7 @@ pub fn lock(path: &Path) -> Result<FileLock, ConfigError> {
         .write(true)
         .open(&lock_path)
         .map_err(|e| ConfigError::io("open the lock file", &lock_path, e))?;
-    file.lock()
-        .map_err(|e| ConfigError::io("lock", &lock_path, e))?;
+    <fs::File as fs4::FileExt>::lock(&file).map_err(|e| ConfigError::io("lock", &lock_path, e))?;
     remove_stale_temporaries(path);
     Ok(FileLock { _file: file })
 }
