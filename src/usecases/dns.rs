@@ -346,13 +346,19 @@ pub fn record_problems(spec: &DnsRecordSpec) -> Vec<RecordProblem> {
         DnsRecordType::TXT => {
             if d.is_empty() {
                 p.push(problem("data", "a TXT record needs text".into()));
-            } else if d.len() > MAX_TXT_LEN {
+            } else if d.chars().count() > MAX_TXT_LEN {
+                // Characters, as the form counts them and the message says.
                 p.push(problem(
                     "data",
                     format!(
                         "TXT text is {} characters long; at most {MAX_TXT_LEN} are accepted",
-                        d.len()
+                        d.chars().count()
                     ),
+                ));
+            } else if d.chars().any(|c| c.is_control()) {
+                p.push(problem(
+                    "data",
+                    "TXT text cannot contain line breaks, NUL or other control characters".into(),
                 ));
             }
         }
@@ -371,25 +377,27 @@ fn problem(field: &str, message: String) -> RecordProblem {
     }
 }
 
-/// A target host: `@`, or a hostname with an optional trailing dot.
+/// A target host: `@`, or a hostname with an optional trailing dot. An IP address is not a
+/// host name (an MX, CNAME, NS or SRV target must be a name).
 fn is_target(s: &str) -> bool {
-    s == "@" || is_hostname(s.strip_suffix('.').unwrap_or(s), false)
+    let name = s.strip_suffix('.').unwrap_or(s);
+    s == "@" || (name.parse::<std::net::IpAddr>().is_err() && is_hostname(name, false))
 }
 
 /// Dot-separated labels of letters, digits, hyphens (and `_`/`*` in record names).
+/// In a record name, `*` is a wildcard only as the whole leftmost label (`*.apps`, not `a*b`).
 fn is_hostname(s: &str, record_name: bool) -> bool {
     !s.is_empty()
         && s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|b| {
-                    b.is_ascii_alphanumeric()
-                        || b == b'-'
-                        || (record_name && (b == b'_' || b == b'*'))
-                })
+        && s.split('.').enumerate().all(|(i, l)| {
+            (record_name && i == 0 && l == "*")
+                || (!l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || b == b'-' || (record_name && b == b'_')
+                    }))
         })
 }
 
@@ -432,7 +440,7 @@ mod tests {
 
     /// The cases the desktop form is tested against too: both sides agree on every one.
     #[test]
-    fn shared_cases_agree_with_the_form() {
+    fn shared_record_cases_hold() {
         #[derive(serde::Deserialize)]
         struct Case {
             spec: DnsRecordSpec,
