@@ -129,3 +129,97 @@ fn the_schema_check_does_reject_bad_user_data() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// cloud-init parses user-data with PyYAML (YAML 1.1). Each document is read back by PyYAML
+/// (the parser cloud-init uses, installed with it), returning the user's name and the script
+/// arguments as JSON.
+fn read_with_yaml11(texts: &[String]) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let path = dir.path().join(format!("{i}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        paths.push(path);
+    }
+    let script = "import json, sys, yaml\nfor p in sys.argv[1:]:\n    d = yaml.safe_load(open(p))\n    print(json.dumps({'name': d['users'][0]['name'], 'lock': d['users'][0]['lock_passwd'], 'runcmd': d.get('runcmd')}))\n";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&paths)
+        .output()
+        .expect("python3 with PyYAML (installed with cloud-init)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn yaml11_words_stay_strings_for_cloud_init() {
+    // Valid login names that YAML 1.1 reads as booleans or null, and arguments that it reads
+    // as numbers, dates, booleans or null.
+    let users = ["yes", "no", "on", "off", "y", "n", "null", "_yes"];
+    let args: Vec<String> = [
+        "yes",
+        "No",
+        "ON",
+        "~",
+        "null",
+        "0777",
+        "0x1F",
+        "1:20",
+        "1.10",
+        "1e3",
+        "2026-01-02",
+        ".inf",
+        "-",
+        "+1",
+        "=",
+        "<<",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let texts: Vec<String> = users
+        .iter()
+        .map(|user| {
+            let t = MachineType {
+                new_user_name: (*user).into(),
+                script_url: Some("https://example.com/s.sh".into()),
+                script_dir: Some("/opt/s".into()),
+                script_path: Some("/opt/s/s.sh".into()),
+                script_args: Some(ScriptArgs::List(args.clone())),
+            };
+            user_data(&UserDataRequest {
+                type_name: "t",
+                machine_type: &t,
+                ssh_public_keys: &[KEY_ED25519.into()],
+                fqdn: None,
+            })
+            .unwrap()
+        })
+        .collect();
+    let read = read_with_yaml11(&texts);
+    for ((user, text), doc) in users.iter().zip(&texts).zip(&read) {
+        assert_eq!(doc["name"], *user, "{text}");
+        assert_eq!(doc["lock"], true, "lock_passwd must stay a boolean: {text}");
+        let runcmd = doc["runcmd"].as_array().unwrap();
+        for step in runcmd {
+            for item in step.as_array().unwrap() {
+                assert!(
+                    item.is_string(),
+                    "{item} is not a string under YAML 1.1:\n{text}"
+                );
+            }
+        }
+        // `su - <user> -c …`: the user cloud-init switches to is the name as written.
+        let su = runcmd.last().unwrap().as_array().unwrap();
+        assert_eq!(su[2], *user);
+        assert_schema_valid(&format!("yaml11-{user}"), text);
+    }
+}

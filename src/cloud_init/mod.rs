@@ -6,10 +6,12 @@
 //! directory, downloads the script with `curl -fsSL`, makes it executable and runs it as the
 //! new user with `MACHINE_SCRIPT_URL`, `MACHINE_SCRIPT_DIR` and `MACHINE_FQDN` exported.
 //! `runcmd` entries are argument lists, so cloud-init quotes each item itself; only the
-//! command given to `su -c` is shell text, built in [`script_command`].
+//! command given to `su -c` is shell text, built in [`script_command`]. Every string scalar
+//! stays a string under YAML 1.1, which cloud-init parses with ([`yaml11`]).
 
 pub mod preview;
 mod script_command;
+pub mod yaml11;
 
 pub use script_command::script_command;
 
@@ -94,6 +96,8 @@ pub fn user_data(req: &UserDataRequest<'_>) -> Result<String, ConfigError> {
     };
     let body = serde_yaml_ng::to_string(&config)
         .map_err(|e| ConfigError::invalid("user-data", format!("could not serialize: {e}")))?;
+    // cloud-init reads YAML 1.1: keep every string a string there too.
+    let body = yaml11::quote_ambiguous(&body);
     Ok(format!("#cloud-config\n{body}"))
 }
 
