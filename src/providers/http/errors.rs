@@ -64,6 +64,24 @@ fn message_from_json(value: &Value) -> Option<String> {
     }
 }
 
+/// `body` with every occurrence of `secret` (alone or in `Bearer <secret>`) replaced by
+/// `[REDACTED]`, before any of it reaches a message or a log.
+pub fn scrub_secret(body: &[u8], secret: &str) -> Vec<u8> {
+    let secret = secret.trim().as_bytes();
+    if secret.is_empty() {
+        return body.to_vec();
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.windows(secret.len()).position(|w| w == secret) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(b"[REDACTED]");
+        rest = &rest[at + secret.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// Map a non-success status to an error. `what` names the resource for a 404.
 pub fn map_status(
     provider: ProviderKind,

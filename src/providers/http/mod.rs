@@ -332,7 +332,9 @@ impl HttpClient {
         let wait = retry_wait(&headers, status);
         let what = format!("{method} {path}");
         let retry_after_secs = wait.map(|w| w.as_secs().max(1));
-        let error = errors::map_status(self.provider, status, &body, &what, retry_after_secs);
+        // A provider (or a proxy) that echoes the request's headers must not show the token.
+        let shown = errors::scrub_secret(&body, self.token.expose_secret());
+        let error = errors::map_status(self.provider, status, &shown, &what, retry_after_secs);
         let (retry, wait) = if status == StatusCode::TOO_MANY_REQUESTS {
             // A 429 means the request was refused before it was processed: always safe to repeat,
             // unless the provider asks for a longer wait than we are willing to block for.

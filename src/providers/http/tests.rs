@@ -357,6 +357,20 @@ async fn the_token_appears_in_no_error_and_no_debug_output() {
     );
 }
 
+#[tokio::test]
+async fn a_token_echoed_back_by_the_provider_is_scrubbed() {
+    // A provider or proxy error that echoes the request headers, token included.
+    let echo = format!(
+        r#"{{"message":"bad request, headers: Authorization: Bearer {TOKEN}; token={TOKEN}"}}"#
+    );
+    let script = Script::new(vec![(422, vec![], Box::leak(echo.into_boxed_str()))]);
+    let c = client(&serve(script).await);
+    let err = c.get_json::<Value>("/v2/account", &[]).await.unwrap_err();
+    let text = format!("{err} {err:?} {}", serde_json::to_string(&err).unwrap());
+    assert!(!text.contains(TOKEN), "token leaked in {text}");
+    assert!(text.contains("Bearer [REDACTED]"), "{text}");
+}
+
 #[test]
 fn base_url_resolution_prefers_explicit_then_env_then_default() {
     // A variable only this test reads, so setting it races with nothing.
