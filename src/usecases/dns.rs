@@ -221,8 +221,9 @@ pub fn validate_record(spec: &DnsRecordSpec) -> Result<()> {
     }
 }
 
-/// The problems [`validate_record`] reports, by field. The desktop form applies the same rules
-/// as the user types (`ui/src/lib/dns.ts`); both are checked against one list of cases.
+/// The problems [`validate_record`] reports, by field. The desktop form asks for them as the
+/// user types (`check_dns_record`); the rules are checked against the cases in
+/// `tests/cases/dns-validation-cases.json`.
 pub fn record_problems(spec: &DnsRecordSpec) -> Vec<RecordProblem> {
     let mut p: Vec<RecordProblem> = Vec::new();
     let mut add = |field: &str, message: String| {

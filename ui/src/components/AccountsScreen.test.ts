@@ -12,6 +12,10 @@ vi.mock("../lib/bindings", () => ({
     addAccount: vi.fn(),
     machineConfigLocation: vi.fn(async () => ({ path: "/home/u/.config/machine/config.yml", exists: false })),
     importMachineConfig: vi.fn(),
+    providerList: async () => [
+      { kind: "digitalocean", displayName: "DigitalOcean", accessUrl: "https://cloud.digitalocean.com/account/api/tokens", accessHelp: "Create a personal access token." },
+      { kind: "vultr", displayName: "Vultr", accessUrl: "https://my.vultr.com/settings/#settingsapi", accessHelp: "Enable the API." },
+    ],
   },
 }));
 
@@ -51,6 +55,7 @@ describe("AccountsScreen", () => {
     };
     HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
       this.open = false;
+      this.dispatchEvent(new Event("close"));
     };
   });
   beforeEach(() => {
@@ -67,6 +72,22 @@ describe("AccountsScreen", () => {
       "Missing from Secret Service",
     ]);
     expect(screen.getByText("The token of `Side` is not in the keychain.")).toBeTruthy();
+    // Provider names come from the core's provider list.
+    await waitFor(() =>
+      expect(screen.getAllByTestId("account-row").map((r) => r.querySelectorAll("td")[1]?.textContent)).toEqual(["DigitalOcean", "Vultr"]),
+    );
+  });
+
+  it("closes the confirmation on Cancel without removing anything", async () => {
+    listAccounts.mockResolvedValue(ok(configured));
+    render(AccountsScreen);
+    await fireEvent.click((await screen.findAllByTestId("remove-account"))[0]!);
+    const dialog = screen.getByTestId("remove-dialog") as HTMLDialogElement;
+    expect(dialog.open).toBe(true);
+    expect(document.getElementById("remove-title")?.textContent).toBe("Remove “Work”?");
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(dialog.open).toBe(false);
+    expect(removeAccount).not.toHaveBeenCalled();
   });
 
   it("removes only after confirming, with the button disabled meanwhile", async () => {

@@ -7,6 +7,10 @@ vi.mock("../lib/bindings", () => ({
   commands: {
     testToken: (...args: unknown[]) => testToken(...args),
     addAccount: (...args: unknown[]) => addAccount(...args),
+    providerList: async () => [
+      { kind: "digitalocean", displayName: "DigitalOcean", accessUrl: "https://cloud.digitalocean.com/account/api/tokens", accessHelp: "Create a personal access token." },
+      { kind: "vultr", displayName: "Vultr", accessUrl: "https://my.vultr.com/settings/#settingsapi", accessHelp: "Enable the API." },
+    ],
   },
 }));
 
@@ -70,6 +74,7 @@ describe("AddAccountForm", () => {
     addAccount.mockReturnValue(pending.promise);
     const onadded = vi.fn();
     render(AddAccountForm, { onadded });
+    await screen.findByRole("option", { name: "Vultr" });
     await fireEvent.change(screen.getByLabelText("Provider"), { target: { value: "vultr" } });
     await fireEvent.input(screen.getByLabelText("Label"), { target: { value: " Work " } });
     await fireEvent.input(screen.getByLabelText("API token"), { target: { value: "tok-123" } });
@@ -105,5 +110,18 @@ describe("AddAccountForm", () => {
     expect((await screen.findByTestId("save-error")).textContent).toContain("No keychain is available");
     // The token stays so the user can retry once the keychain is there.
     expect((screen.getByLabelText("API token") as HTMLInputElement).value).toBe("tok");
+  });
+
+  it("offers the core's providers, with where to create a token", async () => {
+    render(AddAccountForm);
+    await screen.findByRole("option", { name: "Vultr" });
+    const select = screen.getByLabelText("Provider") as HTMLSelectElement;
+    expect([...select.options].map((o) => [o.value, o.textContent])).toEqual([
+      ["digitalocean", "DigitalOcean"],
+      ["vultr", "Vultr"],
+    ]);
+    expect(screen.getByTestId("account-token-about").textContent).toContain("https://cloud.digitalocean.com/account/api/tokens");
+    await fireEvent.change(select, { target: { value: "vultr" } });
+    expect(screen.getByTestId("account-token-about").textContent).toContain("Enable the API.");
   });
 });

@@ -2,14 +2,14 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type {
   AccountList_Serialize,
-  CreateEvent,
   CreateFormData_Serialize,
-  CreateResult_Serialize,
+  CreateOutcome_Serialize,
+  CreateProgress,
 } from "../lib/bindings";
 
 const listAccounts = vi.fn();
 const createFormData = vi.fn();
-const checkMachineName = vi.fn();
+const checkValue = vi.fn();
 const previewCloudConfig = vi.fn();
 const createMachine = vi.fn();
 const cancelCreate = vi.fn();
@@ -18,7 +18,7 @@ vi.mock("../lib/bindings", () => ({
   commands: {
     listAccounts: () => listAccounts(),
     createFormData: (id: string) => createFormData(id),
-    checkMachineName: (n: string) => checkMachineName(n),
+    checkValue: (rule: string, v: string) => checkValue(rule, v),
     previewCloudConfig: (...a: unknown[]) => previewCloudConfig(...a),
     createMachine: (...a: unknown[]) => createMachine(...a),
     cancelCreate: (id: string) => cancelCreate(id),
@@ -68,15 +68,13 @@ const formData: CreateFormData_Serialize = {
   defaults: { region: "nyc3", size: "s-1vcpu-1gb", image: "ubuntu-24-04-x64", ssh_keys: ["hangar-demo"], dns_zone: "example.com" },
 };
 
-function result(over: Partial<CreateResult_Serialize> = {}): CreateResult_Serialize {
+function result(over: Partial<CreateOutcome_Serialize> = {}): CreateOutcome_Serialize {
   return {
-    outcome: {
-      machine: { id: "501", name: "web-3", tags: [], region: "nyc3", ip: "192.0.2.50", type: "web" },
-      ip: "192.0.2.50",
-      dnsRecord: { zone: "example.com", fqdn: "web-3.example.com", recordId: "9" },
-      project: null,
-      problems: [],
-    },
+    machine: { id: "501", name: "web-3", tags: [], region: "nyc3", ip: "192.0.2.50", type: "web" },
+    ip: "192.0.2.50",
+    dnsRecord: { zone: "example.com", fqdn: "web-3.example.com", recordId: "9" },
+    project: null,
+    problems: [],
     cloudInit: { state: "unconfirmed", lastStatus: "UNKNOWN", message: "Not confirmed after 180 s." },
     cancelled: false,
     ...over,
@@ -99,14 +97,17 @@ async function typeName(value: string) {
 
 describe("CreateMachineScreen", () => {
   beforeEach(() => {
-    for (const f of [listAccounts, createFormData, checkMachineName, previewCloudConfig, createMachine, cancelCreate, cleanUpCreated]) {
+    for (const f of [listAccounts, createFormData, checkValue, previewCloudConfig, createMachine, cancelCreate, cleanUpCreated]) {
       f.mockReset();
     }
     listAccounts.mockResolvedValue(ok(accounts));
     createFormData.mockResolvedValue(ok(formData));
-    checkMachineName.mockImplementation(async (n: string) =>
-      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(n) ? null : `\`${n}\` is not a valid hostname`,
-    );
+    // The core's verdicts for the values these tests type.
+    checkValue.mockImplementation(async (rule: string, v: string) => {
+      if (rule === "machineName") return v === "web_3" ? `\`${v}\` is not a valid hostname` : null;
+      if (rule === "tag") return v === "a.b" ? `tag \`${v}\` must be 1 to 255 letters, digits, \`_\`, \`-\` or \`:\`` : null;
+      throw new Error(`unexpected rule ${rule}`);
+    });
   });
 
   it("loads the catalogs once and preselects the account defaults", async () => {
@@ -124,19 +125,46 @@ describe("CreateMachineScreen", () => {
     expect(groups).toEqual(["Debian", "Ubuntu"]);
   });
 
-  it("checks the name as it is typed and shows why it is invalid", async () => {
+  it("asks the core about the name once typing pauses, and shows why it is invalid", async () => {
     await renderLoaded();
+    await typeName("web_");
     await typeName("web_3");
     await waitFor(() => expect(screen.getByTestId("create-name-error").textContent).toContain("“web_3” is not a valid hostname"));
+    // One question for the pause, about what was typed last.
+    expect(checkValue.mock.calls).toEqual([["machineName", "web_3"]]);
     // No FQDN is shown for a name that cannot be one.
     expect(screen.getByTestId("create-fqdn").textContent).not.toContain("web_3");
     expect(screen.getByTestId<HTMLInputElement>("create-name").getAttribute("aria-invalid")).toBe("true");
     expect(screen.getByTestId<HTMLButtonElement>("create-submit").disabled).toBe(true);
     expect(screen.getByTestId("create-missing").textContent).toContain("a valid name");
     await typeName("web-3");
-    await waitFor(() => expect(screen.queryByTestId("create-name-error")).toBeNull());
-    expect(checkMachineName).toHaveBeenLastCalledWith("web-3");
+    await waitFor(() => expect(checkValue).toHaveBeenLastCalledWith("machineName", "web-3"));
+    expect(screen.queryByTestId("create-name-error")).toBeNull();
     expect(screen.getByTestId<HTMLButtonElement>("create-submit").disabled).toBe(false);
+  });
+
+  it("asks the core about the extra tag, and again before creating", async () => {
+    createMachine.mockResolvedValue(ok(result()));
+    await renderLoaded();
+    await typeName("web-3");
+    await fireEvent.input(screen.getByTestId("create-tag"), { target: { value: "a.b" } });
+    await waitFor(() => expect(screen.getByTestId("create-tag-error").textContent).toContain("Tag “a.b” must be 1 to 255 letters"));
+    expect(checkValue).toHaveBeenCalledWith("tag", "a.b");
+    expect(screen.getByTestId("create-missing").textContent).toContain("a valid tag");
+    // Submitted before the pause: the core is asked at once, and refuses.
+    await fireEvent.input(screen.getByTestId("create-tag"), { target: { value: "ok-tag" } });
+    checkValue.mockImplementationOnce(async () => "`web-3` is taken");
+    await fireEvent.submit(screen.getByTestId("create-form"));
+    await waitFor(() => expect(screen.getByTestId("create-name-error").textContent).toContain("“web-3” is taken"));
+    expect(createMachine).not.toHaveBeenCalled();
+    // The refused name keeps the form from being submitted until it is changed.
+    expect(screen.getByTestId<HTMLButtonElement>("create-submit").disabled).toBe(true);
+    await typeName("web-4");
+    await fireEvent.submit(screen.getByTestId("create-form"));
+    await waitFor(() => expect(createMachine).toHaveBeenCalled());
+    expect(createMachine.mock.calls[0]![1]).toMatchObject({ name: "web-4", extraTag: "ok-tag" });
+    expect(checkValue).toHaveBeenCalledWith("machineName", "web-4");
+    expect(checkValue).toHaveBeenCalledWith("tag", "ok-tag");
   });
 
   it("lists only the plans of the selected region, with CPU, RAM, disk and price", async () => {
@@ -159,9 +187,9 @@ describe("CreateMachineScreen", () => {
   });
 
   it("disables submit while running, streams the timeline, then offers View in Machines", async () => {
-    let channel: { onmessage: (e: CreateEvent) => void } | null = null;
+    let channel: { onmessage: (e: CreateProgress) => void } | null = null;
     let finish: (v: unknown) => void = () => {};
-    createMachine.mockImplementation((_op: string, _req: unknown, ch: { onmessage: (e: CreateEvent) => void }) => {
+    createMachine.mockImplementation((_op: string, _req: unknown, ch: { onmessage: (e: CreateProgress) => void }) => {
       channel = ch;
       return new Promise((resolve) => (finish = resolve));
     });
@@ -173,7 +201,8 @@ describe("CreateMachineScreen", () => {
     await waitFor(() => expect(screen.getByTestId<HTMLButtonElement>("create-submit").disabled).toBe(false));
     await fireEvent.submit(screen.getByTestId("create-form"));
 
-    await waitFor(() => expect(screen.getByTestId<HTMLButtonElement>("create-submit").disabled).toBe(true));
+    await waitFor(() => expect(createMachine).toHaveBeenCalled());
+    expect(screen.getByTestId<HTMLButtonElement>("create-submit").disabled).toBe(true);
     expect(screen.getByTestId("create-submit").textContent).toContain("Creating");
     const [op, request] = createMachine.mock.calls[0] as [string, Record<string, unknown>];
     expect(op).toBeTruthy();
@@ -192,6 +221,8 @@ describe("CreateMachineScreen", () => {
     channel!.onmessage({ event: "created", id: "501", name: "web-3" });
     await waitFor(() => expect(screen.getByTestId("step-created").dataset.state).toBe("done"));
     expect(screen.getByTestId("step-ip").dataset.state).toBe("running");
+    channel!.onmessage({ event: "waitingForIp", elapsedMs: 5000 });
+    await waitFor(() => expect(screen.getByTestId("step-ip").textContent).toContain("5 s"));
     channel!.onmessage({ event: "ipAssigned", ip: "192.0.2.50" });
     channel!.onmessage({ event: "dnsRecordCreated", fqdn: "web-3.example.com", recordId: "9" });
     channel!.onmessage({ event: "cloudInitChecked", status: "UNKNOWN", elapsedMs: 4000 });
@@ -216,11 +247,8 @@ describe("CreateMachineScreen", () => {
 
   it("shows what exists after a partial failure and cleans it up", async () => {
     const partial = result({
-      outcome: {
-        ...result().outcome,
-        dnsRecord: null,
-        problems: [{ kind: "provider", message: "no DNS record web-3.example.com was created: server error" }],
-      },
+      dnsRecord: null,
+      problems: [{ kind: "provider", message: "no DNS record web-3.example.com was created: server error" }],
       cloudInit: { state: "notRequested" },
     });
     createMachine.mockResolvedValue(ok(partial));
@@ -264,6 +292,6 @@ describe("CreateMachineScreen", () => {
     details.open = true;
     await fireEvent(details, new Event("toggle"));
     await waitFor(() => expect(screen.getByTestId("create-preview-text").textContent).toContain("#cloud-config"));
-    expect(previewCloudConfig).toHaveBeenLastCalledWith("demo-do", "web", ["ssh-ed25519 AAAA demo"], null);
+    expect(previewCloudConfig).toHaveBeenLastCalledWith("web", ["ssh-ed25519 AAAA demo"], null);
   });
 });

@@ -1,15 +1,23 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AccountZones_Serialize, DnsRow_Serialize, ZoneRecords_Serialize } from "../lib/bindings";
+import type { AccountList_Serialize, DnsRow_Serialize, ZoneListing_Serialize, ZoneRecords_Serialize } from "../lib/bindings";
 
 const dnsZones = vi.fn();
 const dnsRecords = vi.fn();
 const dnsCreateRecord = vi.fn();
 const dnsUpdateRecord = vi.fn();
 const dnsDeleteRecord = vi.fn();
+const checkDnsRecord = vi.fn();
+const listAccounts = vi.fn();
 vi.mock("../lib/bindings", () => ({
   commands: {
     dnsZones: () => dnsZones(),
+    listAccounts: () => listAccounts(),
+    checkDnsRecord: (spec: unknown) => checkDnsRecord(spec),
+    providerList: async () => [
+      { kind: "digitalocean", displayName: "DigitalOcean" },
+      { kind: "vultr", displayName: "Vultr" },
+    ],
     dnsRecords: (a: string, z: string) => dnsRecords(a, z),
     dnsCreateRecord: (...args: unknown[]) => dnsCreateRecord(...args),
     dnsUpdateRecord: (...args: unknown[]) => dnsUpdateRecord(...args),
@@ -26,10 +34,24 @@ import DnsScreen from "./DnsScreen.svelte";
 
 const ok = <T>(data: T) => ({ status: "ok", data });
 
-const zones: AccountZones_Serialize[] = [
-  { accountId: "do", accountLabel: "Demo DigitalOcean", provider: "digitalocean", simulated: true, zones: ["example.com"], error: null },
-  { accountId: "vu", accountLabel: "Work Vultr", provider: "vultr", simulated: false, zones: [], error: "The token was refused (401)." },
-];
+const zones: ZoneListing_Serialize = {
+  accounts: [
+    {
+      accountId: "do",
+      result: { accountLabel: "Demo DigitalOcean", provider: "digitalocean", simulated: true, zones: ["example.com"] },
+      error: null,
+    },
+    { accountId: "vu", result: null, error: { kind: "auth", message: "The token was refused (401)." } },
+  ],
+};
+
+const accountList: AccountList_Serialize = {
+  accounts: [
+    { id: "do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
+    { id: "vu", label: "Work Vultr", provider: "vultr", simulated: false, key: null, baseUrl: null, error: null },
+  ],
+  problem: null,
+};
 
 function row(id: string, type: string, name: string, data: string, machine: string | null, inSession = false): DnsRow_Serialize {
   return {
@@ -82,7 +104,9 @@ describe("DnsScreen", () => {
     };
   });
   beforeEach(() => {
-    for (const f of [dnsZones, dnsRecords, dnsCreateRecord, dnsUpdateRecord, dnsDeleteRecord, toast]) f.mockReset();
+    for (const f of [dnsZones, dnsRecords, dnsCreateRecord, dnsUpdateRecord, dnsDeleteRecord, checkDnsRecord, listAccounts, toast]) f.mockReset();
+    listAccounts.mockResolvedValue(ok(accountList));
+    checkDnsRecord.mockResolvedValue([]);
   });
 
   it("lists zones per account, opens the first, and labels records with their machine", async () => {
@@ -93,6 +117,10 @@ describe("DnsScreen", () => {
     await waitFor(() => expect(names()).toEqual(["web-1", "ci", "@", "@"]));
     expect(dnsRecords).toHaveBeenCalledWith("do", "example.com");
     expect(screen.getByTestId("dns-account-error").textContent).toBe("The token was refused (401).");
+    // The failed account is named from the account list, with its provider.
+    const failed = screen.getAllByTestId("dns-account")[1]!;
+    expect(failed.textContent).toContain("Work Vultr");
+    expect(failed.textContent).toContain("Vultr");
     const web = screen.getAllByTestId("dns-row")[0]!;
     expect(within(web).getByTestId("dns-machine").textContent).toContain("web-1");
     expect(within(web).getByTestId("dns-machine").textContent).toContain("this session");
@@ -130,7 +158,9 @@ describe("DnsScreen", () => {
   });
 
   it("shows the empty states", async () => {
-    dnsZones.mockResolvedValue(ok([{ ...zones[0]!, zones: [] }]));
+    dnsZones.mockResolvedValue(
+      ok({ accounts: [{ ...zones.accounts[0]!, result: { ...zones.accounts[0]!.result!, zones: [] } }] }),
+    );
     render(DnsScreen);
     await waitFor(() => expect(screen.getByTestId("dns-no-zones")).toBeTruthy());
     expect(dnsRecords).not.toHaveBeenCalled();
@@ -158,6 +188,8 @@ describe("DnsScreen", () => {
     await fireEvent.input(screen.getByTestId("dns-field-data"), { target: { value: "192.0.2.77" } });
     await fireEvent.click(screen.getByTestId("dns-form-save"));
     await waitFor(() => expect(names()).toContain("new"));
+    // The core checked the record right before it was sent.
+    expect(checkDnsRecord).toHaveBeenLastCalledWith(expect.objectContaining({ recordType: "A", name: "new", data: "192.0.2.77" }));
     expect(dnsCreateRecord).toHaveBeenCalledWith("do", "example.com", expect.objectContaining({ recordType: "A", name: "new", data: "192.0.2.77" }));
     expect(toast).toHaveBeenCalledWith("ok", "Added the A record new.example.com.");
     expect(toast).toHaveBeenCalledTimes(1);

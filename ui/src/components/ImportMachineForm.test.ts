@@ -6,6 +6,10 @@ vi.mock("../lib/bindings", () => ({
   commands: {
     machineConfigLocation: vi.fn(async () => ({ path: "/home/u/.config/machine/config.yml", exists: true })),
     importMachineConfig: (p: string) => importMachineConfig(p),
+    providerList: async () => [
+      { kind: "digitalocean", displayName: "DigitalOcean", accessUrl: "https://cloud.digitalocean.com/account/api/tokens", accessHelp: "Create a personal access token." },
+      { kind: "vultr", displayName: "Vultr", accessUrl: "https://my.vultr.com/settings/#settingsapi", accessHelp: "Enable the API." },
+    ],
   },
 }));
 
@@ -36,6 +40,7 @@ describe("ImportMachineForm", () => {
     await fireEvent.submit(screen.getByTestId("import-form"));
     expect(importMachineConfig).toHaveBeenCalledWith("/home/u/.config/machine/config.yml");
     expect((await screen.findByTestId("import-account")).textContent).toContain("token in the keychain");
+    expect(screen.getByTestId("import-account").textContent).toContain("(DigitalOcean)");
     expect(screen.getByTestId("import-type").textContent).toContain("web");
     expect(screen.getByTestId("import-session").textContent).toContain("0123abcd");
     expect(screen.getByTestId("import-skipped").textContent).toContain("already exists");

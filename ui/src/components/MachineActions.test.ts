@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { AccountList_Serialize, MachineListing_Serialize, Machine_Serialize } from "../lib/bindings";
+import type { AccountList_Serialize, MachineListing_Serialize, MachineView_Serialize, Machine_Serialize } from "../lib/bindings";
 import { toasts } from "../lib/toasts.svelte";
 
 const commands = vi.hoisted(() => ({
@@ -12,6 +12,7 @@ const commands = vi.hoisted(() => ({
   sshTarget: vi.fn(),
   previewDestroy: vi.fn(),
   destroyMachines: vi.fn(),
+  providerList: vi.fn(async () => []),
 }));
 vi.mock("../lib/bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({
@@ -50,9 +51,24 @@ const accounts: AccountList_Serialize = {
   problem: null,
 };
 
-function listing(machines: Machine_Serialize[]): MachineListing_Serialize {
-  return { sessionId: SESSION, accounts: [{ accountId: "demo-do", machines, error: null }] };
+/** The machine as the core sees it: web-1 and db-1 were created in this session, legacy not. */
+function view(m: Machine_Serialize): MachineView_Serialize {
+  const ours = m.tags.includes("machine:created");
+  return {
+    machine: m,
+    createdByHangar: ours,
+    machineType: ours ? "web" : null,
+    session: ours ? SESSION : null,
+    inSession: ours,
+    userTags: [],
+  };
 }
+
+function listing(machines: Machine_Serialize[]): MachineListing_Serialize {
+  return { sessionId: SESSION, accounts: [{ accountId: "demo-do", result: machines.map(view), error: null }] };
+}
+
+const perAccount = <T>(result: T) => ({ accounts: [{ accountId: "demo-do", result, error: null }] });
 
 function record(name: string, ip: string) {
   return { zone: "example.com", fqdn: `${name}.example.com`, recordId: `r-${name}`, recordType: "A", name, data: ip };
@@ -79,7 +95,7 @@ describe("Machine actions", () => {
     toasts.splice(0, toasts.length);
     commands.listAccounts.mockResolvedValue(ok(accounts));
     commands.listMachines.mockResolvedValue(ok(listing([web, db, foreign])));
-    commands.machineChecks.mockResolvedValue(ok([]));
+    commands.machineChecks.mockResolvedValue(ok({ accounts: [] }));
     HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
       this.open = true;
     };
@@ -90,17 +106,13 @@ describe("Machine actions", () => {
   });
 
   it("destroys only once the exact name is typed, and lists the DNS record that goes", async () => {
-    commands.previewDestroy.mockResolvedValue(ok([{ accountId: "demo-do", machines: [preview(web)], error: null }]));
+    commands.previewDestroy.mockResolvedValue(ok(perAccount([preview(web)])));
     commands.destroyMachines.mockResolvedValue(
-      ok([
-        {
-          accountId: "demo-do",
-          machines: [
-            { id: "1", name: "web-1", destroyed: true, dnsRecordsDeleted: [{ zone: "example.com", fqdn: "web-1.example.com", recordId: "r-web-1" }], problems: [] },
-          ],
-          error: null,
-        },
-      ]),
+      ok(
+        perAccount([
+          { id: "1", name: "web-1", destroyed: true, dnsRecordsDeleted: [{ zone: "example.com", fqdn: "web-1.example.com", recordId: "r-web-1" }], problems: [] },
+        ]),
+      ),
     );
     render(MachinesScreen);
     await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-destroy"));
@@ -132,7 +144,7 @@ describe("Machine actions", () => {
 
   it("shows a refusal in words and needs “Destroy anyway” for a foreign machine", async () => {
     const why = "machine legacy (3) was not created by Hangar or machine; use --all to destroy it anyway";
-    commands.previewDestroy.mockResolvedValue(ok([{ accountId: "demo-do", machines: [preview(foreign, why)], error: null }]));
+    commands.previewDestroy.mockResolvedValue(ok(perAccount([preview(foreign, why)])));
     render(MachinesScreen);
     await fireEvent.click(within(await rowOf("legacy")).getByTestId("action-destroy"));
     const dialog = await screen.findByTestId("destroy-dialog");
@@ -145,20 +157,14 @@ describe("Machine actions", () => {
   });
 
   it("bulk: one confirmation lists this session's machines and their records; failures per machine", async () => {
-    commands.previewDestroy.mockResolvedValue(
-      ok([{ accountId: "demo-do", machines: [preview(web), preview(db)], error: null }]),
-    );
+    commands.previewDestroy.mockResolvedValue(ok(perAccount([preview(web), preview(db)])));
     commands.destroyMachines.mockResolvedValue(
-      ok([
-        {
-          accountId: "demo-do",
-          machines: [
-            { id: "1", name: "web-1", destroyed: true, dnsRecordsDeleted: [], problems: [] },
-            { id: "2", name: "db-1", destroyed: false, dnsRecordsDeleted: [], problems: [{ kind: "stillExists", message: "db-1 is still there" }] },
-          ],
-          error: null,
-        },
-      ]),
+      ok(
+        perAccount([
+          { id: "1", name: "web-1", destroyed: true, dnsRecordsDeleted: [], problems: [] },
+          { id: "2", name: "db-1", destroyed: false, dnsRecordsDeleted: [], problems: [{ kind: "stillExists", message: "db-1 is still there" }] },
+        ]),
+      ),
     );
     render(MachinesScreen);
     await rowOf("web-1");
@@ -213,7 +219,7 @@ describe("Machine actions", () => {
     const row = await rowOf("web-1");
     expect(within(row).getByTestId("row-busy").textContent).toContain("powering off");
     expect(within(row).queryByTestId("action-destroy")).toBeNull();
-    finish(ok({ ...web, status: "off" }));
+    finish(ok(view({ ...web, status: "off" })));
     await waitFor(async () => expect((await rowOf("web-1")).querySelector("[data-testid=cell-status]")?.textContent).toContain("off"));
     expect(within(await rowOf("web-1")).getByTestId("action-power-on")).toBeTruthy();
     expect(toasts.at(-1)?.text).toBe("Powered off web-1 (now off).");
@@ -234,15 +240,15 @@ describe("Power actions the cloud finishes later", () => {
     toasts.splice(0, toasts.length);
     commands.listAccounts.mockResolvedValue(ok(accounts));
     commands.listMachines.mockResolvedValue(ok(listing([web, db])));
-    commands.machineChecks.mockResolvedValue(ok([]));
+    commands.machineChecks.mockResolvedValue(ok({ accounts: [] }));
   });
 
   it("follows only that machine until it reaches the new status", async () => {
     // Accepted: still active right after the call, off on the second refresh.
-    commands.powerMachine.mockResolvedValue(ok(web));
+    commands.powerMachine.mockResolvedValue(ok(view(web)));
     commands.refreshMachines
-      .mockResolvedValueOnce(ok([{ accountId: "demo-do", machines: [web], gone: [], error: null }]))
-      .mockResolvedValue(ok([{ accountId: "demo-do", machines: [{ ...web, status: "off" }], gone: [], error: null }]));
+      .mockResolvedValueOnce(ok(perAccount({ machines: [view(web)], gone: [], problems: [] })))
+      .mockResolvedValue(ok(perAccount({ machines: [view({ ...web, status: "off" })], gone: [], problems: [] })));
     render(MachinesScreen, { props: { refreshMs: 20 } });
     await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
     await waitFor(() => expect(toasts.at(-1)?.text).toContain("waiting for it to be off"));

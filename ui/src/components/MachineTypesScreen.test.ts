@@ -5,8 +5,10 @@ const listMachineTypes = vi.fn();
 const saveMachineType = vi.fn();
 const previewMachineType = vi.fn();
 const deleteMachineType = vi.fn();
+const checkMachineType = vi.fn();
 vi.mock("../lib/bindings", () => ({
   commands: {
+    checkMachineType: (e: unknown) => checkMachineType(e),
     listMachineTypes: () => listMachineTypes(),
     saveMachineType: (p: unknown, e: unknown) => saveMachineType(p, e),
     deleteMachineType: (n: string) => deleteMachineType(n),
@@ -15,6 +17,20 @@ vi.mock("../lib/bindings", () => ({
 }));
 
 import MachineTypesScreen from "./MachineTypesScreen.svelte";
+
+type Entry = { name: string; machineType: { new_user_name: string; script_url: string | null; script_args: unknown } };
+
+/** The core's answers for the types these tests type (the rules themselves are the core's). */
+function core(e: Entry) {
+  const p: { field: string; message: string }[] = [];
+  const user = e.machineType.new_user_name;
+  if (user === "") p.push({ field: "userName", message: "the user name is empty" });
+  else if (user !== user.toLowerCase()) p.push({ field: "userName", message: `\`${user}\` is not a valid user name: start with a lowercase letter` });
+  if (e.machineType.script_args != null && e.machineType.script_url == null)
+    p.push({ field: "args", message: "arguments need a setup script (script_url, script_dir and script_path)" });
+  if (e.name.includes(".")) p.push({ field: "name", message: `\`${e.name}\` cannot be used in a tag: use letters, digits, \`_\`, \`-\` or \`:\`` });
+  return p;
+}
 
 const ok = <T>(data: T) => ({ status: "ok", data });
 
@@ -26,10 +42,13 @@ describe("MachineTypesScreen", () => {
     };
     HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
       this.open = false;
+      this.dispatchEvent(new Event("close"));
     };
   });
   beforeEach(() => {
     deleteMachineType.mockReset();
+    checkMachineType.mockReset();
+    checkMachineType.mockImplementation(async (e: Entry) => core(e));
     listMachineTypes.mockReset();
     saveMachineType.mockReset();
     previewMachineType.mockReset();
@@ -50,10 +69,27 @@ describe("MachineTypesScreen", () => {
     await fireEvent.input(user, { target: { value: "ops" } });
     await waitFor(() => expect(screen.getByTestId("type-preview").textContent).toContain("name: ops"));
 
-    // Invalid input: a field error at once, and the backend's reason beside the preview.
+    // Invalid input: the core's verdict beside the field, and its reason beside the preview.
     await fireEvent.input(user, { target: { value: "Bad" } });
-    expect((await screen.findByTestId("type-user-error")).textContent).toMatch(/lowercase/);
+    expect((await screen.findByTestId("type-user-error")).textContent).toBe(
+      "“Bad” is not a valid user name: start with a lowercase letter",
+    );
+    expect(checkMachineType).toHaveBeenLastCalledWith({
+      name: "web",
+      machineType: { new_user_name: "Bad", script_url: null, script_dir: null, script_path: null, script_args: null },
+    });
     expect((await screen.findByTestId("type-preview-error")).textContent).toContain("new_user_name");
+  });
+
+  it("takes the name rule from the core: `:` is fine, `.` is not", async () => {
+    render(MachineTypesScreen);
+    const name = (await screen.findByTestId("type-name")) as HTMLInputElement;
+    await waitFor(() => expect(name.value).toBe("web"));
+    await fireEvent.input(name, { target: { value: "db:primary" } });
+    await waitFor(() => expect(checkMachineType).toHaveBeenLastCalledWith(expect.objectContaining({ name: "db:primary" })));
+    expect(screen.queryByText(/cannot be used in a tag/)).toBeNull();
+    await fireEvent.input(name, { target: { value: "db.primary" } });
+    expect(await screen.findByText("“db.primary” cannot be used in a tag: use letters, digits, “_”, “-” or “:”")).toBeTruthy();
   });
 
   it("saves through the backend with the save button disabled meanwhile, and refuses invalid input", async () => {
@@ -63,17 +99,19 @@ describe("MachineTypesScreen", () => {
     const user = (await screen.findByTestId("type-user")) as HTMLInputElement;
     await waitFor(() => expect(user.value).toBe("deploy"));
 
+    // Submitted before the pause: the core is asked at once, and refuses.
     await fireEvent.input(user, { target: { value: "" } });
     await fireEvent.submit(screen.getByTestId("type-form"));
+    expect((await screen.findByTestId("type-user-error")).textContent).toBe("The user name is empty");
     expect(saveMachineType).not.toHaveBeenCalled();
-    expect(screen.getByTestId("type-user-error").textContent).toMatch(/required/);
 
     await fireEvent.input(user, { target: { value: "ops" } });
     await fireEvent.click(screen.getByTestId("args-mode-list"));
     await fireEvent.click(screen.getByTestId("arg-add"));
-    expect(screen.getByTestId("type-args-error").textContent).toMatch(/need a setup script/);
+    expect((await screen.findByTestId("type-args-error")).textContent).toMatch(/need a setup script/);
     await fireEvent.click(screen.getByTestId("args-mode-none"));
     await fireEvent.submit(screen.getByTestId("type-form"));
+    await waitFor(() => expect(saveMachineType).toHaveBeenCalled());
     expect(saveMachineType).toHaveBeenCalledWith("web", {
       name: "web",
       machineType: { new_user_name: "ops", script_url: null, script_dir: null, script_path: null, script_args: null },
@@ -95,6 +133,7 @@ describe("MachineTypesScreen", () => {
     await fireEvent.click(screen.getByTestId("type-delete-confirm"));
     expect(deleteMachineType).toHaveBeenCalledWith("web");
     expect(await screen.findByTestId("types-empty")).toBeTruthy();
+    expect((screen.getByTestId("type-delete-dialog") as HTMLDialogElement).open).toBe(false);
     expect(screen.getByText("New machine type")).toBeTruthy();
   });
 });

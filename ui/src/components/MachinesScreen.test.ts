@@ -1,6 +1,11 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { AccountList_Serialize, MachineListing_Serialize, Machine_Serialize } from "../lib/bindings";
+import type {
+  AccountList_Serialize,
+  MachineListing_Serialize,
+  MachineView_Serialize,
+  Machine_Serialize,
+} from "../lib/bindings";
 
 const listAccounts = vi.fn();
 const listMachines = vi.fn();
@@ -9,9 +14,18 @@ const machineChecks = vi.fn();
 vi.mock("../lib/bindings", () => ({
   commands: {
     listAccounts: () => listAccounts(),
-    listMachines: () => listMachines(),
+    listMachines: (channel: unknown) => listMachines(channel),
     refreshMachines: (targets: unknown) => refreshMachines(targets),
     machineChecks: () => machineChecks(),
+    providerList: async () => [
+      { kind: "digitalocean", displayName: "DigitalOcean" },
+      { kind: "vultr", displayName: "Vultr" },
+    ],
+  },
+}));
+vi.mock("@tauri-apps/api/core", () => ({
+  Channel: class {
+    onmessage: ((m: unknown) => void) | null = null;
   },
 }));
 
@@ -35,6 +49,11 @@ function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}
   };
 }
 
+/** The machine as the core lists it; what it read from the tags is given, not parsed here. */
+function view(m: Machine_Serialize, over: Partial<MachineView_Serialize> = {}): MachineView_Serialize {
+  return { machine: m, createdByHangar: false, machineType: null, session: null, inSession: false, userTags: m.tags, ...over };
+}
+
 const accounts: AccountList_Serialize = {
   accounts: [
     { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
@@ -43,17 +62,24 @@ const accounts: AccountList_Serialize = {
   problem: null,
 };
 
-function listing(doMachines: Machine_Serialize[], vultr: Machine_Serialize[] | string): MachineListing_Serialize {
+const views = (ms: (Machine_Serialize | MachineView_Serialize)[]) => ms.map((m) => ("machine" in m ? m : view(m)));
+
+function listing(
+  doMachines: (Machine_Serialize | MachineView_Serialize)[],
+  vultr: (Machine_Serialize | MachineView_Serialize)[] | string,
+): MachineListing_Serialize {
   return {
     sessionId: "demo0001",
     accounts: [
-      { accountId: "demo-do", machines: doMachines, error: null },
+      { accountId: "demo-do", result: views(doMachines), error: null },
       typeof vultr === "string"
-        ? { accountId: "demo-vu", machines: [], error: vultr }
-        : { accountId: "demo-vu", machines: vultr, error: null },
+        ? { accountId: "demo-vu", result: null, error: { kind: "auth", message: vultr } }
+        : { accountId: "demo-vu", result: views(vultr), error: null },
     ],
   };
 }
+
+type Channel = { onmessage: ((m: MachineListing_Serialize) => void) | null };
 
 const ok = <T>(data: T) => ({ status: "ok", data });
 
@@ -64,14 +90,20 @@ describe("MachinesScreen", () => {
     refreshMachines.mockReset();
     machineChecks.mockReset();
     listAccounts.mockResolvedValue(ok(accounts));
-    machineChecks.mockResolvedValue(ok([]));
+    machineChecks.mockResolvedValue(ok({ accounts: [] }));
   });
 
   it("shows a skeleton, then the machines of every account with the simulated label", async () => {
     listMachines.mockResolvedValue(
       ok(
         listing(
-          [machine("1", "web-1", { tags: ["machine:created", "machine:type:web", "prod"] })],
+          [
+            view(machine("1", "web-1", { tags: ["machine:created", "machine:type:web", "prod"] }), {
+              createdByHangar: true,
+              machineType: "web",
+              userTags: ["prod"],
+            }),
+          ],
           [machine("2", "edge-ewr", { region: "ewr" })],
         ),
       ),
@@ -128,13 +160,22 @@ describe("MachinesScreen", () => {
     listMachines.mockResolvedValue(
       ok(listing([machine("1", "web-1", { status: "new", ipv4: null }), machine("2", "db-1")], [])),
     );
-    const still = ok([{ accountId: "demo-do", machines: [machine("1", "web-1", { status: "new", ipv4: null })], gone: [], error: null }]);
+    const refreshed = (m: Machine_Serialize) =>
+      ok({ accounts: [{ accountId: "demo-do", result: { machines: [view(m)], gone: [], problems: [] }, error: null }] });
     // Still provisioning after the first refresh: the timer must be re-armed.
     refreshMachines
-      .mockResolvedValueOnce(still)
-      .mockResolvedValue(ok([{ accountId: "demo-do", machines: [machine("1", "web-1")], gone: [], error: null }]));
+      .mockResolvedValueOnce(refreshed(machine("1", "web-1", { status: "new", ipv4: null })))
+      .mockResolvedValue(refreshed(machine("1", "web-1")));
     machineChecks.mockResolvedValue(
-      ok([{ accountId: "demo-do", reports: [{ id: "1", name: "web-1", ip: "192.0.2.1", machineStatus: "active", checkStatus: "done" }], error: null }]),
+      ok({
+        accounts: [
+          {
+            accountId: "demo-do",
+            result: [{ id: "1", name: "web-1", ip: "192.0.2.1", machineStatus: "active", checkStatus: "done" }],
+            error: null,
+          },
+        ],
+      }),
     );
     render(MachinesScreen, { props: { refreshMs: 20 } });
     await screen.findAllByTestId("machine-row");
@@ -156,7 +197,11 @@ describe("MachinesScreen", () => {
   it("shows an unknown cloud-init check as a dash", async () => {
     listMachines.mockResolvedValue(ok(listing([machine("1", "web-1")], [])));
     machineChecks.mockResolvedValue(
-      ok([{ accountId: "demo-do", reports: [{ id: "1", name: "web-1", ip: null, machineStatus: "active", checkStatus: "UNKNOWN" }], error: null }]),
+      ok({
+        accounts: [
+          { accountId: "demo-do", result: [{ id: "1", name: "web-1", ip: null, machineStatus: "active", checkStatus: "UNKNOWN" }], error: null },
+        ],
+      }),
     );
     render(MachinesScreen);
     const cell = await screen.findByTestId("cell-check");
@@ -210,5 +255,72 @@ describe("MachinesScreen", () => {
     await fireEvent.click(screen.getByTestId("refresh"));
     await waitFor(() => expect(screen.getAllByTestId("machine-row")).toHaveLength(2));
     expect(screen.getByTestId("refresh").textContent).toBe("Refresh");
+  });
+
+  it("shows each account's machines as it answers, before the listing ends", async () => {
+    let channel: Channel | null = null;
+    let finish: (v: unknown) => void = () => {};
+    const full = listing([machine("1", "web-1")], [machine("2", "edge-ewr", { region: "ewr" })]);
+    const [doAccount, vultrAccount] = full.accounts;
+    listMachines.mockImplementation((ch: Channel) => {
+      channel = ch;
+      // DigitalOcean answers at once, even before the accounts are known.
+      ch.onmessage?.({ sessionId: "demo0001", accounts: [doAccount!] });
+      return new Promise((r) => (finish = r));
+    });
+    render(MachinesScreen);
+    const names = () =>
+      screen.queryAllByTestId("machine-row").map((r) => r.querySelector("[data-testid=cell-name]")?.textContent);
+    await waitFor(() => expect(names()).toEqual(["web-1"]));
+    expect(screen.getByTestId("machines-waiting").textContent).toContain("Demo Vultr");
+    expect(screen.queryByTestId("machines-empty")).toBeNull();
+
+    channel!.onmessage?.({ sessionId: "demo0001", accounts: [vultrAccount!] });
+    await waitFor(() => expect(names()).toEqual(["edge-ewr", "web-1"]));
+    expect(screen.queryByTestId("machines-waiting")).toBeNull();
+    // The checks wait for the whole listing.
+    expect(machineChecks).not.toHaveBeenCalled();
+
+    finish(ok(full));
+    await waitFor(() => expect(machineChecks).toHaveBeenCalled());
+    expect(names()).toEqual(["edge-ewr", "web-1"]);
+    expect(screen.getByTestId("refresh").textContent).toBe("Refresh");
+  });
+
+  it("keeps the skeleton while the first account to answer has no machine and others are pending", async () => {
+    let channel: Channel | null = null;
+    const full = listing([], [machine("2", "edge-ewr")]);
+    listMachines.mockImplementation((ch: Channel) => {
+      channel = ch;
+      return new Promise(() => {});
+    });
+    render(MachinesScreen);
+    await waitFor(() => expect(channel).not.toBeNull());
+    await waitFor(() => expect(listAccounts).toHaveBeenCalled());
+    channel!.onmessage?.({ sessionId: "demo0001", accounts: [full.accounts[0]!] });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByTestId("machines-loading")).toBeTruthy();
+    expect(screen.queryByTestId("machines-empty")).toBeNull();
+    channel!.onmessage?.({ sessionId: "demo0001", accounts: [full.accounts[1]!] });
+    expect(await screen.findAllByTestId("machine-row")).toHaveLength(1);
+  });
+
+  it("on Refresh, replaces an account's rows when it answers and keeps the others until theirs", async () => {
+    listMachines.mockResolvedValueOnce(ok(listing([machine("1", "web-1")], [machine("2", "edge-ewr")])));
+    render(MachinesScreen);
+    expect(await screen.findAllByTestId("machine-row")).toHaveLength(2);
+    let channel: Channel | null = null;
+    listMachines.mockImplementation((ch: Channel) => {
+      channel = ch;
+      return new Promise(() => {});
+    });
+    await fireEvent.click(screen.getByTestId("refresh"));
+    await waitFor(() => expect(channel).not.toBeNull());
+    const again = listing([machine("1", "web-1"), machine("3", "web-3")], []);
+    channel!.onmessage?.({ sessionId: "demo0001", accounts: [again.accounts[0]!] });
+    const names = () =>
+      screen.getAllByTestId("machine-row").map((r) => r.querySelector("[data-testid=cell-name]")?.textContent);
+    await waitFor(() => expect(names()).toEqual(["edge-ewr", "web-1", "web-3"]));
+    expect(screen.getByTestId("refresh").textContent).toBe("Refreshing…");
   });
 });

@@ -5,8 +5,10 @@ const settingsInfo = vi.fn();
 const setSessionId = vi.fn();
 const setTheme = vi.fn();
 const setDemoCloud = vi.fn();
+const checkValue = vi.fn();
 vi.mock("../lib/bindings", () => ({
   commands: {
+    checkValue: (rule: string, v: string) => checkValue(rule, v),
     settingsInfo: () => settingsInfo(),
     setSessionId: (id: string) => setSessionId(id),
     setTheme: (t: string) => setTheme(t),
@@ -31,12 +33,16 @@ const info = {
 
 describe("SettingsScreen", () => {
   beforeEach(() => {
-    for (const f of [settingsInfo, setSessionId, setTheme, setDemoCloud]) f.mockReset();
+    for (const f of [settingsInfo, setSessionId, setTheme, setDemoCloud, checkValue]) f.mockReset();
+    // The core's verdict: this test only types these two ids.
+    checkValue.mockImplementation(async (_rule: string, v: string) =>
+      v === "89abcdef" ? null : `\`${v}\` is not 8 lowercase hex characters`,
+    );
     settingsInfo.mockResolvedValue(ok({ ...info }));
     delete document.documentElement.dataset.theme;
   });
 
-  it("validates a new session id and warns about the old session's machines", async () => {
+  it("asks the core about a new session id and warns about the old session's machines", async () => {
     setSessionId.mockResolvedValue(ok("89abcdef"));
     render(SettingsScreen);
     const input = (await screen.findByTestId("session-id")) as HTMLInputElement;
@@ -45,14 +51,26 @@ describe("SettingsScreen", () => {
     expect(save.disabled).toBe(true);
 
     await fireEvent.input(input, { target: { value: "demo0001" } });
-    expect(screen.getByTestId("session-error").textContent).toMatch(/8 lowercase hex/);
+    await waitFor(() => expect(screen.getByTestId("session-error").textContent).toBe("“demo0001” is not 8 lowercase hex characters"));
+    expect(checkValue).toHaveBeenCalledWith("sessionId", "demo0001");
     expect(save.disabled).toBe(true);
 
     await fireEvent.input(input, { target: { value: "89abcdef" } });
     expect(screen.getByTestId("session-warning").textContent).toContain("0123abcd");
     expect(save.disabled).toBe(false);
     await fireEvent.click(save);
-    expect(setSessionId).toHaveBeenCalledWith("89abcdef");
+    await waitFor(() => expect(setSessionId).toHaveBeenCalledWith("89abcdef"));
+    // Checked by the core once more right before it was sent.
+    expect(checkValue).toHaveBeenLastCalledWith("sessionId", "89abcdef");
+  });
+
+  it("does not send a session id the core refuses on submit", async () => {
+    render(SettingsScreen);
+    const input = (await screen.findByTestId("session-id")) as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: "0123abcX" } });
+    await fireEvent.submit(input.closest("form")!);
+    await waitFor(() => expect(screen.getByTestId("session-error").textContent).toContain("8 lowercase hex"));
+    expect(setSessionId).not.toHaveBeenCalled();
   });
 
   it("switches the theme at once and saves it", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CreateResult_Serialize } from "./bindings";
+import type { CreateOutcome_Serialize } from "./bindings";
 import {
   applyEvent,
   finishTimeline,
@@ -8,7 +8,6 @@ import {
   planLabel,
   plansIn,
   startTimeline,
-  tagError,
 } from "./createMachine";
 
 const plan = (slug: string, price: number, regions: string[]) => ({
@@ -41,14 +40,6 @@ describe("create form helpers", () => {
     ]);
   });
 
-  it("accepts the tags every provider accepts", () => {
-    expect(tagError("")).toBeNull();
-    expect(tagError("team:web_1-a")).toBeNull();
-    expect(tagError("has space")).toContain("letters, digits");
-    expect(tagError("a.b")).toContain("letters, digits");
-    expect(tagError("x".repeat(256))).toContain("255");
-  });
-
   it("builds the FQDN only from a name and a zone", () => {
     expect(fqdnOf(" web-1 ", "example.com")).toBe("web-1.example.com");
     expect(fqdnOf("", "example.com")).toBeNull();
@@ -57,17 +48,15 @@ describe("create form helpers", () => {
 });
 
 describe("progress timeline", () => {
-  const result = (over: Partial<CreateResult_Serialize["outcome"]>, cloudInit: CreateResult_Serialize["cloudInit"]) => ({
-    outcome: {
-      machine: { id: "7", name: "w", tags: [], region: "x", ip: null, type: null },
-      ip: null,
-      dnsRecord: null,
-      project: null,
-      problems: [],
-      ...over,
-    },
+  const result = (over: Partial<CreateOutcome_Serialize>, cloudInit: CreateOutcome_Serialize["cloudInit"]): CreateOutcome_Serialize => ({
+    machine: { id: "7", name: "w", tags: [], region: "x", ip: null, type: null },
+    ip: null,
+    dnsRecord: null,
+    project: null,
+    problems: [],
     cloudInit,
     cancelled: false,
+    ...over,
   });
 
   it("fails the steps that did not happen, once, with the core's reason", () => {
@@ -104,5 +93,25 @@ describe("progress timeline", () => {
     expect(t.steps[3]).toMatchObject({ state: "waiting", detail: "Not confirmed after 180 s." });
     finishTimeline(t, result({ ip: "192.0.2.9" }, { state: "done", status: "done" }));
     expect(t.steps[3]?.state).toBe("done");
+  });
+});
+
+describe("progress timeline, cancelled", () => {
+  it("marks the steps a cancel stopped as cancelled, and ignores the done event", () => {
+    const t = startTimeline({ dns: true, cloudInit: false });
+    applyEvent(t, { event: "created", id: "7", name: "w" });
+    applyEvent(t, { event: "waitingForIp", elapsedMs: 3000 });
+    expect(t.steps[1]?.detail).toContain("3 s");
+    applyEvent(t, { event: "done" });
+    finishTimeline(t, {
+      machine: { id: "7", name: "w", tags: [], region: "x", ip: null, type: null },
+      ip: null,
+      dnsRecord: null,
+      project: null,
+      problems: [],
+      cloudInit: { state: "notRequested" },
+      cancelled: true,
+    });
+    expect(t.steps.map((s) => s.state)).toEqual(["done", "cancelled", "cancelled", "skipped"]);
   });
 });

@@ -1,10 +1,10 @@
 // The Create machine form's logic: which plans a region offers, images by distribution, the
 // FQDN, and the progress timeline built from the create command's events and result.
 
-import type { CreateEvent, CreateResult_Serialize, Image, Plan, Region } from "./bindings";
+import type { CreateOutcome_Serialize as CreateOutcome, CreateProgress, Image, Region, Size } from "./bindings";
 
-/** The plans offered in `region`, cheapest first. */
-export function plansIn(plans: Plan[], region: string): Plan[] {
+/** The plans (sizes) offered in `region`, cheapest first. */
+export function plansIn(plans: Size[], region: string): Size[] {
   return plans.filter((p) => p.regions.includes(region)).sort((a, b) => (a.priceMonthly ?? Infinity) - (b.priceMonthly ?? Infinity));
 }
 
@@ -20,7 +20,7 @@ export function priceText(perMonth: number | null): string {
 }
 
 /** What the plan list shows for one plan. */
-export function planLabel(p: Plan): string {
+export function planLabel(p: Size): string {
   const cpus = `${p.vcpus} vCPU`;
   return `${p.slug} · ${cpus} · ${memoryText(p.memoryMb)} RAM · ${p.diskGb} GB disk · ${priceText(p.priceMonthly)}`;
 }
@@ -49,17 +49,6 @@ export function imageGroups(images: Image[]): { distribution: string; images: Im
 export function fqdnOf(name: string, zone: string | null): string | null {
   const n = name.trim();
   return n && zone ? `${n}.${zone}` : null;
-}
-
-/**
- * Tags the core accepts (`validate_tag`, DigitalOcean's pattern): letters, digits, `_`, `-`
- * and `:`, at most 255. Checked here as you type; the core checks again. Empty means none.
- */
-export function tagError(tag: string): string | null {
-  const t = tag.trim();
-  if (t.length > 255) return "A tag can have at most 255 characters.";
-  if (t && !/^[A-Za-z0-9_:-]+$/.test(t)) return "Use letters, digits, “_”, “-” or “:” only (no spaces, dots or slashes).";
-  return null;
 }
 
 // ---- Progress timeline ----
@@ -134,7 +123,7 @@ function next(t: Timeline, id: StepId, detail: string): void {
 const seconds = (ms: number) => Math.round(ms / 1000);
 
 /** Applies one progress event (in place; returns `t`). */
-export function applyEvent(t: Timeline, e: CreateEvent): Timeline {
+export function applyEvent(t: Timeline, e: CreateProgress): Timeline {
   switch (e.event) {
     case "checking":
       set(t, "created", "running", "Checking the request…");
@@ -173,6 +162,9 @@ export function applyEvent(t: Timeline, e: CreateEvent): Timeline {
           : `cloud-init reports “${e.status}” (${seconds(e.elapsedMs)} s).`,
       );
       break;
+    case "done":
+      // The result that follows says how each step ended.
+      break;
   }
   return t;
 }
@@ -182,14 +174,13 @@ export function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Marks every unfinished step from the result (in place; returns `t`). */
-export function finishTimeline(t: Timeline, r: CreateResult_Serialize): Timeline {
-  const o = r.outcome;
+/** Marks every unfinished step from the outcome (in place; returns `t`). */
+export function finishTimeline(t: Timeline, o: CreateOutcome): Timeline {
   t.machineId = o.machine.id;
   t.machineName = o.machine.name;
   t.ip = o.ip;
   t.fqdn = o.dnsRecord?.fqdn ?? t.fqdn;
-  const end: StepState = r.cancelled ? "cancelled" : "failed";
+  const end: StepState = o.cancelled ? "cancelled" : "failed";
   // The core names the record in its DNS problems ("no DNS record <fqdn> was created");
   // an IP problem mentions the IP (and may add that no record was created).
   const isDns = (m: string) => /no DNS record \S+ was created/.test(m);
@@ -199,12 +190,12 @@ export function finishTimeline(t: Timeline, r: CreateResult_Serialize): Timeline
   };
   set(t, "created", "done", `Machine ${o.machine.name} (id ${o.machine.id})`);
   if (!o.ip) {
-    set(t, "ip", end, find((m) => !isDns(m) && m.includes("IP")) ?? (r.cancelled ? "Cancelled before an IP was assigned." : "No IP was assigned."));
+    set(t, "ip", end, find((m) => !isDns(m) && m.includes("IP")) ?? (o.cancelled ? "Cancelled before an IP was assigned." : "No IP was assigned."));
   }
   if (stateOf(t, "dns") !== "skipped" && !o.dnsRecord) {
     set(t, "dns", end, find(isDns) ?? "No DNS record was created.");
   }
-  const c = r.cloudInit;
+  const c = o.cloudInit;
   switch (c.state) {
     case "done":
       set(t, "cloudInit", "done", `cloud-init reports “${c.status}”.`);
@@ -227,6 +218,6 @@ export function finishTimeline(t: Timeline, r: CreateResult_Serialize): Timeline
 }
 
 /** A create ended with something left to clean up or retry. */
-export function isPartial(r: CreateResult_Serialize): boolean {
-  return r.cancelled || r.outcome.problems.length > 0;
+export function isPartial(o: CreateOutcome): boolean {
+  return o.cancelled || o.problems.length > 0;
 }

@@ -1,44 +1,35 @@
 import { describe, expect, it } from "vitest";
-import type { DnsRecordSpec_Deserialize, DnsRow_Serialize } from "./bindings";
-import shared from "./dns-validation-cases.json";
+import type { DnsRow_Serialize } from "./bindings";
 import {
   NO_FILTERS,
   emptyForm,
   filterRows,
   formProblems,
-  isIpv6,
-  recordProblems,
+  numberProblems,
   specOf,
   valueText,
+  zoneAccounts,
 } from "./dns";
 
-describe("record validation", () => {
-  it("agrees with the core on every shared case", () => {
-    expect(shared.cases.length).toBeGreaterThan(30);
-    for (const c of shared.cases) {
-      const got = Object.keys(recordProblems(c.spec as DnsRecordSpec_Deserialize)).sort();
-      expect(got, JSON.stringify(c.spec)).toEqual([...c.fields].sort());
-    }
-  });
+// Whether a record is valid is the core's call (`check_dns_record`, tested in Rust against
+// tests/cases/dns-validation-cases.json). Here: the spec the form sends, the numbers it
+// cannot send, and how the core's problems are shown.
 
-  it("parses IPv6 text forms", () => {
-    for (const ok of ["::", "::1", "2001:db8::1", "fe80::1:2:3:4", "1:2:3:4:5:6:7:8", "::ffff:192.0.2.1"])
-      expect(isIpv6(ok), ok).toBe(true);
-    for (const bad of ["", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "2001:db8:::1", "12345::", "g::1", "::ffff:1.2.3"])
-      expect(isIpv6(bad), bad).toBe(false);
-  });
-
-  it("flags numbers that are not whole numbers in range, per field", () => {
+describe("record form", () => {
+  it("flags number fields that hold no number the field can carry", () => {
     const f = { ...emptyForm("SRV"), name: "_sip._tcp", data: "sip.example.com.", priority: "1", weight: "x", port: "70000" };
-    const p = formProblems(f);
+    const p = numberProblems(f);
     expect(Object.keys(p).sort()).toEqual(["port", "weight"]);
     expect(p.port).toContain("0 to 65535");
-    expect(formProblems({ ...f, weight: "5", port: "5060" })).toEqual({});
-    expect(formProblems({ ...emptyForm("A"), name: "www", data: "192.0.2.1", ttl: "10" }).ttl).toContain("30");
-    expect(formProblems({ ...emptyForm("CAA"), name: "@", data: "ca.example", flags: "256", tag: "issue" }).flags).toBeTruthy();
+    expect(numberProblems({ ...f, weight: "5", port: "5060" })).toEqual({});
+    expect(numberProblems({ ...emptyForm("CAA"), flags: "256" }).flags).toContain("0 to 255");
+    // Fields the type does not have are not looked at.
+    expect(numberProblems({ ...emptyForm("A"), port: "x" })).toEqual({});
+    // A number in range is the core's to judge (a TTL of 10 s is sent, and refused there).
+    expect(numberProblems({ ...emptyForm("A"), ttl: "10" })).toEqual({});
   });
 
-  it("sends only the fields of the chosen type", () => {
+  it("sends only the fields of the chosen type, and no number it could not read", () => {
     const f = { ...emptyForm("A"), name: " www ", data: " 192.0.2.1 ", priority: "10", flags: "0", tag: "issue", ttl: "300" };
     expect(specOf(f)).toEqual({
       recordType: "A",
@@ -52,6 +43,46 @@ describe("record validation", () => {
       tag: null,
     });
     expect(specOf({ ...f, type: "MX", data: "mail.example.com." }).priority).toBe(10);
+    expect(specOf({ ...f, type: "MX", priority: "ten" }).priority).toBeNull();
+    expect(specOf({ ...f, ttl: "abc" }).ttl).toBeNull();
+  });
+
+  it("shows the core's problems beside their fields, the unreadable numbers over them", () => {
+    const f = { ...emptyForm("MX"), name: "a b", data: "mail", priority: "x" };
+    const p = formProblems(
+      [
+        { field: "name", message: "name `a b` is not a valid record name (letters, digits, hyphens)" },
+        { field: "priority", message: "an MX record needs a priority (0-65535)" },
+        { field: "data", message: "MX record data `mail server` is not a hostname" },
+      ],
+      f,
+    );
+    expect(p).toEqual({
+      name: "Name “a b” is not a valid record name (letters, digits, hyphens)",
+      priority: "Enter a whole number from 0 to 65535.",
+      data: "MX record data “mail server” is not a hostname",
+    });
+    expect(formProblems([], { ...f, priority: "10" })).toEqual({});
+  });
+});
+
+describe("zones beside their accounts", () => {
+  it("labels an account whose zones failed from the account list", () => {
+    const listed = zoneAccounts(
+      {
+        accounts: [
+          { accountId: "do", result: { accountLabel: "Demo DigitalOcean", provider: "digitalocean", simulated: true, zones: ["example.com"] }, error: null },
+          { accountId: "vu", result: null, error: { kind: "auth", message: "The token was refused (401)." } },
+          { accountId: "gone", result: null, error: { kind: "notFound", message: "no such account" } },
+        ],
+      },
+      [{ id: "vu", label: "Work Vultr", provider: "vultr", simulated: false }],
+    );
+    expect(listed).toEqual([
+      { accountId: "do", accountLabel: "Demo DigitalOcean", provider: "digitalocean", simulated: true, zones: ["example.com"], error: null },
+      { accountId: "vu", accountLabel: "Work Vultr", provider: "vultr", simulated: false, zones: [], error: "The token was refused (401)." },
+      { accountId: "gone", accountLabel: "gone", provider: null, simulated: false, zones: [], error: "no such account" },
+    ]);
   });
 });
 

@@ -1,16 +1,25 @@
-// The DNS screen's logic: per-type record validation (the same rules as the core's
-// `record_problems`, checked against the shared cases in dns-validation-cases.json), the record
-// form's state, and the records table's filters.
+// The DNS screen's logic: the record form's state and the spec it sends, how the core's
+// problems with a record are shown, the zones beside their accounts, and the records table's
+// filters. Whether a record is valid is the core's call (`check_dns_record`): this file holds
+// no record rule.
 
-import type { DnsRecordSpec_Deserialize, DnsRow_Serialize, RecordView_Serialize } from "./bindings";
+import type {
+  AccountSummary,
+  AccountZones,
+  DnsRecordSpec_Deserialize,
+  DnsRow_Serialize,
+  ProviderKind,
+  RecordProblem,
+  RecordView_Serialize,
+  ZoneListing,
+} from "./bindings";
+import { byField } from "./validation";
 
 /** The record types the form can create and edit. */
 export const EDITABLE_TYPES = ["A", "AAAA", "CNAME", "TXT", "MX", "NS", "SRV", "CAA"] as const;
 export type EditableType = (typeof EDITABLE_TYPES)[number];
 
-export const MIN_TTL = 30;
-export const MAX_TTL = 2_147_483_647;
-export const MAX_TXT_LEN = 512;
+/** The tags the CAA form offers (the core says whether the one chosen is accepted). */
 export const CAA_TAGS = ["issue", "issuewild", "iodef"] as const;
 
 export type Field = "name" | "data" | "ttl" | "priority" | "port" | "weight" | "flags" | "tag" | "type";
@@ -71,107 +80,6 @@ export function dataPlaceholder(t: EditableType): string {
   }[t];
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function isIpv4(s: string): boolean {
-  return IPV4.test(s);
-}
-
-/** RFC 4291 text forms, including `::` compression and a trailing dotted IPv4. */
-export function isIpv6(s: string): boolean {
-  if (s.length === 0 || s.length > 45) return false;
-  let head = s;
-  let groupsFromV4 = 0;
-  const lastColon = s.lastIndexOf(":");
-  if (lastColon >= 0 && s.slice(lastColon + 1).includes(".")) {
-    if (!isIpv4(s.slice(lastColon + 1))) return false;
-    head = s.slice(0, lastColon + 1) + "0"; // stand-in group, counted below
-    groupsFromV4 = 1;
-  }
-  const halves = head.split("::");
-  if (halves.length > 2) return false;
-  const group = /^[0-9a-fA-F]{1,4}$/;
-  const parts = (h: string) => (h === "" ? [] : h.split(":"));
-  const left = parts(halves[0]!);
-  const right = halves.length === 2 ? parts(halves[1]!) : [];
-  if (![...left, ...right].every((g) => group.test(g))) return false;
-  const count = left.length + right.length + groupsFromV4;
-  return halves.length === 2 ? count <= 7 : count === 8;
-}
-
-/** Dot-separated labels of letters, digits and hyphens (and `_`/`*` in record names). */
-export function isHostname(s: string, recordName: boolean): boolean {
-  if (s.length === 0 || s.length > 253) return false;
-  const label = recordName ? /^[A-Za-z0-9_*-]+$/ : /^[A-Za-z0-9-]+$/;
-  return s
-    .split(".")
-    .every((l) => l.length > 0 && l.length <= 63 && !l.startsWith("-") && !l.endsWith("-") && label.test(l));
-}
-
-/** A target host: `@`, or a hostname with an optional trailing dot. */
-export function isTarget(s: string): boolean {
-  return s === "@" || isHostname(s.endsWith(".") ? s.slice(0, -1) : s, false);
-}
-
-/** The problems of a record, by field: the core's `record_problems`, in the form's words. */
-export function recordProblems(spec: DnsRecordSpec_Deserialize): Problems {
-  const p: Problems = {};
-  const t = typeof spec.recordType === "string" ? spec.recordType : spec.recordType.other;
-  const d = spec.data;
-  if (spec.name === "" || !(spec.name === "@" || isHostname(spec.name, true))) {
-    p.name = "Use letters, digits, hyphens, _ and * in dot-separated labels, or @ for the zone itself.";
-  } else if (t === "CNAME" && spec.name === "@") {
-    p.name = "A CNAME record cannot be at the zone apex (@).";
-  }
-  if (spec.ttl != null && (spec.ttl < MIN_TTL || spec.ttl > MAX_TTL)) {
-    p.ttl = `TTL must be between ${MIN_TTL} and ${MAX_TTL} seconds.`;
-  }
-  const need = (f: Field, v: number | null | undefined, range: string) => {
-    if (v == null) p[f] = `Needs a ${f} (${range}).`;
-  };
-  if (!isEditable(t)) {
-    p.type = `Records of type ${t} cannot be edited.`;
-    return p;
-  }
-  switch (t) {
-    case "A":
-      if (!isIpv4(d)) p.data = "Not an IPv4 address (like 192.0.2.10).";
-      break;
-    case "AAAA":
-      if (!isIpv6(d)) p.data = "Not an IPv6 address (like 2001:db8::10).";
-      break;
-    case "CNAME":
-    case "NS":
-      if (!isTarget(d)) p.data = "Not a hostname (like host.example.com.).";
-      break;
-    case "MX":
-      need("priority", spec.priority, "0-65535");
-      if (!isTarget(d)) p.data = "Not a hostname (like mail.example.com.).";
-      break;
-    case "SRV":
-      need("priority", spec.priority, "0-65535");
-      need("weight", spec.weight, "0-65535");
-      need("port", spec.port, "0-65535");
-      if (!isTarget(d)) p.data = "Not a hostname (like sip.example.com.).";
-      break;
-    case "CAA":
-      need("flags", spec.flags, "0-255");
-      if (!spec.tag || !(CAA_TAGS as readonly string[]).includes(spec.tag)) {
-        p.tag = "Choose issue, issuewild or iodef.";
-      }
-      if (d.trim() === "") p.data = "A CAA record needs a value.";
-      else if (spec.tag === "iodef" && !["mailto:", "http://", "https://"].some((s) => d.startsWith(s)))
-        p.data = "An iodef value is a mailto:, http:// or https:// URL.";
-      else if (d.includes('"')) p.data = 'A CAA value cannot contain ".';
-      break;
-    case "TXT":
-      if (d === "") p.data = "A TXT record needs text.";
-      else if (d.length > MAX_TXT_LEN) p.data = `${d.length} characters; at most ${MAX_TXT_LEN} are accepted.`;
-      break;
-  }
-  return p;
-}
-
 /** What the form holds: numbers as typed, so "" (empty) and "abc" (not a number) differ. */
 export interface RecordForm {
   type: EditableType;
@@ -205,10 +113,12 @@ export function formOf(r: RecordView_Serialize): RecordForm {
   };
 }
 
-const NUMBER_FIELDS = { ttl: MAX_TTL, priority: 65535, weight: 65535, port: 65535, flags: 255 } as const;
+/** The largest value each number field's type can carry (u32, u16, u8): what can be sent at
+ * all. Which values a record accepts (a TTL of at least 30 s, …) is the core's rule. */
+const NUMBER_FIELDS = { ttl: 4_294_967_295, priority: 65535, weight: 65535, port: 65535, flags: 255 } as const;
 type NumberField = keyof typeof NUMBER_FIELDS;
 
-/** A number field: `null` when empty, `NaN` when not a whole number in range. */
+/** A number field: `null` when empty, `NaN` when not a whole number that fits. */
 function numberOf(field: NumberField, raw: string): number | null {
   const t = raw.trim();
   if (t === "") return null;
@@ -217,15 +127,30 @@ function numberOf(field: NumberField, raw: string): number | null {
   return n > NUMBER_FIELDS[field] ? NaN : n;
 }
 
-/** The spec the form describes: only the fields of its type are sent. */
+/** The number fields of the form's type that hold text no number can be made of. */
+export function numberProblems(f: RecordForm): Problems {
+  const has: Field[] = ["ttl", ...fieldsOf(f.type)];
+  const p: Problems = {};
+  for (const [k, max] of Object.entries(NUMBER_FIELDS) as [NumberField, number][]) {
+    if (has.includes(k) && Number.isNaN(numberOf(k, f[k]))) p[k] = `Enter a whole number from 0 to ${max}.`;
+  }
+  return p;
+}
+
+/** The spec the form describes: only the fields of its type are sent; a number field that
+ * holds no number is sent empty (and shown by `numberProblems`). */
 export function specOf(f: RecordForm): DnsRecordSpec_Deserialize {
   const has = fieldsOf(f.type);
-  const num = (k: Exclude<NumberField, "ttl">) => (has.includes(k) ? numberOf(k, f[k]) : null);
+  const parsed = (k: NumberField) => {
+    const n = numberOf(k, f[k]);
+    return n === null || Number.isNaN(n) ? null : n;
+  };
+  const num = (k: Exclude<NumberField, "ttl">) => (has.includes(k) ? parsed(k) : null);
   return {
     recordType: f.type,
     name: f.name.trim(),
     data: f.type === "TXT" ? f.data : f.data.trim(),
-    ttl: numberOf("ttl", f.ttl),
+    ttl: parsed("ttl"),
     priority: num("priority"),
     weight: num("weight"),
     port: num("port"),
@@ -234,17 +159,37 @@ export function specOf(f: RecordForm): DnsRecordSpec_Deserialize {
   };
 }
 
-/** The form's problems: number fields that are not whole numbers in range, then the rules. */
-export function formProblems(f: RecordForm): Problems {
-  const spec = specOf(f);
-  const p: Problems = {};
-  for (const [k, max] of Object.entries(NUMBER_FIELDS) as [NumberField, number][]) {
-    if (Number.isNaN(spec[k])) p[k] = `Enter a whole number from 0 to ${max}.`;
-  }
-  const clean = { ...spec };
-  for (const k of Object.keys(NUMBER_FIELDS) as NumberField[]) if (Number.isNaN(clean[k])) clean[k] = 0;
-  const rules = recordProblems({ ...clean, ttl: Number.isNaN(spec.ttl) ? null : clean.ttl });
-  return { ...rules, ...p };
+/** What the form shows beside each field: the core's problems with the spec, and over them
+ * the number fields that hold no number (the core saw those as empty). */
+export function formProblems(core: RecordProblem[], f: RecordForm): Problems {
+  return { ...byField(core as { field: Field; message: string }[]), ...numberProblems(f) };
+}
+
+/** One account of the zones list: its zones, or why they could not be listed. */
+export interface ZoneAccount {
+  accountId: string;
+  accountLabel: string;
+  provider: ProviderKind | null;
+  simulated: boolean;
+  zones: string[];
+  error: string | null;
+}
+
+/** The zones answer beside the accounts (an account that failed carries only its error, so
+ * its label comes from the account list). */
+export function zoneAccounts(listing: ZoneListing, accounts: AccountSummary[]): ZoneAccount[] {
+  return listing.accounts.map((entry) => {
+    const account = accounts.find((a) => a.id === entry.accountId);
+    const found: AccountZones | null | undefined = entry.result;
+    return {
+      accountId: entry.accountId,
+      accountLabel: found?.accountLabel ?? account?.label ?? entry.accountId,
+      provider: found?.provider ?? account?.provider ?? null,
+      simulated: found?.simulated ?? account?.simulated ?? false,
+      zones: found?.zones ?? [],
+      error: entry.error ? entry.error.message : null,
+    };
+  });
 }
 
 /** Which rows of the records table to show. */

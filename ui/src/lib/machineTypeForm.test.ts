@@ -1,34 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { emptyForm, formFrom, moveItem, typeFrom, userNameError, validateForm, type TypeForm } from "./machineTypeForm";
+import { emptyForm, entryOf, formErrors, formFrom, moveItem, typeFrom, type TypeForm } from "./machineTypeForm";
 
 const script = { scriptUrl: "https://example.com/s.sh", scriptDir: "/opt/s", scriptPath: "/opt/s/s.sh" };
 const form = (over: Partial<TypeForm>): TypeForm => ({ ...emptyForm(), name: "web", userName: "deploy", ...over });
 
 describe("machine type form", () => {
-  it("accepts login names and refuses the rest", () => {
-    for (const ok of ["deploy", "_svc", "a-b_c9", "machine$", "${USER_NAME}"]) expect(userNameError(ok)).toBeNull();
-    expect(userNameError("")).toMatch(/required/);
-    expect(userNameError("root")).toMatch(/Not root/);
-    expect(userNameError("Alice")).toMatch(/lowercase/);
-    expect(userNameError("9x")).toMatch(/lowercase/);
-    expect(userNameError("a".repeat(33))).toMatch(/32/);
+  it("shows the core's problems by field, in the form's words", () => {
+    const e = formErrors(
+      [
+        { field: "userName", message: "`Ops` is not a valid user name: start with a lowercase letter" },
+        { field: "userName", message: "a second problem of the same field" },
+        { field: "script", message: "set all three to run a setup script, or none" },
+      ],
+      form({}),
+      [],
+    );
+    expect(e).toEqual({
+      userName: "“Ops” is not a valid user name: start with a lowercase letter",
+      script: "Set all three to run a setup script, or none",
+    });
   });
 
-  it("needs a name that is not taken", () => {
-    expect(validateForm(form({ name: "" }), []).name).toMatch(/required/);
-    expect(validateForm(form({ name: "a b" }), []).name).toBeTruthy();
-    expect(validateForm(form({}), ["web"]).name).toMatch(/already exists/);
-    expect(validateForm(form({}), ["db"])).toEqual({});
-  });
-
-  it("wants script url, directory and path together, and arguments only with a script", () => {
-    expect(validateForm(form({ scriptUrl: script.scriptUrl }), []).script).toMatch(/together/);
-    expect(validateForm(form(script), [])).toEqual({});
-    expect(validateForm(form({ ...script, scriptUrl: "ftp://x" }), []).scriptUrl).toBeTruthy();
-    expect(validateForm(form({ ...script, scriptDir: "opt" }), []).scriptDir).toMatch(/absolute/);
-    expect(validateForm(form({ ...script, scriptPath: "/opt/../x" }), []).scriptPath).toMatch(/normalized/);
-    expect(validateForm(form({ argsMode: "list", argsList: ["x"] }), []).args).toMatch(/need a setup script/);
-    expect(validateForm(form({ ...script, argsMode: "line", argsLine: "a\nb" }), []).args).toMatch(/One line/);
+  it("needs a name that no other type of the list has", () => {
+    expect(formErrors([], form({ name: " " }), []).name).toMatch(/required/);
+    expect(formErrors([], form({}), ["web"]).name).toMatch(/already exists/);
+    expect(formErrors([], form({}), ["db"])).toEqual({});
+    // The core's verdict on the name comes first.
+    expect(formErrors([{ field: "name", message: "`a b` cannot be used in a tag" }], form({ name: "a b" }), ["a b"]).name).toBe(
+      "“a b” cannot be used in a tag",
+    );
   });
 
   it("round-trips a type, with arguments as a line or a list", () => {
@@ -41,6 +41,7 @@ describe("machine type form", () => {
       script_path: script.scriptPath,
       script_args: ["--role", "web server"],
     });
+    expect(entryOf({ ...f, name: " web " })).toEqual({ name: "web", machineType: t });
     expect(formFrom("web", { new_user_name: "deploy", script_args: "--x $MACHINE_FQDN" })).toMatchObject({
       argsMode: "line",
       argsLine: "--x $MACHINE_FQDN",

@@ -1,16 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { AccountSummary, MachineListing_Serialize, Machine_Serialize } from "./bindings";
+import type { AccountSummary, MachineListing_Serialize, MachineView_Serialize, Machine_Serialize } from "./bindings";
 import {
   facets,
   filterRows,
   inTransition,
+  mergeAccount,
+  mergeRefreshed,
   nextSort,
   noFilters,
   relativeTime,
+  sessionMachines,
   sortRows,
   statusName,
   toRows,
   visibleRange,
+  withMachine,
   type MachineRow, checkLabel, confirmsName, destroySummary, sshCommand, sshUserNote } from "./machines";
 
 function machine(over: Partial<Machine_Serialize>): Machine_Serialize {
@@ -31,6 +35,16 @@ function machine(over: Partial<Machine_Serialize>): Machine_Serialize {
   };
 }
 
+/** A machine as the core reports it: what it read from the tags is given, not parsed here. */
+function view(m: Machine_Serialize, over: Partial<MachineView_Serialize> = {}): MachineView_Serialize {
+  return { machine: m, createdByHangar: false, machineType: null, session: null, inSession: false, userTags: m.tags, ...over };
+}
+
+/** What the core reads from Hangar's tags, for a machine created by Hangar. */
+function hangar(type: string, session: string, inSession: boolean, userTags: string[] = []) {
+  return { createdByHangar: true, machineType: type, session, inSession, userTags };
+}
+
 const accounts: AccountSummary[] = [
   { id: "do", label: "Work DO", provider: "digitalocean", simulated: false },
   { id: "vu", label: "Demo Vultr", provider: "vultr", simulated: true },
@@ -42,37 +56,46 @@ const listing: MachineListing_Serialize = {
     {
       accountId: "do",
       error: null,
-      machines: [
-        machine({
-          id: "11",
-          name: "web-10",
-          ipv4: "192.0.2.10",
-          tags: ["machine:created", "machine:session:aaaa0001", "machine:type:web", "prod"],
-          createdAt: "2026-01-01T10:00:00Z",
-        }),
-        machine({
-          id: "12",
-          name: "web-2",
-          ipv4: "192.0.2.9",
-          region: "ams3",
-          tags: ["machine:created", "machine:session:bbbb0002", "machine:type:web"],
-          createdAt: "2026-01-01T08:00:00Z",
-        }),
-        machine({ id: "13", name: "legacy", status: "new", region: "ams3", createdAt: "2026-01-01T12:00:00Z" }),
+      result: [
+        view(
+          machine({
+            id: "11",
+            name: "web-10",
+            ipv4: "192.0.2.10",
+            tags: ["machine:created", "machine:session:aaaa0001", "machine:type:web", "prod"],
+            createdAt: "2026-01-01T10:00:00Z",
+          }),
+          hangar("web", "aaaa0001", true, ["prod"]),
+        ),
+        view(
+          machine({
+            id: "12",
+            name: "web-2",
+            ipv4: "192.0.2.9",
+            region: "ams3",
+            tags: ["machine:created", "machine:session:bbbb0002", "machine:type:web"],
+            createdAt: "2026-01-01T08:00:00Z",
+          }),
+          hangar("web", "bbbb0002", false),
+        ),
+        view(machine({ id: "13", name: "legacy", status: "new", region: "ams3", createdAt: "2026-01-01T12:00:00Z" })),
       ],
     },
     {
       accountId: "vu",
       error: null,
-      machines: [
-        machine({
-          id: "abc",
-          name: "db",
-          region: "ewr",
-          ipv4: "198.51.100.2",
-          status: { unknown: "resizing" },
-          tags: ["machine:created", "machine:session:aaaa0001", "machine:type:db", "staging"],
-        }),
+      result: [
+        view(
+          machine({
+            id: "abc",
+            name: "db",
+            region: "ewr",
+            ipv4: "198.51.100.2",
+            status: { unknown: "resizing" },
+            tags: ["machine:created", "machine:session:aaaa0001", "machine:type:db", "staging"],
+          }),
+          hangar("db", "aaaa0001", true, ["staging"]),
+        ),
       ],
     },
   ],
@@ -82,7 +105,7 @@ const rows: MachineRow[] = toRows(listing, accounts).rows;
 const names = (rs: MachineRow[]) => rs.map((r) => r.machine.name);
 
 describe("toRows", () => {
-  it("joins machines to their accounts and reads Hangar's tags", () => {
+  it("joins machines to their accounts and keeps what the core read from their tags", () => {
     expect(rows).toHaveLength(4);
     const db = rows.find((r) => r.machine.name === "db");
     expect(db).toMatchObject({
@@ -92,6 +115,8 @@ describe("toRows", () => {
       simulated: true,
       type: "db",
       session: "aaaa0001",
+      createdByHangar: true,
+      inSession: true,
       userTags: ["staging"],
       status: "resizing",
     });
@@ -100,7 +125,12 @@ describe("toRows", () => {
 
   it("reports a failing account without dropping the others", () => {
     const { rows: ok, failures } = toRows(
-      { sessionId: null, accounts: [{ accountId: "do", machines: [], error: "DigitalOcean rejected the credentials" }, listing.accounts[1]!] },
+      {
+        accounts: [
+          { accountId: "do", result: null, error: { kind: "auth", message: "DigitalOcean rejected the credentials" } },
+          listing.accounts[1]!,
+        ],
+      },
       accounts,
     );
     expect(failures).toEqual([{ accountId: "do", accountLabel: "Work DO", message: "DigitalOcean rejected the credentials" }]);
@@ -113,11 +143,10 @@ describe("filterRows", () => {
     expect(filterRows(rows, noFilters)).toHaveLength(4);
   });
 
-  it("filters to this session", () => {
-    const f = { ...noFilters, thisSession: true, sessionId: "aaaa0001" };
+  it("filters to the machines the core counts as this session's", () => {
+    const f = { ...noFilters, thisSession: true };
     expect(names(filterRows(rows, f)).sort()).toEqual(["db", "web-10"]);
-    // Without a known session, "this session" matches nothing rather than everything.
-    expect(filterRows(rows, { ...f, sessionId: null })).toEqual([]);
+    expect(names(sessionMachines(rows)).sort()).toEqual(["db", "web-10"]);
   });
 
   it("filters by account, type, tag and region", () => {
@@ -221,17 +250,67 @@ describe("actions", () => {
       [
         {
           accountId: "a",
-          machines: [
-            { name: "web-1", destroyed: true, dnsRecordsDeleted: [{ fqdn: "web-1.example.com" }], problems: [] },
-            { name: "db-1", destroyed: false, dnsRecordsDeleted: [], problems: [{ message: "still there" }] },
+          result: [
+            {
+              name: "web-1",
+              destroyed: true,
+              dnsRecordsDeleted: [{ zone: "example.com", fqdn: "web-1.example.com", recordId: "1" }],
+              problems: [],
+            },
+            { name: "db-1", destroyed: false, dnsRecordsDeleted: [], problems: [{ kind: "stillExists", message: "still there" }] },
           ],
           error: null,
         },
-        { accountId: "b", machines: [], error: { message: "rate limited" } },
+        { accountId: "b", result: null, error: { kind: "rateLimited", message: "rate limited" } },
       ],
       (id) => (id === "b" ? "Vultr" : id),
     );
     expect(s.tone).toBe("bad");
     expect(s.text).toBe("Destroyed web-1 (and web-1.example.com). Not done — db-1: still there · Vultr: rate limited");
+  });
+});
+
+describe("streamed listing and refreshes", () => {
+  it("puts one account's answer in place of what the table showed for it", () => {
+    const first = toRows({ accounts: [listing.accounts[0]!] }, accounts);
+    expect(names(first.rows).sort()).toEqual(["legacy", "web-10", "web-2"]);
+    // Vultr answers: its rows join, DigitalOcean's stay.
+    const both = mergeAccount(first, listing.accounts[1]!, accounts);
+    expect(names(both.rows).sort()).toEqual(["db", "legacy", "web-10", "web-2"]);
+    // DigitalOcean answers again (a refresh), now failing: its rows give way to the failure.
+    const failed = mergeAccount(both, { accountId: "do", result: null, error: { kind: "network", message: "unreachable" } }, accounts);
+    expect(names(failed.rows)).toEqual(["db"]);
+    expect(failed.failures).toEqual([{ accountId: "do", accountLabel: "Work DO", message: "unreachable" }]);
+    // And recovers: the failure goes.
+    const back = mergeAccount(failed, listing.accounts[0]!, accounts);
+    expect(back.failures).toEqual([]);
+    expect(back.rows).toHaveLength(4);
+  });
+
+  it("merges refreshed machines, drops the gone ones and keeps accounts that failed", () => {
+    const legacy = rows.find((r) => r.machine.name === "legacy")!;
+    const merged = mergeRefreshed(rows, {
+      accounts: [
+        {
+          accountId: "do",
+          result: {
+            machines: [view({ ...legacy.machine, status: "active", ipv4: "192.0.2.13" })],
+            gone: ["12"],
+            problems: [],
+          },
+          error: null,
+        },
+        { accountId: "vu", result: null, error: { kind: "network", message: "unreachable" } },
+      ],
+    });
+    expect(names(merged).sort()).toEqual(["db", "legacy", "web-10"]);
+    expect(merged.find((r) => r.key === "do/13")).toMatchObject({ status: "active", machine: { ipv4: "192.0.2.13" } });
+    expect(merged.find((r) => r.key === "vu/abc")?.status).toBe("resizing");
+  });
+
+  it("takes a machine's type and session from the core's view of it", () => {
+    const legacy = rows.find((r) => r.machine.name === "legacy")!;
+    const updated = withMachine(legacy, view(legacy.machine, hangar("web", "aaaa0001", true)));
+    expect(updated).toMatchObject({ type: "web", session: "aaaa0001", inSession: true, key: "do/13" });
   });
 });

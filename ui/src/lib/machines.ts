@@ -3,13 +3,17 @@
 
 import type {
   AccountSummary,
-  MachineListing_Serialize as MachineListing,
+  DestroyedMachine,
+  MachineListing,
   MachineStatus,
+  MachineView_Serialize as MachineView,
   Machine_Serialize as Machine,
+  PerAccount,
   ProviderKind,
+  Refreshes_Serialize as Refreshes,
 } from "./bindings";
 
-/** One table row: a machine and the account it belongs to. */
+/** One table row: a machine, what the core read from its tags, and its account. */
 export type MachineRow = {
   /** Unique across accounts: `<account id>/<machine id>`. */
   key: string;
@@ -18,11 +22,15 @@ export type MachineRow = {
   accountLabel: string;
   provider: ProviderKind;
   simulated: boolean;
-  /** From the `machine:type:` tag; null for machines Hangar did not create. */
+  /** The machine type (`machine:type:` tag); null for machines Hangar did not create. */
   type: string | null;
-  /** From the `machine:session:` tag. */
+  /** The session it was created in (`machine:session:` tag). */
   session: string | null;
-  /** Tags other than Hangar's own `machine:` tags. */
+  /** Created by Hangar or `machine`. */
+  createdByHangar: boolean;
+  /** Created by Hangar in the session shown as "this session". */
+  inSession: boolean;
+  /** Tags other than Hangar's own. */
   userTags: string[];
   status: string;
   createdMs: number;
@@ -31,13 +39,8 @@ export type MachineRow = {
 /** An account whose machines could not be listed. */
 export type AccountFailure = { accountId: string; accountLabel: string; message: string };
 
-const TYPE_PREFIX = "machine:type:";
-const SESSION_PREFIX = "machine:session:";
-
-export function tagValue(tags: string[], prefix: string): string | null {
-  const tag = tags.find((t) => t.startsWith(prefix));
-  return tag === undefined ? null : tag.slice(prefix.length);
-}
+/** One account's listing, as the command returns it or streams it. */
+export type AccountListing = PerAccount<MachineView[]>;
 
 export function statusName(status: MachineStatus): string {
   return typeof status === "string" ? status : status.unknown;
@@ -48,13 +51,23 @@ export function inTransition(status: string): boolean {
   return status === "new" || status === "pending" || status === "provisioning";
 }
 
-export function providerName(provider: ProviderKind): string {
-  return provider === "digitalocean" ? "DigitalOcean" : "Vultr";
+/** The row fields that follow from the machine as the core sees it now. */
+function fromView(view: MachineView) {
+  return {
+    machine: view.machine,
+    type: view.machineType,
+    session: view.session,
+    createdByHangar: view.createdByHangar,
+    inSession: view.inSession,
+    userTags: view.userTags,
+    status: statusName(view.machine.status),
+    createdMs: Date.parse(view.machine.createdAt),
+  };
 }
 
 /** Flattens a listing into rows, and collects the accounts that failed. */
 export function toRows(
-  listing: MachineListing,
+  listing: Pick<MachineListing, "accounts">,
   accounts: AccountSummary[],
 ): { rows: MachineRow[]; failures: AccountFailure[] } {
   const byId = new Map(accounts.map((a) => [a.id, a]));
@@ -63,33 +76,41 @@ export function toRows(
   for (const entry of listing.accounts) {
     const account = byId.get(entry.accountId);
     const accountLabel = account?.label ?? entry.accountId;
-    if (entry.error !== null) {
-      failures.push({ accountId: entry.accountId, accountLabel, message: entry.error });
+    if (entry.error) {
+      failures.push({ accountId: entry.accountId, accountLabel, message: entry.error.message });
       continue;
     }
-    for (const machine of entry.machines) {
+    for (const view of (entry.result ?? []) as MachineView[]) {
       rows.push({
-        key: `${entry.accountId}/${machine.id}`,
-        machine,
+        key: `${entry.accountId}/${view.machine.id}`,
         accountId: entry.accountId,
         accountLabel,
         provider: account?.provider ?? "digitalocean",
         simulated: account?.simulated ?? false,
-        type: tagValue(machine.tags, TYPE_PREFIX),
-        session: tagValue(machine.tags, SESSION_PREFIX),
-        userTags: machine.tags.filter((t) => !t.startsWith("machine:")),
-        status: statusName(machine.status),
-        createdMs: Date.parse(machine.createdAt),
+        ...fromView(view),
       });
     }
   }
   return { rows, failures };
 }
 
+/** The table with one account's answer in place of what it showed for that account: how a
+ * streamed listing fills the table as each account answers. */
+export function mergeAccount(
+  current: { rows: MachineRow[]; failures: AccountFailure[] },
+  entry: AccountListing,
+  accounts: AccountSummary[],
+): { rows: MachineRow[]; failures: AccountFailure[] } {
+  const fresh = toRows({ accounts: [entry] }, accounts);
+  return {
+    rows: [...current.rows.filter((r) => r.accountId !== entry.accountId), ...fresh.rows],
+    failures: [...current.failures.filter((f) => f.accountId !== entry.accountId), ...fresh.failures],
+  };
+}
+
 export type Filters = {
-  /** Only machines of this session (`sessionId`). */
+  /** Only the machines Hangar created in this session. */
   thisSession: boolean;
-  sessionId: string | null;
   /** Empty string: any. */
   account: string;
   type: string;
@@ -101,7 +122,6 @@ export type Filters = {
 
 export const noFilters: Filters = {
   thisSession: false,
-  sessionId: null,
   account: "",
   type: "",
   tag: "",
@@ -119,7 +139,7 @@ function haystack(row: MachineRow): string {
 export function filterRows(rows: MachineRow[], f: Filters): MachineRow[] {
   const words = f.text.toLowerCase().split(/\s+/).filter((w) => w !== "");
   return rows.filter((row) => {
-    if (f.thisSession && (f.sessionId === null || row.session !== f.sessionId)) return false;
+    if (f.thisSession && !row.inSession) return false;
     if (f.account !== "" && row.accountId !== f.account) return false;
     if (f.type !== "" && row.type !== f.type) return false;
     if (f.tag !== "" && !row.machine.tags.includes(f.tag)) return false;
@@ -289,41 +309,30 @@ export function transitioningRefs(
   return refsByAccount(rows.filter((r) => isChanging(r, expected)));
 }
 
-/** Rows with the machines just read replaced and the ones that are gone removed. */
-export function mergeRefreshed(
-  rows: MachineRow[],
-  refreshed: { accountId: string; machines: Machine[]; gone: string[] }[],
-): MachineRow[] {
-  const fresh = new Map<string, Machine>();
+/** Rows with the machines just read replaced and the ones that are gone removed. Accounts
+ * that could not answer keep their rows (the next refresh asks again). */
+export function mergeRefreshed(rows: MachineRow[], refreshed: Refreshes): MachineRow[] {
+  const fresh = new Map<string, MachineView>();
   const gone = new Set<string>();
-  for (const entry of refreshed) {
-    for (const m of entry.machines) fresh.set(`${entry.accountId}/${m.id}`, m);
-    for (const id of entry.gone) gone.add(`${entry.accountId}/${id}`);
+  for (const entry of refreshed.accounts) {
+    for (const v of entry.result?.machines ?? []) fresh.set(`${entry.accountId}/${v.machine.id}`, v);
+    for (const id of entry.result?.gone ?? []) gone.add(`${entry.accountId}/${id}`);
   }
   return rows.filter((r) => !gone.has(r.key)).map((r) => {
-    const m = fresh.get(r.key);
-    return m === undefined ? r : withMachine(r, m);
+    const v = fresh.get(r.key);
+    return v === undefined ? r : withMachine(r, v);
   });
 }
 
-/** The row with `machine` as it is now (status, IP, tags). */
-export function withMachine(row: MachineRow, machine: Machine): MachineRow {
-  return {
-    ...row,
-    machine,
-    type: tagValue(machine.tags, TYPE_PREFIX),
-    session: tagValue(machine.tags, SESSION_PREFIX),
-    userTags: machine.tags.filter((t) => !t.startsWith("machine:")),
-    status: statusName(machine.status),
-    createdMs: Date.parse(machine.createdAt),
-  };
+/** The row with the machine as it is now (status, IP, tags). */
+export function withMachine(row: MachineRow, view: MachineView): MachineRow {
+  return { ...row, ...fromView(view) };
 }
 
-/** The machines created by Hangar in session `sessionId`: what "Destroy this session's
- * machines" offers. */
-export function sessionMachines(rows: MachineRow[], sessionId: string | null): MachineRow[] {
-  if (sessionId === null) return [];
-  return rows.filter((r) => r.session === sessionId && r.machine.tags.includes("machine:created"));
+/** The machines created by Hangar in this session: what "Destroy this session's machines"
+ * offers. */
+export function sessionMachines(rows: MachineRow[]): MachineRow[] {
+  return rows.filter((r) => r.inSession);
 }
 
 /** The destroy button unlocks only on the exact name (case and spaces count). */
@@ -337,27 +346,16 @@ export function checkLabel(status: string | undefined): string {
   return status;
 }
 
-type DestroyResult = {
-  accountId: string;
-  machines: {
-    name: string;
-    destroyed: boolean;
-    dnsRecordsDeleted: { fqdn: string }[];
-    problems: { message: string }[];
-  }[];
-  error: { message: string } | null;
-};
-
 /** One toast for a destroy: what went, and per machine (or account) what did not. */
 export function destroySummary(
-  results: DestroyResult[],
+  results: PerAccount<Pick<DestroyedMachine, "name" | "destroyed" | "dnsRecordsDeleted" | "problems">[]>[],
   accountLabel: (id: string) => string,
 ): { tone: "ok" | "bad"; text: string } {
   const done: string[] = [];
   const failed: string[] = [];
   for (const r of results) {
-    if (r.error !== null) failed.push(`${accountLabel(r.accountId)}: ${r.error.message}`);
-    for (const m of r.machines) {
+    if (r.error) failed.push(`${accountLabel(r.accountId)}: ${r.error.message}`);
+    for (const m of r.result ?? []) {
       const records = m.dnsRecordsDeleted.map((d) => d.fqdn);
       if (m.destroyed) done.push(records.length > 0 ? `${m.name} (and ${records.join(", ")})` : m.name);
       if (m.problems.length > 0) failed.push(`${m.name}: ${m.problems.map((p) => p.message).join("; ")}`);
