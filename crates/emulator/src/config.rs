@@ -52,6 +52,11 @@ pub struct EmulatorConfig {
     pub do_ssh_key_reads_per_minute: Option<u32>,
 }
 
+impl EmulatorConfig {
+    /// The default [`EmulatorConfig::fault_seed`].
+    pub const DEFAULT_FAULT_SEED: u64 = 0x5eed;
+}
+
 impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
@@ -59,7 +64,7 @@ impl Default for EmulatorConfig {
             ip_delay: Duration::from_secs(2),
             boot_delay: Duration::from_secs(3),
             status_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            fault_seed: 0x5eed,
+            fault_seed: Self::DEFAULT_FAULT_SEED,
             digitalocean_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             vultr_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             do_ssh_key_reads_per_minute: None,

@@ -20,7 +20,8 @@
 //! - Machines are created without a public IP; it appears after [`EmulatorConfig::ip_delay`].
 //!   Addresses come from the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24.
 //! - Ids, addresses and fault decisions are deterministic for a given seed and request order.
-//! - Faults ([`Faults`]) inject latency, 429s, 500s and dropped TCP connections per route;
+//! - Faults ([`Faults`]) inject latency, 429s, 500s, requests held without an answer (client
+//!   timeouts) and dropped TCP connections per route;
 //!   [`Emulator::stuck_locked_deletes`] and [`Emulator::ghost_deletes`] script the delete
 //!   misbehaviours seen on the real services.
 //! - Every DigitalOcean response carries `ratelimit-limit`, `ratelimit-remaining` and
@@ -35,7 +36,8 @@
 //! - Only what Hangar uses is served: other paths answer 404 with the provider's error body.
 //!
 //! The `cloud-emulator` binary serves the same thing from the command line
-//! (`cloud-emulator --listen 127.0.0.1:8080 --seed seed.yaml`; see `--help`).
+//! (`cloud-emulator --listen 127.0.0.1:8080 --seed seed.yaml`, with options for latency,
+//! faults, extra machines and a request log; see `--help`).
 
 mod clock;
 mod config;
@@ -53,7 +55,7 @@ mod vultr;
 
 pub use config::{EmulatedProvider, EmulatorConfig};
 pub use error::EmulatorError;
-pub use faults::Faults;
+pub use faults::{FaultOdds, FaultSpecError, Faults};
 pub use recorder::RecordedRequest;
 pub use seed::{
     DigitalOceanSeed, DoAccountSeed, DoImageSeed, DoRegionSeed, DoSizeSeed, DomainSeed,

@@ -195,6 +195,14 @@ impl Emulator {
         }
     }
 
+    /// Also writes each request, when it is recorded (see [`Emulator::requests`]), to `out` as
+    /// one JSON line, `{"provider":"vultr","method":"GET","path":"/v2/instances","status":200}`
+    /// (`status` 0: closed without a response), flushed per line. Replaces an earlier log. On
+    /// a write error the log stops, with one message on stderr.
+    pub fn log_requests_to(&self, out: impl std::io::Write + Send + 'static) {
+        *lock(&self.shared.request_log) = Some(Box::new(out));
+    }
+
     /// Every request received so far, in the order the responses were finished. The log grows
     /// until [`Emulator::clear_requests`]; long benchmarks should clear it now and then.
     pub fn requests(&self) -> Vec<RecordedRequest> {
@@ -281,7 +289,7 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
         serde_json::from_slice(&bytes).ok()
     };
     let record = |status: u16| {
-        lock(&gate.shared.requests).push(RecordedRequest {
+        gate.shared.record(RecordedRequest {
             provider: gate.provider,
             method: method.clone(),
             path: path.clone(),
@@ -289,6 +297,11 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
             body: json.clone(),
             status,
         });
+    };
+    let close_connection = || {
+        if let Some(kill) = parts.extensions.get::<ConnectionKill>() {
+            kill.0.notify_one();
+        }
     };
 
     let decision = lock(&gate.shared.faults).decide(gate.provider, &method, &path);
@@ -298,12 +311,19 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
     let mut response = match decision.outcome {
         FaultOutcome::DropConnection => {
             record(0);
-            if let Some(kill) = parts.extensions.get::<ConnectionKill>() {
-                kill.0.notify_one();
-            }
+            close_connection();
             // The connection task drops this future together with the connection.
             std::future::pending::<()>().await;
             unreachable!("a dropped connection never answers");
+        }
+        FaultOutcome::Timeout { hold } => {
+            // Recorded when this future is dropped: after the hold (closing the connection
+            // drops it), or earlier when the client closes the connection or on shutdown.
+            let _record = OnDrop(Some(|| record(0)));
+            tokio::time::sleep(hold).await;
+            close_connection();
+            std::future::pending::<()>().await;
+            unreachable!("a timed-out request never answers");
         }
         FaultOutcome::RateLimited { retry_after_secs } => {
             let mut r = too_many_requests(gate.provider);
@@ -345,6 +365,17 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
     }
     record(response.status().as_u16());
     response
+}
+
+/// Runs a closure when dropped.
+struct OnDrop<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
+    }
 }
 
 fn authorized(headers: &HeaderMap, token: &str) -> bool {

@@ -2,6 +2,7 @@
 //! log, the address allocator and the DigitalOcean rate-limit window.
 
 use std::collections::VecDeque;
+use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -27,6 +28,8 @@ pub struct Shared {
     pub vultr: Mutex<VultrWorld>,
     pub faults: Mutex<FaultTable>,
     pub requests: Mutex<Vec<RecordedRequest>>,
+    /// Where every recorded request is also written as a JSON line, if anywhere.
+    pub request_log: Mutex<Option<Box<dyn Write + Send>>>,
     /// Unix seconds of the DigitalOcean requests of the last hour (the sliding window).
     pub do_window: Mutex<VecDeque<u64>>,
     /// The optional limit on GETs of `/v2/account/keys` per 60 seconds, and their times.
@@ -55,6 +58,7 @@ impl Shared {
             vultr: Mutex::new(vultr),
             faults: Mutex::new(FaultTable::new(fault_seed)),
             requests: Mutex::new(Vec::new()),
+            request_log: Mutex::new(None),
             do_window: Mutex::new(VecDeque::new()),
             ssh_key_reads_per_minute: None,
             ssh_key_reads: Mutex::new(VecDeque::new()),
@@ -67,6 +71,29 @@ impl Shared {
             EmulatedProvider::DigitalOcean => &self.do_token,
             EmulatedProvider::Vultr => &self.vultr_token,
         }
+    }
+
+    /// Adds a request to the log, and writes it to the request log file if there is one.
+    pub fn record(&self, r: RecordedRequest) {
+        {
+            let mut out = lock(&self.request_log);
+            if let Some(w) = out.as_mut() {
+                let line = serde_json::json!({
+                    "provider": r.provider,
+                    "method": r.method,
+                    "path": r.path,
+                    "status": r.status,
+                });
+                let written = w
+                    .write_all(format!("{line}\n").as_bytes())
+                    .and_then(|()| w.flush());
+                if let Err(e) = written {
+                    eprintln!("hangar-emulator: the request log stops: {e}");
+                    *out = None;
+                }
+            }
+        }
+        lock(&self.requests).push(r);
     }
 
     /// The index of the next public address (see [`super::ids::public_ipv4`]).

@@ -302,11 +302,7 @@ impl VultrWorld {
     // ---- rendering -------------------------------------------------------------------
 
     /// The boot state of the newest instance that has public address `ip` at `now`.
-    pub fn boot_of(
-        &self,
-        ip: std::net::Ipv4Addr,
-        now: Instant,
-    ) -> Option<crate::status::Boot> {
+    pub fn boot_of(&self, ip: std::net::Ipv4Addr, now: Instant) -> Option<crate::status::Boot> {
         self.instances
             .values()
             .rev()
