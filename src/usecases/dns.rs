@@ -254,7 +254,7 @@ pub fn record_problems(spec: &DnsRecordSpec) -> Vec<RecordProblem> {
     {
         add(
             "ttl",
-            format!("TTL {ttl} is out of range {MIN_TTL}..={MAX_TTL} seconds"),
+            format!("TTL {ttl} is out of range: use {MIN_TTL} to {MAX_TTL} seconds"),
         );
     }
     let mut need = |field: &str, v: bool, what: &str, range: &str| {

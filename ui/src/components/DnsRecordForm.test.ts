@@ -27,7 +27,7 @@ async function type(f: string, value: string) {
 function core(spec: DnsRecordSpec_Deserialize): RecordProblem[] {
   const p: RecordProblem[] = [];
   if (spec.name.includes(" ")) p.push({ field: "name", message: `name \`${spec.name}\` is not a valid record name (letters, digits, …)` });
-  if (spec.ttl === 10) p.push({ field: "ttl", message: "TTL 10 is out of range 30..=2147483647 seconds" });
+  if (spec.ttl === 10) p.push({ field: "ttl", message: "TTL 10 is out of range: use 30 to 2147483647 seconds" });
   if (spec.recordType === "A" && spec.data === "2001:db8::1") p.push({ field: "data", message: "A record data `2001:db8::1` is not an IPv4 address" });
   if (spec.recordType === "SRV") {
     if (spec.priority == null) p.push({ field: "priority", message: "an SRV record needs a priority (0-65535)" });

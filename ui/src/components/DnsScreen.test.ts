@@ -202,7 +202,7 @@ describe("DnsScreen", () => {
   it("keeps the form open with the core's error when the provider refuses", async () => {
     dnsZones.mockResolvedValue(ok(zones));
     dnsRecords.mockResolvedValue(ok(records(fleetRows)));
-    dnsUpdateRecord.mockResolvedValue({ status: "error", error: { kind: "validation", message: "TTL 5 is out of range 30..=2147483647 seconds" } });
+    dnsUpdateRecord.mockResolvedValue({ status: "error", error: { kind: "validation", message: "TTL 5 is out of range: use 30 to 2147483647 seconds" } });
     render(DnsScreen);
     await waitFor(() => expect(names()).toHaveLength(4));
     await fireEvent.click(within(screen.getAllByTestId("dns-row")[0]!).getByTestId("dns-edit"));
