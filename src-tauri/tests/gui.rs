@@ -581,3 +581,77 @@ async fn add_account_with_keychain_and_test_connection() {
 
     gui.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
+async fn a_hanging_account_does_not_hold_up_the_others() {
+    use hangar_emulator::{DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, Seed};
+
+    let mut seed = Seed::builtin();
+    seed.digitalocean.droplets = vec![DropletSeed {
+        name: "quick-1".into(),
+        region: "nyc3".into(),
+        size: "s-1vcpu-1gb".into(),
+        image: "ubuntu-24-04-x64".into(),
+        tags: vec![],
+        pending: false,
+        off: false,
+        age_seconds: 3600,
+    }];
+    let emulator = Emulator::start(EmulatorConfig {
+        seed,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("start the emulator");
+    // An API that accepts connections and never answers.
+    let stuck = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stuck_url = format!("http://{}", stuck.local_addr().unwrap());
+    let _hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = stuck.accept().await {
+            held.push(socket);
+        }
+    });
+    // Settings with the two accounts, written before the app starts; tokens from variables.
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("settings.yml"),
+        format!(
+            "version: 1\nsession_id: 0badcafe\naccounts:\n\
+             - id: a-stuck\n  label: Stuck\n  provider: digitalocean\n  secret: {{ source: env, var: HANGAR_GUI_TOKEN }}\n  base_url: {stuck_url}\n\
+             - id: a-quick\n  label: Quick\n  provider: digitalocean\n  secret: {{ source: env, var: HANGAR_GUI_TOKEN }}\n  base_url: {}\n",
+            emulator.digitalocean_base_url()
+        ),
+    )
+    .unwrap();
+    let token = emulator.token(EmulatedProvider::DigitalOcean);
+    let dir = config.path().to_string_lossy().into_owned();
+    let gui = GuiSession::start_with_env(&[
+        ("HANGAR_CONFIG_DIR", dir.as_str()),
+        ("HANGAR_GUI_TOKEN", token.as_str()),
+    ])
+    .await;
+    // From the first sight of the Machines screen to the quick account's row.
+    gui.find("[data-testid=refresh]").await;
+    let seen = Instant::now();
+    let rows = wait_for_rows(
+        &gui,
+        "the quick account's machine",
+        Duration::from_secs(10),
+        |r| r.iter().any(|row| row.iter().any(|c| c == "quick-1")),
+    )
+    .await;
+    let waited = seen.elapsed();
+    // The stuck account is still pending while the quick one is shown.
+    let waiting = gui.text_of("[data-testid=machines-waiting]").await;
+    gui.screenshot("14-machines-one-account-hanging").await;
+    assert!(waiting.contains("Stuck"), "{waiting}");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        waited < Duration::from_secs(1),
+        "the quick account's machines took {waited:?} while another account hung"
+    );
+    gui.close().await;
+    emulator.shutdown().await;
+}
