@@ -301,6 +301,20 @@ async fn create_list_status_destroy_with_two_keys_and_dns() {
             not_mine.is_empty(),
             "{kind}: id filter keeps the session filter"
         );
+        // `--unique` with no match is an empty list, as in `machine`.
+        let none = list_machines(
+            w.provider.as_ref(),
+            &w.session,
+            &ListFilter {
+                name: Some("no-such-machine".into()),
+                all: true,
+                unique: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("no match is not an error with unique");
+        assert!(none.is_empty());
         let unique = list_machines(
             w.provider.as_ref(),
             &w.session,

@@ -46,9 +46,10 @@ pub async fn list_machines(
         .into_iter()
         .filter(|m| matches(m, session, filter))
         .collect();
-    if filter.unique && found.len() != 1 {
+    // As `machine` does: `--unique` refuses several matches; none is an empty list.
+    if filter.unique && found.len() > 1 {
         return Err(Error::validation(format!(
-            "expected exactly one machine to match, found {}",
+            "expected at most one machine to match, found {}",
             found.len()
         )));
     }

@@ -68,7 +68,7 @@ pub struct FilterArgs {
     /// All machines, including those not created by this tool or by other sessions
     #[arg(long)]
     pub all: bool,
-    /// Return an error unless exactly one machine matches
+    /// Return an error when more than one machine matches
     #[arg(long)]
     pub unique: bool,
     #[command(flatten)]

@@ -254,8 +254,13 @@ async fn every_command_works_against_the_emulator() {
         assert_eq!(stdout(&o).trim(), id);
         fails_with(
             s.run(&["list", "-m", "web", "--unique"]).await,
-            "exactly one",
+            "at most one",
         );
+        let o = s
+            .run(&["list", "-n", "no-such-machine", "--unique", "-q"])
+            .await;
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).is_empty());
         let o = s.run(&["list", "--all", "-q"]).await;
         assert_eq!(stdout(&o).lines().count(), 5, "{}", stdout(&o));
 

@@ -22,7 +22,8 @@ pub async fn run(ctx: &Context, a: ListArgs) -> Result<()> {
     let many = a.filter.accounts.all_accounts;
     let json = json_output(&a.filter.output)?;
     let mut filter = a.filter.filter();
-    // `--unique` across accounts counts every account's matches, so nothing prints early.
+    // `--unique` across accounts counts every account's matches (at most one may match), so
+    // nothing prints early.
     let unique_across = many && filter.unique;
     filter.unique &= !many;
     let print = |answer: &PerAccount<Vec<MachineSummary>>| {
@@ -73,9 +74,9 @@ pub async fn run(ctx: &Context, a: ListArgs) -> Result<()> {
             .filter_map(|a| a.outcome().ok())
             .map(Vec::len)
             .sum();
-        if found != 1 && answers.iter().all(|a| a.error.is_none()) {
+        if found > 1 {
             return Err(Error::validation(format!(
-                "{found} machines match across the accounts, not exactly one"
+                "{found} machines match across the accounts, not at most one"
             )));
         }
     }
