@@ -1,13 +1,16 @@
 //! Printing: one line at a time to stdout, and the answers of several accounts as each
 //! arrives.
 
+use std::future::Future;
 use std::io::Write;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::context::Context;
 use hangar::error::{Error, ErrorKind, Result};
-use hangar::fleet::PerAccount;
+use hangar::fleet::{LiveAccount, PerAccount, fan_out};
+use hangar::provider::CloudProvider;
 
 /// One line on stdout.
 pub fn out(line: impl AsRef<str>) {
@@ -29,11 +32,44 @@ pub fn tagged(ctx: &Context, account_id: &str, many: bool, line: &str) -> String
     }
 }
 
-/// Prints an account's error on stderr as it arrives (its lines go to stdout as they come).
-pub fn report_failure<T>(ctx: &Context, answer: &PerAccount<T>) {
-    if let Err(e) = answer.outcome() {
-        eprintln!("Error: {}: {}", ctx.label(&answer.account_id), e.message);
+/// How a command prints one account's result: its lines, given the account's id.
+pub type PrintOne<'a, T> = &'a (dyn Fn(&str, &T) + Send + Sync);
+
+/// Prints one account's answer: its lines through `print`; across accounts, its error on
+/// stderr (a single account's error is the command's own, returned by [`finish`]).
+pub fn show<T>(ctx: &Context, many: bool, answer: &PerAccount<T>, print: PrintOne<'_, T>) {
+    match answer.outcome() {
+        Ok(value) => print(&answer.account_id, value),
+        Err(e) if many => eprintln!("Error: {}: {}", ctx.label(&answer.account_id), e.message),
+        Err(_) => {}
     }
+}
+
+/// Runs `job` on the selected account, or on every account (`many`) at once. With `stream`,
+/// each account's answer is printed ([`show`]) as soon as it arrives, so a slow account
+/// holds up no other; without it (JSON, or a check across all answers) nothing is printed.
+pub async fn across<'a, T, F, Fut>(
+    ctx: &'a Context,
+    many: bool,
+    stream: bool,
+    job: F,
+    print: PrintOne<'_, T>,
+) -> Vec<PerAccount<T>>
+where
+    F: Fn(&'a LiveAccount, Arc<dyn CloudProvider>) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let on_each = |answer: &PerAccount<T>| {
+        if stream {
+            show(ctx, many, answer, print);
+        }
+    };
+    fan_out(
+        ctx.accounts(many).into_iter().map(|account| (account, ())),
+        |account, client, ()| job(account, client),
+        &on_each,
+    )
+    .await
 }
 
 /// Every answer's JSON items, each with the `account` it came from.

@@ -6,9 +6,9 @@ use serde_json::json;
 
 use crate::args::{AccountsArgs, OutputArgs, json_output};
 use crate::context::Context;
-use crate::output::{finish, json_with_account, out, out_json, report_failure, tagged};
+use crate::output::{across, finish, json_with_account, out, out_json, tagged};
 use hangar::error::Result;
-use hangar::fleet::{PerAccount, fan_out, ignore_each};
+use hangar::fleet::PerAccount;
 use hangar::usecases::dns;
 
 #[derive(Args, Debug)]
@@ -22,22 +22,17 @@ pub struct DomainsArgs {
 pub async fn run(ctx: &Context, a: DomainsArgs) -> Result<()> {
     let many = a.accounts.all_accounts;
     let json = json_output(&a.output.output)?;
-    let print = |answer: &PerAccount<Vec<String>>| {
-        if many {
-            report_failure(ctx, answer);
-        }
-        if let Ok(zones) = answer.outcome() {
-            for z in zones {
-                out(tagged(ctx, &answer.account_id, many, z));
-            }
+    let print = |account_id: &str, zones: &Vec<String>| {
+        for z in zones {
+            out(tagged(ctx, account_id, many, z));
         }
     };
-    let on_each: &(dyn Fn(&PerAccount<Vec<String>>) + Send + Sync) =
-        if json { &ignore_each } else { &print };
-    let answers = fan_out(
-        ctx.accounts(many).into_iter().map(|account| (account, ())),
-        |_, client, ()| async move { dns::list_zones(client.as_ref()).await },
-        on_each,
+    let answers = across(
+        ctx,
+        many,
+        !json,
+        |_, client| async move { dns::list_zones(client.as_ref()).await },
+        &print,
     )
     .await;
     if json {

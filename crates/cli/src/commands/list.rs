@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use crate::args::{FilterArgs, json_output};
 use crate::context::Context;
-use crate::output::{finish, json_with_account, out, out_json, report_failure, tagged};
+use crate::output::{across, finish, json_with_account, out, out_json, show, tagged};
 use hangar::error::{Error, Result};
-use hangar::fleet::{PerAccount, fan_out, ignore_each};
+use hangar::fleet::PerAccount;
 use hangar::usecases::MachineSummary;
 use hangar::usecases::list::list_machines;
 
@@ -26,13 +26,7 @@ pub async fn run(ctx: &Context, a: ListArgs) -> Result<()> {
     // nothing prints early.
     let unique_across = many && filter.unique;
     filter.unique &= !many;
-    let print = |answer: &PerAccount<Vec<MachineSummary>>| {
-        if many {
-            report_failure(ctx, answer);
-        }
-        let Ok(machines) = answer.outcome() else {
-            return;
-        };
+    let print = |account_id: &str, machines: &Vec<MachineSummary>| {
         for m in machines {
             let line = if a.filter.quiet {
                 m.id.clone()
@@ -46,26 +40,20 @@ pub async fn run(ctx: &Context, a: ListArgs) -> Result<()> {
                     m.ip.as_deref().unwrap_or("")
                 )
             };
-            out(tagged(
-                ctx,
-                &answer.account_id,
-                many && !a.filter.quiet,
-                &line,
-            ));
+            out(tagged(ctx, account_id, many && !a.filter.quiet, &line));
         }
     };
-    let streamed = !json && !unique_across;
-    let on_each: &(dyn Fn(&PerAccount<Vec<MachineSummary>>) + Send + Sync) =
-        if streamed { &print } else { &ignore_each };
     let session = &ctx.session;
     let filter = &filter;
-    let answers = fan_out(
-        ctx.accounts(many).into_iter().map(|account| (account, ())),
-        |_, client, ()| async move {
+    let answers = across(
+        ctx,
+        many,
+        !json && !unique_across,
+        |_, client| async move {
             let machines = list_machines(client.as_ref(), session, filter).await?;
             Ok(machines.iter().map(MachineSummary::from).collect())
         },
-        on_each,
+        &print,
     )
     .await;
     if unique_across {
@@ -91,7 +79,9 @@ pub async fn run(ctx: &Context, a: ListArgs) -> Result<()> {
             out_json(ms);
         }
     } else if unique_across {
-        answers.iter().for_each(print);
+        for answer in &answers {
+            show(ctx, many, answer, &print);
+        }
     }
     finish(ctx, answers, many)
 }

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use crate::args::{AccountsArgs, json_output};
 use crate::context::Context;
-use crate::output::{finish, json_with_account, out, out_json, report_failure, tagged};
+use crate::output::{across, finish, json_with_account, out, out_json, tagged};
 use hangar::error::{Error, Result};
-use hangar::fleet::{PerAccount, fan_out, ignore_each};
+use hangar::fleet::PerAccount;
 use hangar::usecases::dns::{self, RecordQuery, RecordView};
 
 #[derive(Args, Debug)]
@@ -41,29 +41,23 @@ type Records = Option<Vec<RecordView>>;
 pub async fn run(ctx: &Context, a: ListDomainArgs) -> Result<()> {
     let many = a.accounts.all_accounts;
     let json = json_output(&a.output)?;
-    let print = |answer: &PerAccount<Records>| {
-        if many {
-            report_failure(ctx, answer);
-        }
-        let Ok(Some(records)) = answer.outcome() else {
-            return;
-        };
-        for r in records {
+    let print = |account_id: &str, records: &Records| {
+        for r in records.iter().flatten() {
             if a.quiet {
                 out(&r.name);
             } else {
                 let line = format!("{}\t{}\t{}", r.name, r.record_type, r.data);
-                out(tagged(ctx, &answer.account_id, many, &line));
+                out(tagged(ctx, account_id, many, &line));
             }
         }
     };
-    let on_each: &(dyn Fn(&PerAccount<Records>) + Send + Sync) =
-        if json { &ignore_each } else { &print };
     let session = &ctx.session;
     let a = &a;
-    let answers = fan_out(
-        ctx.accounts(many).into_iter().map(|account| (account, ())),
-        |account, client, ()| async move {
+    let answers = across(
+        ctx,
+        many,
+        !json,
+        |account, client| async move {
             let Some(zone) = a.zone.clone().or_else(|| account.defaults.dns_zone.clone()) else {
                 return Err(Error::validation("no DNS zone specified"));
             };
@@ -82,7 +76,7 @@ pub async fn run(ctx: &Context, a: ListDomainArgs) -> Result<()> {
                 Err(e) => Err(e),
             }
         },
-        on_each,
+        &print,
     )
     .await;
     if many && let Some(zone) = &a.zone {

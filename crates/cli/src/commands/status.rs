@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use crate::args::{FilterArgs, json_output};
 use crate::context::Context;
-use crate::output::{finish, json_with_account, out, out_json, report_failure, tagged};
+use crate::output::{across, finish, json_with_account, out, out_json, tagged};
 use hangar::error::Result;
-use hangar::fleet::{PerAccount, fan_out, ignore_each};
+use hangar::fleet::PerAccount;
 use hangar::usecases::status::{DEFAULT_PORT, MachineStatusReport, StatusOptions, machine_status};
 
 #[derive(Args, Debug)]
@@ -39,13 +39,7 @@ pub async fn run(ctx: &Context, a: StatusArgs) -> Result<()> {
         o[a.status_check.as_str()] = json!(s.check_status);
         o
     };
-    let print = |answer: &PerAccount<Vec<MachineStatusReport>>| {
-        if many {
-            report_failure(ctx, answer);
-        }
-        let Ok(reports) = answer.outcome() else {
-            return;
-        };
+    let print = |account_id: &str, reports: &Vec<MachineStatusReport>| {
         for s in reports {
             if a.filter.quiet {
                 out(&s.id);
@@ -54,20 +48,20 @@ pub async fn run(ctx: &Context, a: StatusArgs) -> Result<()> {
                     "{} ({}):\tmachine-status={}\t{}={}",
                     s.name, s.id, s.machine_status, a.status_check, s.check_status
                 );
-                out(tagged(ctx, &answer.account_id, many, &line));
+                out(tagged(ctx, account_id, many, &line));
             }
         }
     };
     // `-q` wins over `-o json`, as in `machine`.
     let json = json && !a.filter.quiet;
-    let on_each: &(dyn Fn(&PerAccount<Vec<MachineStatusReport>>) + Send + Sync) =
-        if json { &ignore_each } else { &print };
     let session = &ctx.session;
     let opts = &opts;
-    let answers = fan_out(
-        ctx.accounts(many).into_iter().map(|account| (account, ())),
-        |_, client, ()| async move { machine_status(client.as_ref(), session, opts).await },
-        on_each,
+    let answers = across(
+        ctx,
+        many,
+        !json,
+        |_, client| async move { machine_status(client.as_ref(), session, opts).await },
+        &print,
     )
     .await;
     if json {
