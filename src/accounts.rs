@@ -52,13 +52,44 @@ impl std::fmt::Display for AccountId {
 }
 
 /// Where an account's token is. Never the token itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+///
+/// Written `{ source: keychain }` or `{ source: env, var: NAME }`; `keychain` alone is read
+/// as the first, and anything else gets a sentence saying which forms there are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "source", rename_all = "lowercase", deny_unknown_fields)]
 pub enum SecretRef {
     /// In the system keychain under the account id.
     Keychain,
     /// In the environment variable `var`, read when the token is needed.
     Env { var: String },
+}
+
+impl<'de> Deserialize<'de> for SecretRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "source", rename_all = "lowercase", deny_unknown_fields)]
+        enum Tagged {
+            Keychain,
+            Env { var: String },
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Short(String),
+            Tagged(Tagged),
+            Other(serde::de::IgnoredAny),
+        }
+        match Form::deserialize(d)? {
+            Form::Short(s) if s == "keychain" => Ok(SecretRef::Keychain),
+            Form::Tagged(Tagged::Keychain) => Ok(SecretRef::Keychain),
+            Form::Tagged(Tagged::Env { var }) => Ok(SecretRef::Env { var }),
+            _ => Err(serde::de::Error::custom(
+                "`secret` says where the token is: write `secret: keychain` (in the system \
+                 keychain) or `secret: { source: env, var: NAME }` (in the environment \
+                 variable NAME); the token itself never goes in this file",
+            )),
+        }
+    }
 }
 
 /// Values used when creating a machine with this account, unless the user picks others.
@@ -130,14 +161,7 @@ fn validate_details(d: &AccountDetails) -> Result<(), ConfigError> {
     if let Some(url) = &d.base_url
         && !url.contains("${")
     {
-        let parsed = url::Url::parse(url)
-            .map_err(|e| ConfigError::invalid("base_url", format!("`{url}` is not a URL: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(ConfigError::invalid(
-                "base_url",
-                format!("`{url}` must be an http(s) URL with a host"),
-            ));
-        }
+        check_api_url(url)?;
     }
     Ok(())
 }
@@ -346,12 +370,28 @@ pub fn provider_for(
     {
         options.status_proxy = Some(proxy.clone());
     }
+    if let Some(url) = account.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        check_api_url(url)?;
+    }
     Ok(crate::providers::connect(
         account.provider,
         token,
         account.base_url.as_deref(),
         options,
     )?)
+}
+
+/// An API URL must be an absolute `http` or `https` URL with a host.
+pub fn check_api_url(url: &str) -> Result<(), ConfigError> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| ConfigError::invalid("base_url", format!("`{url}` is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(ConfigError::invalid(
+            "base_url",
+            format!("`{url}` must be an http(s) URL with a host"),
+        ));
+    }
+    Ok(())
 }
 
 /// What a successful connection test learned.

@@ -40,6 +40,8 @@ pub enum ErrorKind {
     StillExists,
     /// Part of the work was done; the message says what exists.
     Partial,
+    /// A machine or DNS record of that name exists already; the caller may create anyway.
+    Duplicate,
 }
 
 /// An error of a use case: a kind and a message a person can act on.

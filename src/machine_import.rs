@@ -38,6 +38,57 @@ pub fn candidate_paths(home: &Path) -> [PathBuf; 2] {
     ]
 }
 
+/// `machine`'s config directory, as `machine` resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineDir {
+    pub path: PathBuf,
+    /// The legacy `~/.machine`, used because `~/.config/machine` does not exist.
+    pub legacy: bool,
+    /// Where it should move to (`~/.config/machine`).
+    pub current: PathBuf,
+}
+
+impl MachineDir {
+    /// `~/.config/machine` when it exists; else `~/.machine` when that exists; else
+    /// `~/.config/machine`. `machine` decides on the directories, not on the files in them.
+    pub fn under(home: &Path) -> MachineDir {
+        let current = home.join(".config/machine");
+        let old = home.join(".machine");
+        let legacy = !current.is_dir() && old.is_dir();
+        MachineDir {
+            path: if legacy { old } else { current.clone() },
+            legacy,
+            current,
+        }
+    }
+
+    /// [`under`](Self::under) the user's home directory (`$HOME`); `None` without one.
+    pub fn of_user() -> Option<MachineDir> {
+        Some(Self::under(directories::BaseDirs::new()?.home_dir()))
+    }
+
+    /// `config.yml`, the config `machine` reads without `--config-file`.
+    pub fn config_file(&self) -> PathBuf {
+        self.path.join("config.yml")
+    }
+
+    /// `session-id.yml`, whatever config file is used.
+    pub fn session_file(&self) -> PathBuf {
+        self.path.join(SESSION_FILE_NAME)
+    }
+
+    /// The warning `machine` prints when it uses the legacy directory.
+    pub fn deprecation_warning(&self) -> Option<String> {
+        self.legacy.then(|| {
+            format!(
+                "Warning: config directory {} is deprecated, please move it to {}",
+                self.path.display(),
+                self.current.display()
+            )
+        })
+    }
+}
+
 /// The first existing config under `home`.
 pub fn find_config(home: &Path) -> Result<PathBuf, ConfigError> {
     let candidates = candidate_paths(home);
@@ -111,6 +162,10 @@ pub struct ImportPlan {
     session_id: Option<SessionId>,
     skipped: Vec<SkippedItem>,
     notes: Vec<String>,
+    unknown_keys: Vec<String>,
+    provider_chosen: bool,
+    strict_errors: Vec<String>,
+    has_machines: bool,
 }
 
 /// An [`ImportPlan`] taken apart, for a caller that uses `machine`'s file directly (the CLI's
@@ -122,6 +177,18 @@ pub struct PlanParts {
     /// Machine types as written (`${VAR}` not expanded).
     pub machine_types: Vec<(String, MachineType)>,
     pub session_id: Option<SessionId>,
+    /// What was left out and why: provider sections without a token, invalid machine types.
+    pub skipped: Vec<SkippedItem>,
+    /// Keys of provider sections that mean nothing (`digital-ocean.regoin`).
+    pub unknown_keys: Vec<String>,
+    /// `provider:` names the section, or there is only one: `machine` refuses several
+    /// sections without it.
+    pub provider_chosen: bool,
+    /// What `machine` refuses at load in the default section, in its words (a missing or
+    /// empty `ssh-key`). The app's import takes such a section anyway.
+    pub strict_errors: Vec<String>,
+    /// The file has a `machines:` section.
+    pub has_machines: bool,
 }
 
 impl ImportPlan {
@@ -135,6 +202,11 @@ impl ImportPlan {
                 .collect(),
             machine_types: self.machine_types,
             session_id: self.session_id,
+            skipped: self.skipped,
+            unknown_keys: self.unknown_keys,
+            provider_chosen: self.provider_chosen,
+            strict_errors: self.strict_errors,
+            has_machines: self.has_machines,
         }
     }
 }
@@ -174,6 +246,8 @@ pub fn plan(
         key,
         message,
     };
+    // A UTF-8 byte order mark, as some Windows editors write, is not part of the YAML.
+    let config_text = config_text.strip_prefix('\u{feff}').unwrap_or(config_text);
     let doc: Value = serde_yaml_ng::from_str(config_text)
         .map_err(|e| bad(None, e.location().map(|l| l.line()), e.to_string()))?;
     let Value::Mapping(root) = &doc else {
@@ -205,6 +279,10 @@ pub fn plan(
         session_id: None,
         skipped: Vec::new(),
         notes: Vec::new(),
+        unknown_keys: Vec::new(),
+        provider_chosen: false,
+        strict_errors: Vec::new(),
+        has_machines: root.contains_key("machines"),
     };
 
     let selected = match root.get("provider") {
@@ -240,6 +318,7 @@ pub fn plan(
     let present: Vec<(&str, ProviderKind, &str)> = sections()
         .filter(|(name, _, _)| root.contains_key(*name))
         .collect();
+    out.provider_chosen = selected.is_some() || present.len() <= 1;
 
     for &(section, kind, token_key) in &present {
         let Some(Value::Mapping(map)) = root.get(section) else {
@@ -252,9 +331,26 @@ pub fn plan(
         let was_default =
             selected.as_deref() == Some(section) || (selected.is_none() && present.len() == 1);
         let item = format!("{section} section");
+        if was_default {
+            match map.get("ssh-key") {
+                None => out.strict_errors.push(format!(
+                    "Required key 'ssh-key' not found in '{section}' section of config file"
+                )),
+                Some(Value::Sequence(keys)) if keys.is_empty() => out.strict_errors.push(format!(
+                    "Config key 'ssh-key' in '{section}' section must specify at least one SSH key"
+                )),
+                _ => {}
+            }
+        }
         let token_raw = match map.get(token_key) {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                out.skipped.push(SkippedItem {
+                    item,
+                    reason: format!("its `{token_key}` is empty"),
+                });
+                continue;
+            }
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
                 return Err(bad(
@@ -340,9 +436,12 @@ pub fn plan(
                 "project" => out.notes.push(format!(
                     "`{key}` ignored: projects exist only on DigitalOcean"
                 )),
-                other => out.notes.push(format!(
-                    "`{section}.{other}` ignored: Hangar has no such setting"
-                )),
+                other => {
+                    out.unknown_keys.push(format!("{section}.{other}"));
+                    out.notes.push(format!(
+                        "`{section}.{other}` ignored: Hangar has no such setting"
+                    ))
+                }
             }
         }
         let account = Account {
@@ -534,6 +633,25 @@ fn machine_type(
         new_user_name: u,
         ..t
     }))
+}
+
+/// The config as `--debug` shows it: `${VAR}` expanded where the variable is set, and every
+/// provider section's token replaced by `<redacted>`.
+pub fn redacted(config_text: &str, lookup: env_vars::Lookup<'_>) -> String {
+    let text = config_text.strip_prefix('\u{feff}').unwrap_or(config_text);
+    let Ok(mut doc) = serde_yaml_ng::from_str::<Value>(text) else {
+        return "(the file does not parse)".into();
+    };
+    for (section, _, token_key) in sections() {
+        if let Some(Value::Mapping(m)) = doc.get_mut(section)
+            && m.contains_key(token_key)
+        {
+            m.insert(token_key.into(), "<redacted>".into());
+        }
+    }
+    // An unset variable is left as written.
+    let _ = env_vars::expand_value(&mut doc, "", lookup);
+    serde_yaml_ng::to_string(&doc).unwrap_or_default()
 }
 
 /// Imports the config at `config_path` (its `session-id.yml` beside it) into `file`,

@@ -95,6 +95,7 @@ fn request(account: &str, name: &str) -> CreateRequest {
         machine_type: Some("web".into()),
         dns_zone: d.dns_zone,
         extra_tag: Some("trial".into()),
+        allow_duplicate: false,
     }
 }
 
@@ -567,6 +568,7 @@ async fn cancelling_while_waiting_for_the_ip_keeps_the_machine_and_says_so() {
         machine_type: None,
         dns_zone: d.dns_zone,
         extra_tag: None,
+        allow_duplicate: false,
     };
     let send = |e: CreateProgress| {
         if matches!(e, CreateProgress::Created { .. }) {

@@ -273,3 +273,62 @@ fn a_bad_session_id_in_the_file_is_reported() {
     let msg = file.load().unwrap_err().to_string();
     assert!(msg.contains("session_id") && msg.contains("hex"), "{msg}");
 }
+
+/// A hand-edited file, with comments, that has accounts but no session id yet.
+const COMMENTED: &str = "# my notes: the work account\nversion: 1 # format\n\
+accounts:\n  # the one I use\n  - id: a1\n    label: Work\n    provider: vultr\n    secret: { source: env, var: VULTR_API_KEY }\n";
+
+#[test]
+fn an_update_that_changes_nothing_leaves_the_file_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = SettingsFile::in_dir(dir.path());
+    fs::write(file.path(), COMMENTED).unwrap();
+    let accounts = file.update(|s| Ok(s.accounts.len())).unwrap();
+    assert_eq!(accounts, 1);
+    assert_eq!(fs::read_to_string(file.path()).unwrap(), COMMENTED);
+}
+
+#[test]
+fn the_first_session_id_is_added_as_one_line_and_keeps_the_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = SettingsFile::in_dir(dir.path());
+    fs::write(file.path(), COMMENTED).unwrap();
+    let id = file.ensure_session_id().unwrap();
+    let text = fs::read_to_string(file.path()).unwrap();
+    assert_eq!(text, format!("{COMMENTED}session_id: '{id}'\n"));
+    assert_eq!(file.load_raw().unwrap().session_id, Some(id.clone()));
+    // Later runs read it and write nothing.
+    assert_eq!(file.ensure_session_id().unwrap(), id);
+    assert_eq!(fs::read_to_string(file.path()).unwrap(), text);
+}
+
+#[test]
+fn a_session_id_for_a_file_in_flow_style_is_saved_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = SettingsFile::in_dir(dir.path());
+    fs::write(file.path(), "{version: 1}").unwrap();
+    let id = file.ensure_session_id().unwrap();
+    assert_eq!(file.load_raw().unwrap().session_id, Some(id));
+}
+
+#[test]
+fn a_wrong_secret_gets_a_sentence_and_the_short_keychain_form_is_read() {
+    let path = std::path::Path::new("settings.yml");
+    let account = |secret: &str| {
+        format!(
+            "\u{feff}version: 1\naccounts:\n  - id: a1\n    label: Work\n    provider: vultr\n    secret: {secret}\n"
+        )
+    };
+    // A byte order mark is accepted, and `secret: keychain` means the keychain.
+    let s = hangar::settings::parse(path, &account("keychain")).unwrap();
+    assert_eq!(s.accounts[0].secret, SecretRef::Keychain);
+    for wrong in ["my-token-value", "{ source: vault }", "{ source: env }"] {
+        let e = hangar::settings::parse(path, &account(wrong))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`secret` says where the token is") && !e.contains("internally tagged"),
+            "{wrong}: {e}"
+        );
+    }
+}

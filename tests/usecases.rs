@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hangar::ErrorKind;
+use hangar::error::Error;
 use hangar::machine_types::MachineType;
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
 use hangar::providers::http::lifecycle::DestroyPolicy;
@@ -16,7 +17,7 @@ use hangar::usecases::create::{CreateContext, CreateOptions, PollPolicy, create_
 use hangar::usecases::destroy::{DestroyOptions, destroy_machines};
 use hangar::usecases::list::{ListFilter, list_machines};
 use hangar::usecases::status::{StatusOptions, UNKNOWN, machine_status};
-use hangar::usecases::{CreateProgress as Progress, catalog, check, dns, info, no_progress};
+use hangar::usecases::{CreateProgress as Progress, catalog, check, dns, no_progress};
 use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults, Seed, SshKeySeed};
 use tokio_util::sync::CancellationToken;
 
@@ -130,11 +131,13 @@ impl World {
             machine_type: Some("web".into()),
             initialize: true,
             extra_tag: Some("team-a".into()),
+            allow_duplicate: false,
             wait_for_ip: true,
             poll: PollPolicy {
                 initial: Duration::from_millis(100),
                 max: Duration::from_millis(400),
                 timeout: Duration::from_secs(10),
+                ..PollPolicy::default()
             },
             cloud_init: None,
         }
@@ -236,14 +239,14 @@ async fn create_list_status_destroy_with_two_keys_and_dns() {
         let body = create.body.as_ref().unwrap().to_string();
         assert!(body.contains("user_data"), "{body}");
         assert_eq!(w.posts(w.machines_path()), 1);
-        // Few requests: 1 key list, 3 catalogs, zones, (projects + assign on DO), create, a few
-        // polls, the record.
+        // Few requests: 1 key list, 3 catalogs, zones, (projects + assign on DO), the
+        // duplicate check (machines, the zone's records), create, a few polls, the record.
         let polls = requests
             .iter()
             .filter(|r| r.method == "GET" && r.path.starts_with(&format!("{}/", w.machines_path())))
             .count();
         assert!(
-            requests.len() <= 9 + polls,
+            requests.len() <= 11 + polls,
             "{kind}: {} requests",
             requests.len()
         );
@@ -415,12 +418,33 @@ async fn create_list_status_destroy_with_two_keys_and_dns() {
 async fn preflight_reports_every_bad_value_and_creates_nothing() {
     for kind in ProviderKind::ALL {
         let w = world(kind).await;
+        // What needs no provider fails without a single request.
         let mut o = w.options("Bad_Name");
+        o.machine_type = Some("missing".into());
+        w.emulator.clear_requests();
+        let e = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &o,
+            &no_progress,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Validation);
+        for bad in ["Bad_Name", "`missing`", "web"] {
+            assert!(e.message.contains(bad), "{kind}: {bad} missing in {e}");
+        }
+        assert!(
+            w.emulator.requests().is_empty(),
+            "{kind}: a local check sent requests"
+        );
+        // The provider's answers: every bad value at once.
+        let mut o = w.options("ok-name");
         o.ssh_keys.push("nope".into());
         o.region = "atlantis".into();
         o.image = "no-such-image".into();
         o.dns_zone = Some("unknown.zone".into());
-        o.machine_type = Some("missing".into());
         let e = create_machine(
             w.provider.as_ref(),
             &w.ctx(),
@@ -432,14 +456,11 @@ async fn preflight_reports_every_bad_value_and_creates_nothing() {
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Validation);
         for bad in [
-            "Bad_Name",
             "`nope`",
             "hangar-demo",
             "atlantis",
             "no-such-image",
-            "unknown.zone",
-            "`missing`",
-            "web",
+            "DNS zone `unknown.zone` not found",
         ] {
             assert!(e.message.contains(bad), "{kind}: {bad} missing in {e}");
         }
@@ -671,6 +692,70 @@ async fn partial_failures_report_what_exists() {
 }
 
 #[tokio::test]
+async fn losing_the_api_during_create_is_said_and_ends_early_naming_the_machine() {
+    for kind in ProviderKind::ALL {
+        // Slow enough that the create answers without an IP, so the wait polls.
+        let w = world_with_delay(kind, Duration::from_secs(30)).await;
+        // Every poll of the new machine loses its connection, as when the API goes away.
+        let get_route = format!("GET {}/", w.machines_path());
+        w.emulator.set_faults(
+            w.emulated,
+            Some(&get_route),
+            Faults {
+                drop_connection_percent: 100,
+                ..Default::default()
+            },
+        );
+        let mut opts = w.options("api-gone");
+        opts.poll.outage_timeout = Duration::from_secs(1);
+        opts.poll.timeout = Duration::from_secs(60);
+        let (events, sink) = recorder();
+        let out = create_machine(
+            w.provider.as_ref(),
+            &w.ctx(),
+            &opts,
+            &sink,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        let id = out.machine.id.clone();
+        let warnings: Vec<String> = events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                Progress::Warning { message } => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            warnings[0].contains("API is unreachable") && warnings[0].contains(&id),
+            "{kind}: {warnings:?}"
+        );
+        let problems: Vec<&str> = out.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 2, "{kind}: {problems:?}");
+        assert!(
+            problems[0].contains(&format!("machine {id} was created"))
+                && problems[0].contains("has not answered for 1 s")
+                && problems[0].contains(&format!("hangar destroy {id}")),
+            "{kind}: {problems:?}"
+        );
+        assert!(
+            !problems[0].contains("60 s") && !problems[0].contains("no public IP"),
+            "{kind}: the outage deadline, not the overall timeout, ended the wait: {problems:?}"
+        );
+        let dns_mentions = problems
+            .iter()
+            .filter(|p| p.contains("no DNS record"))
+            .count();
+        assert_eq!(dns_mentions, 1, "{kind}: {problems:?}");
+        w.emulator.clear_faults();
+        assert!(w.machine_names().await.contains(&"api-gone".to_string()));
+    }
+}
+
+#[tokio::test]
 async fn destroy_refuses_foreign_machines_unless_all() {
     for kind in ProviderKind::ALL {
         let w = world(kind).await;
@@ -811,14 +896,14 @@ async fn catalog_check_info_and_dns_validation() {
         .unwrap();
         assert_eq!(items.len(), 1, "the rest is skipped");
         assert_eq!(items[0].status, CheckStatus::Fail);
-        let e = info::info(bad.as_ref(), "0123abcd").await.unwrap_err();
+        let e = Error::from(bad.account().await.unwrap_err());
         assert_eq!(e.kind, ErrorKind::Auth);
         assert!(
             e.message.contains("check the token") && !e.message.contains("wrong"),
             "{e}"
         );
-        let i = info::info(w.provider.as_ref(), "0123abcd").await.unwrap();
-        assert!(i.account.email.contains('@'));
+        let account = w.provider.account().await.unwrap();
+        assert!(account.email.contains('@'));
 
         // Bad record data never reaches the provider.
         w.emulator.clear_requests();
@@ -887,8 +972,9 @@ async fn request_counts_of_create_and_list() {
             },
             reqs.len()
         );
-        // Pre-flight is one request per catalog/list, all at once, and nothing is repeated.
-        assert!(reqs.len() - polls <= 9, "{kind}: {}", reqs.len());
+        // Pre-flight is one request per catalog/list (the duplicate check's machines and
+        // records included), all at once, and nothing is repeated.
+        assert!(reqs.len() - polls <= 11, "{kind}: {}", reqs.len());
 
         w.emulator.add_machines(
             w.emulated,

@@ -105,6 +105,10 @@ pub struct CreateRequest {
     /// Create `<name>.<zone>` in this zone.
     pub dns_zone: Option<String>,
     pub extra_tag: Option<String>,
+    /// Create even if a machine of this name exists or `name.zone` has records: the person
+    /// saw the warning and went on.
+    #[serde(default)]
+    pub allow_duplicate: bool,
 }
 
 impl CreateRequest {
@@ -127,6 +131,7 @@ impl CreateRequest {
                 .as_ref()
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty()),
+            allow_duplicate: self.allow_duplicate,
             wait_for_ip: true,
             poll: PollPolicy::default(),
             cloud_init: Some(cloud_init),

@@ -12,8 +12,12 @@
 //! Loading gives the raw settings (as written, `${VAR}` kept) and the resolved ones (every
 //! string value expanded, see [`env_vars`]). Only the raw form is ever written back, so an
 //! expanded value never lands in the file. Saving is atomic, and a file that does not parse
-//! is copied to `settings.yml.bak` before it is replaced (see [`file`]). Loading never
-//! writes. Comments in a hand-edited file are not kept when Hangar saves it.
+//! is copied to `settings.yml.bak` before it is replaced (see [`file`]).
+//!
+//! Only a change writes the file: loading never writes, and an update that changes nothing
+//! leaves the file as it is (read-only commands never rewrite it). The first session id is
+//! added as one `session_id:` line, so a hand-edited file keeps its comments; any other
+//! change rewrites the whole file, without the comments.
 
 pub mod env_vars;
 pub mod file;
@@ -224,24 +228,61 @@ impl SettingsFile {
     ) -> Result<T, ConfigError> {
         let _lock = self.lock()?;
         let mut raw = self.load_raw()?;
+        let before = raw.clone();
         let out = change(&mut raw)?;
-        self.save(&raw)?;
+        if raw != before {
+            self.save(&raw)?;
+        }
         Ok(out)
     }
 
     /// The session id, generated and saved on first use. The first id is made under the
-    /// settings lock, so concurrent first runs agree on one.
+    /// settings lock, so concurrent first runs agree on one. It is added to the file as one
+    /// top-level line, so the rest of the file (comments included) stays as written.
     pub fn ensure_session_id(&self) -> Result<SessionId, ConfigError> {
-        let raw = self.load_raw()?;
+        if let Some(id) = self.load_raw()?.session_id {
+            return Ok(id);
+        }
+        let _lock = self.lock()?;
+        let text = file::read_optional(&self.path)?;
+        let mut raw = match &text {
+            None => Settings::default(),
+            Some(t) => parse(&self.path, t)?,
+        };
         if let Some(id) = raw.session_id {
             return Ok(id);
         }
-        self.update(|s| Ok(s.session_id.get_or_insert_with(SessionId::generate).clone()))
+        let id = SessionId::generate();
+        raw.session_id = Some(id.clone());
+        match text.map(|t| with_line_appended(&t, &format!("session_id: '{id}'"))) {
+            // Kept only if it reads back as exactly the intended settings (a file in flow
+            // style or with a document end marker would not).
+            Some(edited) if parse(&self.path, &edited).ok().as_ref() == Some(&raw) => {
+                file::write_atomic(&self.path, edited.as_bytes())?
+            }
+            _ => {
+                self.save(&raw)?;
+            }
+        }
+        Ok(id)
     }
+}
+
+/// `text` with `line` added as its last line.
+fn with_line_appended(text: &str, line: &str) -> String {
+    let mut out = text.to_owned();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(line);
+    out.push('\n');
+    out
 }
 
 /// Parses settings text; errors name the line and the key.
 pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+    // A UTF-8 byte order mark, as some Windows editors write, is not part of the YAML.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() || is_only_comments(text) {
         return Ok(Settings::default());
     }

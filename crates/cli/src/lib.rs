@@ -43,6 +43,9 @@ struct Cli {
     /// Enable verbose output
     #[arg(long, global = true)]
     verbose: bool,
+    /// Check and say what would be done, change nothing (create, destroy)
+    #[arg(long, global = true)]
+    dry_run: bool,
     /// A machine-style config file (default: Hangar's settings and keychain)
     #[arg(long, value_name = "PATH", global = true)]
     config_file: Option<PathBuf>,
@@ -95,6 +98,16 @@ impl Command {
             _ => false,
         }
     }
+}
+
+/// The global flags a command may look at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Globals {
+    pub quiet: bool,
+    pub verbose: bool,
+    pub debug: bool,
+    /// Check and say what would be done, change nothing (create, destroy).
+    pub dry_run: bool,
 }
 
 /// Parses `args`, runs the command and returns the process exit status.
@@ -150,11 +163,26 @@ async fn execute(cli: Cli) -> Result<()> {
         account: cli.account.as_deref(),
     })
     .await?;
+    if cli.debug
+        && let Some(c) = &ctx.machine_config
+    {
+        eprintln!("Loaded config file: {}", c.path.display());
+        eprintln!(
+            "Parsed config (secrets redacted):\n{}",
+            c.redacted.trim_end()
+        );
+    }
+    let globals = Globals {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        debug: cli.debug,
+        dry_run: cli.dry_run,
+    };
     match cli.command {
         // Printed above, before any configuration is read.
         Command::Version => Ok(()),
-        Command::Create(a) => commands::create::run(&ctx, cli.quiet, a).await,
-        Command::Destroy(a) => commands::destroy::run(&ctx, cli.verbose || cli.debug, a).await,
+        Command::Create(a) => commands::create::run(&ctx, globals, a).await,
+        Command::Destroy(a) => commands::destroy::run(&ctx, globals, a).await,
         Command::List(a) => commands::list::run(&ctx, a).await,
         Command::Status(a) => commands::status::run(&ctx, a).await,
         Command::ListDomain(a) => commands::list_domain::run(&ctx, a).await,
@@ -163,6 +191,6 @@ async fn execute(cli: Cli) -> Result<()> {
         Command::Projects(a) => commands::names::projects(&ctx, a).await,
         Command::Types(a) => commands::names::types(&ctx, a),
         Command::Check => commands::check::run(&ctx).await,
-        Command::Info(a) => commands::info::run(&ctx, cli.config_file.as_deref(), a).await,
+        Command::Info(a) => commands::info::run(&ctx, a),
     }
 }

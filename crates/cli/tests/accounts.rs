@@ -387,3 +387,41 @@ async fn create_waits_for_cloud_init_when_asked() {
     assert!(v.get("cloud-init").is_none(), "{v}");
     f.emulator.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_commands_leave_a_commented_settings_file_as_written() {
+    let f = Fixture::start().await;
+    let path = f.settings_dir().join("settings.yml");
+    // The user's own comments, and no session id yet: the first run adds one line.
+    let written = std::fs::read_to_string(&path).unwrap();
+    let commented = format!(
+        "# my accounts (keep this note)\n{}",
+        written
+            .replace(&format!("session_id: {SESSION}\n"), "")
+            .replace("accounts:\n", "accounts: # work and play\n")
+    );
+    std::fs::write(&path, &commented).unwrap();
+    ok(&f.run(&["domains", "--account", "Ocean"], &[]).await);
+    let after_first = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        after_first.starts_with(&commented)
+            && after_first.lines().count() == commented.lines().count() + 1,
+        "the first run may only add the session id line:\n{after_first}"
+    );
+    assert!(after_first.ends_with("'\n") && after_first.contains("\nsession_id: '"));
+    for args in [
+        &["domains", "--account", "Ocean"][..],
+        &["list", "--account", "Vultr", "-o", "json"],
+        &["list-domain", "--account", "Vultr", "example.net"],
+        &["types"],
+        &["ssh-keys", "--account", "Ocean"],
+    ] {
+        ok(&f.run(args, &[]).await);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            after_first,
+            "`hangar {}` changed the settings file",
+            args.join(" ")
+        );
+    }
+}

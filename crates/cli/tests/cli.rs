@@ -42,7 +42,10 @@ impl Setup {
         .await
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("session-id.yml"), "id: 0123abcd\n").unwrap();
+        // `machine`'s session file is in its config directory, whatever `--config-file` says.
+        let machine_dir = dir.path().join(".config/machine");
+        std::fs::create_dir_all(&machine_dir).unwrap();
+        std::fs::write(machine_dir.join("session-id.yml"), "id: 0123abcd\n").unwrap();
         let s = Setup {
             emulator,
             kind,
@@ -200,17 +203,20 @@ async fn every_command_works_against_the_emulator() {
                 "--no-progress",
             ])
             .await;
-        let text = stdout(&o);
+        let (text, info) = (stdout(&o), stderr(&o));
         o.assert().success();
+        // As `machine`: the id on stdout, the IP and DNS lines on stderr.
         let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1, "{text}");
         assert!(
             lines[0].starts_with("New machine created with id: "),
             "{text}"
         );
-        assert!(lines[1].starts_with("IP Address: "), "{text}");
-        assert_eq!(lines[2], format!("DNS: app-1.{}", v.zone), "{text}");
+        let info: Vec<&str> = info.lines().collect();
+        assert!(info[0].starts_with("IP Address: "), "{info:?}");
+        assert_eq!(info[1], format!("DNS: app-1.{}", v.zone), "{info:?}");
         let id = lines[0].rsplit(' ').next().unwrap().to_string();
-        let ip = lines[1].rsplit(' ').next().unwrap().to_string();
+        let ip = info[0].rsplit(' ').next().unwrap().to_string();
 
         // create, json and quiet
         let o = s
@@ -460,7 +466,7 @@ async fn failures_are_clear_errors() {
         fails_with(
             s.run_with("hangar", &no_zone, &["create", "-n", "x", "-m", "web"], "")
                 .await,
-            "DNS zone `unknown.zone` does not exist",
+            "DNS zone `unknown.zone` not found; zones: ",
         );
         fails_with(
             s.run(&["create", "-n", "x", "-m", "web", "-r", "atlantis"])
@@ -476,19 +482,6 @@ async fn failures_are_clear_errors() {
         fails_with(
             s.run(&["create", "-n", "x"]).await,
             "machine type is required",
-        );
-        fails_with(
-            s.run(&[
-                "create",
-                "-n",
-                "x",
-                "-m",
-                "web",
-                "--no-wait-for-ip",
-                "--update-dns",
-            ])
-            .await,
-            "needs the IP",
         );
         fails_with(
             s.run(&["create", "-n", "x", "-o", "yaml"]).await,
@@ -637,4 +630,426 @@ async fn tokens_from_variables_session_override_and_hangar_settings() {
         assert_eq!(j[0]["name"], "other", "{}", stderr(&out));
         s.emulator.shutdown().await;
     }
+}
+
+/// Runs `hangar` without `--config-file`, with `home` as the home directory and an empty
+/// Hangar settings directory in it.
+async fn run_in_home(home: &std::path::Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hangar"));
+    cmd.args(args)
+        .env("HOME", home)
+        .env("HANGAR_CONFIG_DIR", home.join("hangar"))
+        .env_remove("HANGAR_ACCOUNT")
+        .stdin(Stdio::null());
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}\n{}", stdout(o), stderr(o));
+    stdout(o)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_config_file_or_account_machines_default_config_is_read() {
+    let s = Setup::start(EmulatedProvider::DigitalOcean).await;
+    let text = std::fs::read_to_string(s.config()).unwrap();
+
+    // ~/.config/machine/config.yml, and the session id beside it.
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".config/machine");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.yml"), &text).unwrap();
+    let o = run_in_home(home.path(), &["domains"]).await;
+    assert_eq!(ok(&o).trim(), "example.com");
+    assert!(!stderr(&o).contains("deprecated"), "{}", stderr(&o));
+    assert!(dir.join("session-id.yml").is_file());
+
+    // Only the legacy ~/.machine: read, with machine's warning.
+    let legacy = tempfile::tempdir().unwrap();
+    let old = legacy.path().join(".machine");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("config.yml"), &text).unwrap();
+    let o = run_in_home(legacy.path(), &["domains"]).await;
+    assert_eq!(ok(&o).trim(), "example.com");
+    assert!(
+        stderr(&o).contains(&format!(
+            "Warning: config directory {} is deprecated, please move it to {}",
+            old.display(),
+            legacy.path().join(".config/machine").display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(old.join("session-id.yml").is_file());
+
+    // Neither: the error names both places to put an account.
+    let empty = tempfile::tempdir().unwrap();
+    fails_with(
+        run_in_home(empty.path(), &["list"]).await,
+        "no machine config at",
+    );
+    s.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_id_lives_in_machines_config_dir_whatever_the_config_path() {
+    let s = Setup::start(EmulatedProvider::DigitalOcean).await;
+    let elsewhere = s.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let config = elsewhere.join("config.yml");
+    std::fs::copy(s.config(), &config).unwrap();
+    // The session id written by `machine` in ~/.config/machine is the one used.
+    let o = s
+        .run_with(
+            "hangar",
+            &config,
+            &["create", "-n", "sess-1", "-m", "web", "-o", "json"],
+            "",
+        )
+        .await;
+    assert!(
+        json(&o)["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("machine:session:0123abcd")),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!elsewhere.join("session-id.yml").exists());
+    // A first run makes one there, not beside the config.
+    std::fs::remove_file(s.dir.path().join(".config/machine/session-id.yml")).unwrap();
+    ok(&s.run_with("hangar", &config, &["list"], "").await);
+    let made =
+        std::fs::read_to_string(s.dir.path().join(".config/machine/session-id.yml")).unwrap();
+    assert!(
+        made.starts_with("id: ") && made.trim().len() == 12,
+        "{made}"
+    );
+    assert!(!elsewhere.join("session-id.yml").exists());
+    s.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_waits_for_the_ip_only_when_asked_or_for_dns_and_shows_progress_only_on_a_terminal()
+{
+    let s = Setup::start(EmulatedProvider::DigitalOcean).await;
+    // No DNS, no --wait-for-ip: the id, and no IP line.
+    let o = s
+        .run(&[
+            "create",
+            "-n",
+            "nowait",
+            "-m",
+            "web",
+            "--no-update-dns",
+            "--progress",
+        ])
+        .await;
+    assert!(ok(&o).starts_with("New machine created with id: "));
+    assert!(!stderr(&o).contains("IP Address"), "{}", stderr(&o));
+    // --progress draws nothing when stderr is not a terminal.
+    assert!(!stderr(&o).contains("Waiting"), "{}", stderr(&o));
+    // --wait-for-ip waits.
+    let o = s
+        .run(&[
+            "create",
+            "-n",
+            "wait",
+            "-m",
+            "web",
+            "--no-update-dns",
+            "--wait-for-ip",
+        ])
+        .await;
+    ok(&o);
+    assert!(stderr(&o).starts_with("IP Address: "), "{}", stderr(&o));
+    // A DNS update waits for the IP even with --no-wait-for-ip.
+    let o = s
+        .run(&["create", "-n", "dns", "-m", "web", "--no-wait-for-ip"])
+        .await;
+    ok(&o);
+    assert!(
+        stderr(&o).contains("IP Address: ") && stderr(&o).contains("DNS: dns.example.com"),
+        "{}",
+        stderr(&o)
+    );
+    // --verbose says each poll on stdout, as machine does.
+    let o = s
+        .run(&[
+            "--verbose",
+            "create",
+            "-n",
+            "verbose",
+            "-m",
+            "web",
+            "--no-update-dns",
+            "--wait-for-ip",
+        ])
+        .await;
+    assert!(
+        ok(&o).contains("Waiting for machine IP address"),
+        "{}",
+        stdout(&o)
+    );
+    s.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_info_and_debug_change_nothing_and_show_no_secret() {
+    let s = Setup::start(EmulatedProvider::DigitalOcean).await;
+    let token = s.emulator.token(EmulatedProvider::DigitalOcean);
+    // --dry-run checks and says what it would do, creating nothing.
+    let o = s
+        .run(&["--dry-run", "create", "-n", "dry", "-m", "web"])
+        .await;
+    assert!(
+        ok(&o).starts_with("Dry run: would create machine dry in nyc3"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&s.run(&["list", "-n", "dry", "-q"]).await).is_empty());
+    fails_with(
+        s.run(&[
+            "--dry-run",
+            "create",
+            "-n",
+            "dry",
+            "-m",
+            "web",
+            "-r",
+            "atlantis",
+        ])
+        .await,
+        "region `atlantis`",
+    );
+    let o = s
+        .run(&["--quiet", "create", "-n", "keep", "-m", "web"])
+        .await;
+    let id = ok(&o).trim().to_owned();
+    let o = s.run(&["--dry-run", "destroy", "--no-confirm", &id]).await;
+    assert!(
+        ok(&o).starts_with(&format!("Dry run: would destroy machine \"keep\" (id: {id}) and its DNS records keep.example.com")),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        stdout(&s.run(&["list", "-q", "--id", &id]).await).trim(),
+        id
+    );
+
+    // info reads the configuration only: it works with the API unreachable.
+    let offline = s.write_config("offline.yml", &token, &[("base-url", "http://127.0.0.1:9")]);
+    let o = s.run_with("hangar", &offline, &["info"], "").await;
+    let t = ok(&o);
+    for line in [
+        format!("Config file: {}", offline.display()),
+        format!(
+            "Session ID file: {}",
+            s.dir
+                .path()
+                .join(".config/machine/session-id.yml")
+                .display()
+        ),
+        "Session ID: 0123abcd".into(),
+        "Supported providers: digital-ocean, vultr".into(),
+        "Active provider: digital-ocean".into(),
+        "Machine types: web".into(),
+    ] {
+        assert!(t.lines().any(|l| l == line), "`{line}` missing in:\n{t}");
+    }
+    assert!(!t.contains(&token), "{t}");
+    // A bad type fails before any request (the API is unreachable here).
+    fails_with(
+        s.run_with("hangar", &offline, &["create", "-n", "x", "-m", "nope"], "")
+            .await,
+        "Machine type 'nope' not found in config file. Available types: web",
+    );
+
+    // --debug shows the resolved configuration, the token redacted.
+    let o = s.run(&["--debug", "domains"]).await;
+    ok(&o);
+    let e = stderr(&o);
+    assert!(
+        e.contains("Parsed config")
+            && e.contains("access-token: <redacted>")
+            && e.contains("region: nyc3"),
+        "{e}"
+    );
+    assert!(!e.contains(&token), "{e}");
+    s.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_file_problems_are_named_precisely() {
+    let s = Setup::start(EmulatedProvider::DigitalOcean).await;
+    let token = s.emulator.token(EmulatedProvider::DigitalOcean);
+    let url = s.emulator.base_url(EmulatedProvider::DigitalOcean);
+    let write = |name: &str, text: String| {
+        let p = s.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let section = |extra: &str| {
+        format!(
+            "digital-ocean:\n  access-token: {token}\n  base-url: {url}\n  region: nyc3\n  machine-size: s-1vcpu-1gb\n  image: ubuntu-24-04-x64\n{extra}"
+        )
+    };
+    let machines = "machines:\n  web:\n    new-user-name: deploy\n";
+
+    // A typo in a key: a warning, and a FAIL in check.
+    let typo = write(
+        "typo.yml",
+        format!(
+            "{}{machines}",
+            section("  ssh-key: hangar-demo\n  regoin: ams3\n")
+        ),
+    );
+    let o = s.run_with("hangar", &typo, &["domains"], "").await;
+    ok(&o);
+    assert!(
+        stderr(&o).contains("unknown key `digital-ocean.regoin`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = s.run_with("hangar", &typo, &["check"], "").await;
+    assert!(
+        stdout(&o).contains("  FAIL: Config key (`digital-ocean.regoin`"),
+        "{}",
+        stdout(&o)
+    );
+    fails_with(o, "checks failed");
+
+    // An invalid machine type says what is wrong with it.
+    let bad_type = write(
+        "bad-type.yml",
+        format!(
+            "{}machines:\n  web:\n    script-url: https://x\n",
+            section("  ssh-key: hangar-demo\n")
+        ),
+    );
+    fails_with(
+        s.run_with("hangar", &bad_type, &["create", "-n", "x", "-m", "web"], "")
+            .await,
+        "machine type `web` in",
+    );
+    fails_with(
+        s.run_with("hangar", &bad_type, &["create", "-n", "x", "-m", "web"], "")
+            .await,
+        "new-user-name",
+    );
+
+    // ssh-key and machines as machine reports them.
+    let no_key = write("no-key.yml", format!("{}{machines}", section("")));
+    fails_with(
+        s.run_with("hangar", &no_key, &["list"], "").await,
+        "Required key 'ssh-key' not found in 'digital-ocean' section of config file",
+    );
+    let empty_keys = write(
+        "empty-keys.yml",
+        format!("{}{machines}", section("  ssh-key: []\n")),
+    );
+    fails_with(
+        s.run_with("hangar", &empty_keys, &["list"], "").await,
+        "Config key 'ssh-key' in 'digital-ocean' section must specify at least one SSH key",
+    );
+    let no_machines = write("no-machines.yml", section("  ssh-key: hangar-demo\n"));
+    fails_with(
+        s.run_with(
+            "hangar",
+            &no_machines,
+            &["create", "-n", "x", "-m", "web"],
+            "",
+        )
+        .await,
+        "Required 'machines' section not found in config file",
+    );
+
+    // Two provider sections without `provider:` are refused, as machine does.
+    let two = write(
+        "two.yml",
+        format!(
+            "{}vultr:\n  api-key: x\n  ssh-key: a\n{machines}",
+            section("  ssh-key: hangar-demo\n")
+        ),
+    );
+    fails_with(
+        s.run_with("hangar", &two, &["list"], "").await,
+        "Multiple provider sections found in config file. Please add a 'provider:' key to select one.",
+    );
+
+    // An empty token says so.
+    let empty_token = write(
+        "empty-token.yml",
+        format!(
+            "{}{machines}",
+            section("  ssh-key: hangar-demo\n").replace(&token, "''")
+        ),
+    );
+    fails_with(
+        s.run_with("hangar", &empty_token, &["list"], "").await,
+        "`access-token` is empty",
+    );
+
+    // A bad base-url names the key.
+    let bad_url = write(
+        "bad-url.yml",
+        format!(
+            "{}{machines}",
+            section("  ssh-key: hangar-demo\n").replace(&url, "not a url")
+        ),
+    );
+    fails_with(
+        s.run_with("hangar", &bad_url, &["list"], "").await,
+        "`digital-ocean.base-url`",
+    );
+
+    // A UTF-8 byte order mark is accepted.
+    let bom = write(
+        "bom.yml",
+        format!("\u{feff}{}{machines}", section("  ssh-key: hangar-demo\n")),
+    );
+    assert_eq!(
+        ok(&s.run_with("hangar", &bom, &["domains"], "").await).trim(),
+        "example.com"
+    );
+    s.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_name_is_refused_unless_allowed() {
+    let s = Setup::start(EmulatedProvider::DigitalOcean).await;
+    ok(&s.run(&["create", "-n", "twin", "-m", "web"]).await);
+    // The name exists in the account (and twin.example.com has its record).
+    let o = s.run(&["create", "-n", "twin", "-m", "web"]).await;
+    let e = stderr(&o);
+    assert!(
+        e.contains("a machine named `twin` already exists")
+            && e.contains("twin.example.com already has DNS records (A "),
+        "{e}"
+    );
+    assert!(e.contains("--allow-duplicate"), "{e}");
+    o.assert().failure().code(1);
+    // A DNS name with a record but no machine (the seed's `www`).
+    fails_with(
+        s.run(&["create", "-n", "www", "-m", "web"]).await,
+        "www.example.com already has DNS records",
+    );
+    assert_eq!(
+        stdout(&s.run(&["list", "-n", "twin", "-q"]).await)
+            .lines()
+            .count(),
+        1
+    );
+    ok(&s
+        .run(&["create", "-n", "twin", "-m", "web", "--allow-duplicate"])
+        .await);
+    assert_eq!(
+        stdout(&s.run(&["list", "-n", "twin", "-q"]).await)
+            .lines()
+            .count(),
+        2
+    );
+    s.emulator.shutdown().await;
 }

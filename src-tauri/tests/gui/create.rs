@@ -494,3 +494,85 @@ async fn account_defaults_preselect_the_create_form() {
     gui.screenshot("create-11-defaults-preselected").await;
     gui.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
+async fn a_duplicate_name_needs_acknowledging_before_a_second_machine_is_made() {
+    let gui = GuiSession::start().await;
+    gui.find("[data-testid=nav-create]")
+        .await
+        .click()
+        .await
+        .expect("open Create machine");
+    wait_until(
+        "the default region",
+        Duration::from_secs(20),
+        || value_of(&gui, "[data-testid=create-region]"),
+        |v| v == "nyc3",
+    )
+    .await;
+    // The demo cloud's DigitalOcean account already has `web-1`.
+    type_into(&gui, "[data-testid=create-name]", "web-1").await;
+    choose(&gui, "[data-testid=create-type]", "web").await;
+    let submit = || async { gui.find("[data-testid=create-submit]").await };
+    wait_until(
+        "submit to be enabled",
+        Duration::from_secs(5),
+        || async { submit().await.is_enabled().await.unwrap_or(false) },
+        |enabled| *enabled,
+    )
+    .await;
+    submit().await.click().await.expect("submit");
+    let warning = gui.text_of("[data-testid=create-duplicate-dialog]").await;
+    assert!(
+        warning.contains("a machine named `web-1` already exists")
+            && warning.contains("Nothing has been created yet"),
+        "{warning}"
+    );
+    gui.screenshot("create-08-duplicate-warning").await;
+    // Cancel: nothing is made.
+    gui.find("[data-testid=create-duplicate-cancel]")
+        .await
+        .click()
+        .await
+        .expect("cancel");
+    wait_until(
+        "the dialog to close",
+        Duration::from_secs(5),
+        || async {
+            gui.client
+                .find_all(fantoccini::Locator::Css(
+                    "[data-testid=create-duplicate-dialog][open]",
+                ))
+                .await
+                .map(|v| v.len())
+                .unwrap_or(1)
+        },
+        |n| *n == 0,
+    )
+    .await;
+    assert!(
+        gui.client
+            .find_all(fantoccini::Locator::Css("[data-testid=step-created]"))
+            .await
+            .map(|v| v.is_empty())
+            .unwrap_or(false),
+        "a create started without acknowledging"
+    );
+    // Acknowledged: the second machine is made.
+    submit().await.click().await.expect("submit again");
+    gui.find("[data-testid=create-duplicate-confirm]")
+        .await
+        .click()
+        .await
+        .expect("create anyway");
+    let created = wait_until(
+        "the second web-1",
+        Duration::from_secs(20),
+        || step_state(&gui, "created"),
+        |s| s.starts_with("done"),
+    )
+    .await;
+    assert!(created.contains("web-1"), "{created}");
+    gui.close().await;
+}

@@ -6,7 +6,8 @@
 //!
 //! | outcome | idempotent (GET, PUT, DELETE, actions) | [`Safety::CreatesResource`] (POST create) |
 //! |---|---|---|
-//! | connect error (nothing was sent) | retry | retry |
+//! | connection refused, DNS failure, TLS failure | **no**: repeating cannot fix it | **no** |
+//! | other connect error (nothing was sent) | retry | retry |
 //! | 429 (the request was refused, not processed) | retry after `Retry-After` / `ratelimit-reset` | retry, same |
 //! | 5xx | retry | **no**: the provider may have created it |
 //! | timeout, connection dropped after sending | retry | **no**: same reason |
@@ -353,6 +354,33 @@ impl HttpClient {
     fn transport_failure(&self, e: &reqwest::Error, idempotent: bool) -> Failure {
         // `is_connect` means the connection was never established, so nothing was sent.
         let nothing_sent = e.is_connect();
+        if let Some(reason) = lasting_connect_failure(e) {
+            // Seconds of backoff would only delay the same answer.
+            return Failure {
+                error: ProviderError::Network {
+                    provider: self.provider,
+                    message: match reason {
+                        LastingFailure::Refused => format!(
+                            "cannot connect: connection refused at {}; check the API URL",
+                            self.base_url
+                        ),
+                        LastingFailure::UnknownHost => format!(
+                            "cannot connect: the host of {} was not found; check the API URL \
+                             and the network",
+                            self.base_url
+                        ),
+                        LastingFailure::Tls => format!(
+                            "cannot connect: the TLS handshake with {} failed ({}); check the \
+                             API URL and the system clock",
+                            self.base_url,
+                            root_cause(e)
+                        ),
+                    },
+                },
+                retry: false,
+                wait: None,
+            };
+        }
         let message = if e.is_timeout() {
             format!(
                 "no answer within {} s",
@@ -453,6 +481,45 @@ fn unix_now() -> u64 {
 }
 
 /// The innermost cause of a reqwest error, which is where the useful words are.
+enum LastingFailure {
+    Refused,
+    UnknownHost,
+    Tls,
+}
+
+/// Why a connection could not be made, when repeating the attempt in the next seconds cannot
+/// help: nothing listens at the address, the host name does not resolve, or TLS failed (a
+/// certificate or protocol mismatch). `None` for timeouts and resets, which may pass.
+fn lasting_connect_failure(e: &reqwest::Error) -> Option<LastingFailure> {
+    if !e.is_connect() || e.is_timeout() {
+        return None;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = source {
+        // An io::Error wrapping another (hyper-util wraps the TLS error in `Other`) does not
+        // return it as its source: descend through `get_ref` as well.
+        let mut io = err.downcast_ref::<std::io::Error>();
+        while let Some(e) = io {
+            match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => return Some(LastingFailure::Refused),
+                // tokio-rustls reports every handshake failure (certificate, protocol, a
+                // server that does not speak TLS) as invalid data.
+                std::io::ErrorKind::InvalidData => return Some(LastingFailure::Tls),
+                _ => {}
+            }
+            io = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>());
+        }
+        // hyper-util's resolver error is private; its text is stable ("dns error: ...").
+        if err.to_string().starts_with("dns error") {
+            return Some(LastingFailure::UnknownHost);
+        }
+        source = err.source();
+    }
+    None
+}
+
 fn root_cause(e: &reqwest::Error) -> String {
     let mut source: &dyn std::error::Error = e;
     while let Some(next) = source.source() {

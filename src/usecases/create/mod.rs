@@ -52,6 +52,11 @@ pub struct PollPolicy {
     pub max: Duration,
     /// Give up after this long.
     pub timeout: Duration,
+    /// After this many polls in a row fail to reach the API, say it is unreachable.
+    pub unreachable_after: u32,
+    /// Once the API is unreachable, give up after this long without an answer (shorter than
+    /// `timeout`: nothing can be learned while the API is gone).
+    pub outage_timeout: Duration,
 }
 
 impl Default for PollPolicy {
@@ -60,6 +65,8 @@ impl Default for PollPolicy {
             initial: Duration::from_secs(1),
             max: Duration::from_secs(5),
             timeout: Duration::from_secs(300),
+            unreachable_after: 3,
+            outage_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -85,6 +92,9 @@ pub struct CreateOptions {
     pub initialize: bool,
     /// One more tag.
     pub extra_tag: Option<String>,
+    /// Create even when a machine of this name exists in the account or `name.zone` already
+    /// has a record (otherwise refused with [`ErrorKind::Duplicate`]).
+    pub allow_duplicate: bool,
     pub wait_for_ip: bool,
     pub poll: PollPolicy,
     /// Wait for cloud-init to finish (only a machine set up from its type has any to wait
@@ -191,6 +201,10 @@ async fn preflight(
             provider.kind()
         ));
     }
+    // What can be checked here fails without a single request (a bad type needs no network).
+    if !failures.is_empty() {
+        return Err(Error::validation(failures.join("\n")));
+    }
 
     let keys = async {
         if opts.ssh_keys.is_empty() {
@@ -211,13 +225,21 @@ async fn preflight(
             _ => Ok(None),
         }
     };
-    let (keys, regions, sizes, images, zones, projects) = tokio::join!(
+    let namesakes = async {
+        if opts.allow_duplicate {
+            Ok(Vec::new())
+        } else {
+            preflight::namesakes(provider, &opts.name, dns_zone.as_deref()).await
+        }
+    };
+    let (keys, regions, sizes, images, zones, projects, namesakes) = tokio::join!(
         keys,
         provider.regions(),
         provider.sizes(),
         provider.images(),
         zones,
-        projects
+        projects,
+        namesakes
     );
     let (keys, regions, sizes, images, zones, projects) =
         (keys?, regions?, sizes?, images?, zones?, projects?);
@@ -262,12 +284,72 @@ async fn preflight(
     if !failures.is_empty() {
         return Err(Error::validation(failures.join("\n")));
     }
+    // Only when all else is fine: acknowledging a duplicate must not hide another problem.
+    let namesakes = namesakes?;
+    if !namesakes.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Duplicate,
+            format!(
+                "{}; creating it would make two of them",
+                namesakes.join("; ")
+            ),
+        ));
+    }
     Ok(Plan {
         key_ids,
         public_keys,
         project_id,
         dns_zone,
     })
+}
+
+/// What a create would send, checked as [`create_machine`] checks it (pre-flight and the
+/// user-data), creating nothing: `--dry-run`.
+pub async fn check_create(
+    provider: &dyn CloudProvider,
+    ctx: &CreateContext<'_>,
+    opts: &CreateOptions,
+) -> Result<CreateMachine> {
+    let plan = preflight(provider, ctx, opts).await?;
+    request_for(ctx, opts, &plan)
+}
+
+/// The provider request for `opts` once pre-flight resolved `plan`.
+fn request_for(
+    ctx: &CreateContext<'_>,
+    opts: &CreateOptions,
+    plan: &Plan,
+) -> Result<CreateMachine> {
+    let fqdn = plan.dns_zone.as_ref().map(|z| format!("{}.{z}", opts.name));
+    let user_data = match (&opts.machine_type, opts.initialize) {
+        (Some(type_name), true) => Some(user_data(&UserDataRequest {
+            type_name,
+            machine_type: &ctx.machine_types[type_name],
+            ssh_public_keys: &plan.public_keys,
+            fqdn: fqdn.as_deref(),
+        })?),
+        _ => None,
+    };
+    let mut tags = vec![CREATED_TAG.to_string()];
+    if let Some(t) = &opts.machine_type {
+        tags.push(type_tag(t)?);
+    }
+    let session_tag = MachineTag::Session(ctx.session.clone()).to_string();
+    tags.push(session_tag);
+    if let Some(t) = &opts.extra_tag {
+        tags.push(t.clone());
+    }
+    let request = CreateMachine {
+        name: opts.name.clone(),
+        region: opts.region.clone(),
+        size: opts.size.clone(),
+        image: opts.image.clone(),
+        ssh_key_ids: plan.key_ids.clone(),
+        tags,
+        user_data,
+        ipv6: false,
+    };
+    Ok(request)
 }
 
 /// Creates a machine. `Err` means nothing was created (or a machine that may exist could not
@@ -286,34 +368,8 @@ pub async fn create_machine(
     }
 
     let fqdn = plan.dns_zone.as_ref().map(|z| format!("{}.{z}", opts.name));
-    let user_data = match (&opts.machine_type, opts.initialize) {
-        (Some(type_name), true) => Some(user_data(&UserDataRequest {
-            type_name,
-            machine_type: &ctx.machine_types[type_name],
-            ssh_public_keys: &plan.public_keys,
-            fqdn: fqdn.as_deref(),
-        })?),
-        _ => None,
-    };
-    let mut tags = vec![CREATED_TAG.to_string()];
-    if let Some(t) = &opts.machine_type {
-        tags.push(type_tag(t)?);
-    }
     let session_tag = MachineTag::Session(ctx.session.clone()).to_string();
-    tags.push(session_tag.clone());
-    if let Some(t) = &opts.extra_tag {
-        tags.push(t.clone());
-    }
-    let request = CreateMachine {
-        name: opts.name.clone(),
-        region: opts.region.clone(),
-        size: opts.size.clone(),
-        image: opts.image.clone(),
-        ssh_key_ids: plan.key_ids.clone(),
-        tags,
-        user_data,
-        ipv6: false,
-    };
+    let request = request_for(ctx, opts, &plan)?;
     let machine = match provider.create_machine(&request).await {
         Ok(m) => m,
         Err(e) => {
@@ -421,6 +477,9 @@ pub async fn create_machine(
 }
 
 /// Polls until the machine has a public IPv4, backing off, until the timeout or cancellation.
+/// When the API stops answering, it says so after [`PollPolicy::unreachable_after`] polls and
+/// gives up [`PollPolicy::outage_timeout`] after the first of them, naming the machine that
+/// exists and how to find it again.
 async fn wait_for_ip(
     provider: &dyn CloudProvider,
     id: &str,
@@ -431,8 +490,28 @@ async fn wait_for_ip(
     let start = Instant::now();
     let mut delay = poll.initial;
     let mut last_error: Option<Error> = None;
+    let mut outage = Outage::default();
     loop {
         let remaining = poll.timeout.saturating_sub(start.elapsed());
+        let outage_left = outage
+            .since
+            .map(|since| poll.outage_timeout.saturating_sub(since.elapsed()));
+        if let (Some(left), Some(e)) = (outage_left, &last_error)
+            && left.is_zero()
+        {
+            return Err(Error::new(
+                ErrorKind::Partial,
+                format!(
+                    "machine {id} was created, but the {} API has not answered for {} s \
+                     (last error: {}), so its IP is unknown. When the API is back, find the \
+                     machine in the list (`hangar list`) and destroy it (`hangar destroy {id}`) \
+                     if it is not wanted",
+                    provider.kind(),
+                    poll.outage_timeout.as_secs(),
+                    e.message
+                ),
+            ));
+        }
         if remaining.is_zero() {
             let why = last_error
                 .map(|e| format!(" (last error: {})", e.message))
@@ -440,35 +519,116 @@ async fn wait_for_ip(
             return Err(Error::new(
                 ErrorKind::Partial,
                 format!(
-                    "machine {id} has no public IP after {} s{why}; no DNS record was created",
+                    "machine {id} has no public IP after {} s{why}",
                     poll.timeout.as_secs()
                 ),
             ));
         }
-        tokio::select! {
+        let left = outage_left.map_or(remaining, |o| o.min(remaining));
+        // Said before each poll, so even a wait that ends at the first poll is shown.
+        progress(Progress::WaitingForIp {
+            elapsed_ms: elapsed_ms(start),
+        });
+        let polled = tokio::select! {
             () = cancel.cancelled() => {
                 return Err(Error::cancelled(format!(
                     "cancelled while waiting for the IP of machine {id}, which exists"
                 )));
             }
-            () = tokio::time::sleep(delay.min(remaining)) => {}
-        }
-        match provider.get_machine(id).await {
-            Ok(m) if m.ipv4.is_some() => return Ok(m),
-            Ok(_) => last_error = None,
+            polled = async {
+                tokio::time::sleep(delay.min(left)).await;
+                // A hanging API must not hold the wait past its deadline, and a poll that
+                // gets no answer counts as a failed one.
+                let left = outage_left
+                    .map_or(poll.timeout.saturating_sub(start.elapsed()), |o| o.min(remaining))
+                    .min(POLL_ANSWER_LIMIT);
+                tokio::time::timeout(left, provider.get_machine(id)).await
+            } => polled,
+        };
+        match polled {
+            Ok(Ok(m)) if m.ipv4.is_some() => return Ok(m),
+            Ok(Ok(_)) => {
+                last_error = None;
+                if outage.end() {
+                    progress(Progress::Warning {
+                        message: format!(
+                            "the {} API answers again; still waiting for the IP of machine {id}",
+                            provider.kind()
+                        ),
+                    });
+                }
+            }
             // The machine vanished: polling longer will not help.
-            Err(e) if e.is_not_found() => {
+            Ok(Err(e)) if e.is_not_found() => {
                 return Err(with_prefix(
                     &format!("machine {id} disappeared while waiting for its IP"),
                     e.into(),
                 ));
             }
-            Err(e) => last_error = Some(e.into()),
+            Ok(Err(e)) => {
+                let unreachable = matches!(e, ProviderError::Network { .. });
+                let e: Error = e.into();
+                if unreachable && outage.failed(poll.unreachable_after) {
+                    progress(Progress::Warning {
+                        message: format!(
+                            "the {} API is unreachable ({}); machine {id} exists; still trying \
+                             for up to {} s",
+                            provider.kind(),
+                            e.message,
+                            poll.outage_timeout.as_secs()
+                        ),
+                    });
+                } else if !unreachable {
+                    outage.end();
+                }
+                last_error = Some(e);
+            }
+            Err(_) => {
+                if outage.failed(poll.unreachable_after) {
+                    progress(Progress::Warning {
+                        message: format!(
+                            "the {} API is not answering; machine {id} exists; still trying \
+                             for up to {} s",
+                            provider.kind(),
+                            poll.outage_timeout.as_secs()
+                        ),
+                    });
+                }
+                last_error = Some(Error::new(
+                    ErrorKind::Network,
+                    format!("{} did not answer", provider.kind()),
+                ));
+            }
         }
-        progress(Progress::WaitingForIp {
-            elapsed_ms: elapsed_ms(start),
-        });
         delay = (delay * 2).min(poll.max);
+    }
+}
+
+/// How long one poll of the machine may take, retries included, before it counts as failed.
+const POLL_ANSWER_LIMIT: Duration = Duration::from_secs(30);
+
+/// Polls in a row that could not reach the API, and since when it counts as unreachable.
+#[derive(Default)]
+struct Outage {
+    failures: u32,
+    since: Option<Instant>,
+}
+
+impl Outage {
+    /// Counts a failed poll; true when this one makes the API unreachable.
+    fn failed(&mut self, threshold: u32) -> bool {
+        self.failures += 1;
+        if self.since.is_none() && self.failures >= threshold.max(1) {
+            self.since = Some(Instant::now());
+            return true;
+        }
+        false
+    }
+
+    /// The API answered; true when it had been unreachable.
+    fn end(&mut self) -> bool {
+        self.failures = 0;
+        self.since.take().is_some()
     }
 }
 

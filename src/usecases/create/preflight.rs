@@ -5,7 +5,9 @@
 
 use crate::accounts::AccountDefaults;
 use crate::error::{Error, Result};
-use crate::provider::{CloudProvider, DnsZone, Image, Project, Region, Size, SshKey};
+use crate::provider::{
+    CloudProvider, DnsZone, Image, MachineFilter, Project, Region, Size, SshKey,
+};
 
 /// The region exists and is available.
 pub fn check_region(regions: &[Region], region: &str) -> std::result::Result<(), String> {
@@ -71,7 +73,7 @@ pub fn check_zone(zones: &[DnsZone], zone: &str) -> std::result::Result<(), Stri
         return Ok(());
     }
     Err(format!(
-        "DNS zone `{zone}` does not exist; zones: {}",
+        "DNS zone `{zone}` not found; zones: {}",
         list_or_none(zones.iter().map(|z| &z.name))
     ))
 }
@@ -180,4 +182,41 @@ pub(super) fn list_or_none<'a>(items: impl Iterator<Item = &'a String>) -> Strin
     } else {
         v.join(", ")
     }
+}
+
+/// What already answers to `name`: machines of that name in the account, and records of
+/// `name.zone` (any type), each as one sentence. Machines and records are listed
+/// concurrently.
+pub async fn namesakes(
+    provider: &dyn CloudProvider,
+    name: &str,
+    zone: Option<&str>,
+) -> Result<Vec<String>> {
+    let records = async {
+        match zone {
+            Some(z) => provider.list_records(z).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let every = MachineFilter::all();
+    let (machines, records) = tokio::join!(provider.list_machines(&every), records);
+    let mut found: Vec<String> = machines?
+        .iter()
+        .filter(|m| m.name == name)
+        .map(|m| format!("a machine named `{name}` already exists (id {})", m.id))
+        .collect();
+    if let (Some(zone), Some(records)) = (zone, records?) {
+        let same: Vec<String> = records
+            .iter()
+            .filter(|r| r.spec.name == name)
+            .map(|r| format!("{} {}", r.spec.record_type, r.spec.data))
+            .collect();
+        if !same.is_empty() {
+            found.push(format!(
+                "{name}.{zone} already has DNS records ({})",
+                same.join(", ")
+            ));
+        }
+    }
+    Ok(found)
 }

@@ -382,6 +382,11 @@ export type CreateRequest_Deserialize = {
 	/**  Create `<name>.<zone>` in this zone. */
 	dnsZone?: string | null,
 	extraTag?: string | null,
+	/**
+	 *  Create even if a machine of this name exists or `name.zone` has records: the person
+	 *  saw the warning and went on.
+	 */
+	allowDuplicate?: boolean,
 };
 
 /**  What the Create form submits. */
@@ -401,6 +406,11 @@ export type CreateRequest_Serialize = {
 	/**  Create `<name>.<zone>` in this zone. */
 	dnsZone: string | null,
 	extraTag: string | null,
+	/**
+	 *  Create even if a machine of this name exists or `name.zone` has records: the person
+	 *  saw the warning and went on.
+	 */
+	allowDuplicate: boolean,
 };
 
 /**  A DNS record created for the machine. */
@@ -648,7 +658,9 @@ export type ErrorKind =
 /**  A delete was accepted but the machine is still there. */
 "stillExists" | 
 /**  Part of the work was done; the message says what exists. */
-"partial";
+"partial" | 
+/**  A machine or DNS record of that name exists already; the caller may create anyway. */
+"duplicate";
 
 /**  What is wrong with one field. */
 export type FieldProblem = {

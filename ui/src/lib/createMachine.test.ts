@@ -62,13 +62,13 @@ describe("progress timeline", () => {
   it("fails the steps that did not happen, once, with the core's reason", () => {
     const t = startTimeline({ dns: true, cloudInit: true });
     applyEvent(t, { event: "created", id: "7", name: "w" });
-    applyEvent(t, { event: "warning", message: "machine 7 has no public IP after 300 s; no DNS record was created" });
+    applyEvent(t, { event: "warning", message: "machine 7 has no public IP after 300 s" });
     finishTimeline(
       t,
       result(
         {
           problems: [
-            { kind: "partial", message: "machine 7 has no public IP after 300 s; no DNS record was created" },
+            { kind: "partial", message: "machine 7 has no public IP after 300 s" },
             { kind: "partial", message: "no DNS record w.example.com was created: the machine has no IP yet" },
           ],
         },
@@ -77,7 +77,7 @@ describe("progress timeline", () => {
     );
     const states = Object.fromEntries(t.steps.map((s) => [s.id, s.state]));
     expect(states).toEqual({ created: "done", ip: "failed", dns: "failed", cloudInit: "failed" });
-    expect(t.steps[1]?.detail).toBe("Machine 7 has no public IP after 300 s; no DNS record was created");
+    expect(t.steps[1]?.detail).toBe("Machine 7 has no public IP after 300 s");
     expect(t.steps[2]?.detail).toBe("No DNS record w.example.com was created: the machine has no IP yet");
     expect(t.warnings).toEqual([]);
   });

@@ -22,6 +22,24 @@ pub async fn run(ctx: &Context) -> Result<()> {
         },
     )
     .await?;
+    let mut items = items;
+    // The configuration's own problems: keys that mean nothing, types left out.
+    if let Some(c) = &ctx.machine_config {
+        for key in &c.unknown_keys {
+            items.push(check::CheckItem {
+                check: "Config key".into(),
+                status: check::CheckStatus::Fail,
+                detail: format!("`{key}` is not a known key (a typo?)"),
+            });
+        }
+        for (name, reason) in &c.invalid_types {
+            items.push(check::CheckItem {
+                check: "Machine type".into(),
+                status: check::CheckStatus::Fail,
+                detail: format!("{name}: {reason}"),
+            });
+        }
+    }
     out(format!(
         "Checking config for provider: {}",
         p.kind().display_name()
@@ -38,7 +56,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
             ));
         }
     }
-    if items.len() == 1 && !items[0].passed() {
+    if items[0].check == "API authentication" && !items[0].passed() {
         out("\nAPI authentication failed, skipping remaining checks.");
         return Err(Error::new(
             ErrorKind::Auth,

@@ -5,12 +5,15 @@ use std::io::BufRead;
 
 use clap::{ArgAction, Args};
 
+use crate::Globals;
 use crate::args::flag;
 use crate::context::Context;
 use crate::output::out;
 use hangar::error::{Error, ErrorKind, Result};
 use hangar::usecases::DestroyProgress;
-use hangar::usecases::destroy::{DestroyOptions, destroy_machines, refuse_foreign};
+use hangar::usecases::destroy::{
+    DestroyOptions, destroy_machines, preview_destroy, refuse_foreign,
+};
 
 #[derive(Args, Debug)]
 pub struct DestroyArgs {
@@ -34,7 +37,8 @@ pub struct DestroyArgs {
     pub all: bool,
 }
 
-pub async fn run(ctx: &Context, verbose: bool, a: DestroyArgs) -> Result<()> {
+pub async fn run(ctx: &Context, g: Globals, a: DestroyArgs) -> Result<()> {
+    let verbose = g.verbose || g.debug;
     let confirm = flag(a.confirm, a.no_confirm, true);
     if a.ids.is_empty() {
         return Err(Error::validation("give the id of at least one machine"));
@@ -47,6 +51,30 @@ pub async fn run(ctx: &Context, verbose: bool, a: DestroyArgs) -> Result<()> {
     };
     let provider = ctx.provider()?;
     let p = provider.as_ref();
+    if g.dry_run {
+        let previews = preview_destroy(p, &ctx.session, &a.ids, a.all, &opts.dns_zones).await?;
+        for m in previews {
+            if let Some(refusal) = m.refusal {
+                return Err(Error::refused(refusal));
+            }
+            let records: Vec<&str> = if opts.delete_dns {
+                m.records.iter().map(|r| r.fqdn.as_str()).collect()
+            } else {
+                Vec::new()
+            };
+            out(format!(
+                "Dry run: would destroy machine \"{}\" (id: {}){}",
+                m.name,
+                m.id,
+                if records.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and its DNS records {}", records.join(", "))
+                }
+            ));
+        }
+        return Ok(());
+    }
     // Refusals come before the question, so nobody confirms a destroy that cannot happen.
     if confirm {
         let mut stdin = std::io::stdin().lock();
