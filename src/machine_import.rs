@@ -466,7 +466,8 @@ pub fn plan(
                 Some(Value::Mapping(m)) => m.clone(),
                 _ => Mapping::new(),
             };
-            for (name, body) in machines {
+            let args_as_written = script_args_as_written(config_text);
+            for (index, (name, body)) in machines.iter().enumerate() {
                 let name = match name {
                     Value::String(s) => s.clone(),
                     Value::Number(n) => n.to_string(),
@@ -481,13 +482,18 @@ pub fn plan(
                 let key = format!("machines.{name}");
                 let raw = machine_type(body, &key, &mut out.notes)
                     .map_err(|m| bad(Some(key.clone()), None, m))?;
-                let Some(raw) = raw else {
+                let Some(mut raw) = raw else {
                     out.skipped.push(SkippedItem {
                         item: format!("machine type {name}"),
                         reason: "it has no `new-user-name`".into(),
                     });
                     continue;
                 };
+                if raw.script_args.is_some()
+                    && let Some(Some(args)) = args_as_written.as_ref().and_then(|a| a.get(index))
+                {
+                    raw.script_args = Some(args.clone());
+                }
                 let expanded_body = expanded_machines
                     .get(name.as_str())
                     .cloned()
@@ -571,6 +577,49 @@ fn string_or_list(v: &Value) -> Option<Vec<String>> {
         Value::Sequence(items) => items.iter().map(|i| scalar(i, "").ok().flatten()).collect(),
         other => scalar(other, "").ok().flatten().map(|s| vec![s]),
     }
+}
+
+/// Each `machines:` entry's `script-args`, in file order, read from the text with
+/// [`ScriptArgs`]'s own deserializer, so that list items keep their written form (`1.10`,
+/// `0x1F`, `010`): a parsed [`Value`] has already made numbers of them. `None` when the
+/// section cannot be read that way; the [`Value`] reading then stands (and reports).
+fn script_args_as_written(config_text: &str) -> Option<Vec<Option<ScriptArgs>>> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        machines: Option<Machines>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(default, rename = "script-args")]
+        script_args: Option<ScriptArgs>,
+    }
+    struct Machines(Vec<Option<ScriptArgs>>);
+    impl<'de> serde::Deserialize<'de> for Machines {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Machines;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a map of machine types")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Machines, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((IgnoredAny, entry)) =
+                        map.next_entry::<IgnoredAny, Option<Entry>>()?
+                    {
+                        out.push(entry.and_then(|e| e.script_args));
+                    }
+                    Ok(Machines(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    let doc: Doc = serde_yaml_ng::from_str(config_text).ok()?;
+    doc.machines.map(|m| m.0)
 }
 
 /// Reads one `machines:` entry; `Ok(None)` when `new-user-name` is missing.

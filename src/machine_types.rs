@@ -6,6 +6,7 @@
 
 use std::path::{Component, Path};
 
+use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::config_error::ConfigError;
@@ -31,42 +32,95 @@ pub struct MachineType {
     pub script_args: Option<ScriptArgs>,
 }
 
-/// Arguments for the setup script.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+/// Arguments for the setup script. In both forms `$MACHINE_SCRIPT_URL`,
+/// `$MACHINE_SCRIPT_DIR` and `$MACHINE_FQDN` (or `${NAME}`, `${NAME:-text}`) are the
+/// machine's values and `$$` is a literal `$`; any other `$` is kept as written.
+///
+/// Read from YAML text, a list item keeps its text as written (`1.10`, `0x1F`, `010`,
+/// `true`), whatever YAML type it would have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(untagged)]
 pub enum ScriptArgs {
-    /// Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there.
+    /// Shell text: spaces separate arguments and quotes work as in `sh`; every quote must
+    /// be closed.
     Line(String),
     /// Each item is exactly one argument, whatever it contains.
-    List(
-        #[serde(deserialize_with = "scalars_as_strings")]
-        #[specta(type = Vec<String>)]
-        Vec<String>,
-    ),
+    List(#[specta(type = Vec<String>)] Vec<String>),
 }
 
-/// Accepts a list of strings, numbers and booleans (as `machine` does) and keeps their text.
-fn scalars_as_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Scalar {
-        S(String),
-        B(bool),
-        I(i64),
-        U(u64),
-        F(f64),
+impl<'de> Deserialize<'de> for ScriptArgs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ArgsVisitor;
+        impl<'de> Visitor<'de> for ArgsVisitor {
+            type Value = ScriptArgs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string of arguments or a list of arguments")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ScriptArgs, E> {
+                Ok(ScriptArgs::Line(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ScriptArgs, E> {
+                Ok(ScriptArgs::Line(v))
+            }
+            // A lone number or boolean, as `machine` reads it (`str()` of the YAML value).
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ScriptArgs, E> {
+                Ok(ScriptArgs::Line(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ScriptArgs, E> {
+                Ok(ScriptArgs::Line(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ScriptArgs, E> {
+                Ok(ScriptArgs::Line(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ScriptArgs, E> {
+                Ok(ScriptArgs::Line(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ScriptArgs, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(ArgText(s)) = seq.next_element()? {
+                    items.push(s);
+                }
+                Ok(ScriptArgs::List(items))
+            }
+        }
+        d.deserialize_any(ArgsVisitor)
     }
-    let items = Vec::<Scalar>::deserialize(d)?;
-    Ok(items
-        .into_iter()
-        .map(|s| match s {
-            Scalar::S(s) => s,
-            Scalar::B(b) => b.to_string(),
-            Scalar::I(i) => i.to_string(),
-            Scalar::U(u) => u.to_string(),
-            Scalar::F(f) => f.to_string(),
-        })
-        .collect())
+}
+
+/// One list item: asked for as a string, so YAML text gives the scalar exactly as written.
+/// Numbers and booleans from a deserializer that has no text for them (an already parsed
+/// value) are accepted in their usual form.
+struct ArgText(String);
+
+impl<'de> Deserialize<'de> for ArgText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ItemVisitor;
+        impl Visitor<'_> for ItemVisitor {
+            type Value = ArgText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an argument (a string, number or boolean)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ArgText, E> {
+                Ok(ArgText(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ArgText, E> {
+                Ok(ArgText(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ArgText, E> {
+                Ok(ArgText(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ArgText, E> {
+                Ok(ArgText(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ArgText, E> {
+                Ok(ArgText(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ArgText, E> {
+                Ok(ArgText(v.to_string()))
+            }
+        }
+        d.deserialize_str(ItemVisitor)
+    }
 }
 
 /// The setup script of a type that has one: all three of url, dir and path are set.
@@ -157,6 +211,7 @@ impl MachineType {
                      arguments that contain line breaks"
                         .into(),
                 ),
+                Some(ScriptArgs::Line(line)) => crate::cloud_init::check_script_line(line),
                 Some(ScriptArgs::List(items)) if items.iter().any(|i| i.contains('\0')) => {
                     Err("an argument contains a NUL character".into())
                 }

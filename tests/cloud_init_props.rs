@@ -19,7 +19,7 @@ fn nasty() -> impl Strategy<Value = String> {
             "!", "|", ">", "{", "}", "[", "]", "%", "@", ",", "?", ";", "~", "=", "/", "/.", "..", "//",
             "null", "true", "no", "yes", "on", "off", "y", "Y", "NULL", "0777", "1.10", "1:20", "2026-01-02",
             "1e3", "0x1F", "0o17", ".inf", "---", "...", "é", "✓", "😀", "\u{200b}",
-            "\u{7f}", "\u{85}", "\u{2028}", "a", "z", "_", "-", "0", "root", "$MACHINE_FQDN", "${X}", "\0",
+            "\u{7f}", "\u{85}", "\u{2028}", "a", "z", "_", "-", "0", "root", "$MACHINE_FQDN", "${MACHINE_FQDN}", "$MACHINE_SCRIPT_DIR", "$$", "${X}", "\0",
         ])
         .prop_map(str::to_owned),
         1 => any::<String>(),
@@ -59,6 +59,47 @@ fn parse(text: &str) -> Value {
 
 fn runcmd(v: &Value) -> Vec<Vec<String>> {
     serde_yaml_ng::from_value(v["runcmd"].clone()).expect("runcmd must be a list of string lists")
+}
+
+/// What a list item becomes, written independently of the implementation: split at `$$`
+/// (each a literal `$`), and in each part the script's variables (`build` uses FQDN
+/// `h.example.com`) replaced, in `$NAME` form only when no name character follows.
+fn model_expand(item: &str) -> String {
+    let vars = [
+        ("MACHINE_SCRIPT_URL", "https://example.com/s.sh"),
+        ("MACHINE_SCRIPT_DIR", "/opt/s"),
+        ("MACHINE_FQDN", "h.example.com"),
+    ];
+    item.split("$$")
+        .map(|part| {
+            let mut out = String::new();
+            let mut rest = part;
+            'scan: while let Some(at) = rest.find('$') {
+                out.push_str(&rest[..at]);
+                let after = &rest[at + 1..];
+                for (name, value) in vars {
+                    let braced = format!("{{{name}}}");
+                    if let Some(tail) = after.strip_prefix(braced.as_str()) {
+                        out.push_str(value);
+                        rest = tail;
+                        continue 'scan;
+                    }
+                    if let Some(tail) = after.strip_prefix(name)
+                        && !tail.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    {
+                        out.push_str(value);
+                        rest = tail;
+                        continue 'scan;
+                    }
+                }
+                out.push('$');
+                rest = after;
+            }
+            out.push_str(rest);
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("$")
 }
 
 /// The words after `exec` in the `su -c` command, split the way a POSIX shell would.
@@ -102,17 +143,21 @@ proptest! {
                 prop_assert_eq!(&cmds[3][..4], &["su", "-", "deploy", "-c"]);
                 let words = exec_words(&cmds[3][4]);
                 prop_assert_eq!(&words[0], "/opt/s/run.sh");
-                prop_assert_eq!(&words[1..], &args[..]);
+                let expected: Vec<String> = args.iter().map(|a| model_expand(a)).collect();
+                prop_assert_eq!(&words[1..], &expected[..]);
             }
         }
     }
 
     #[test]
-    fn string_arguments_are_appended_as_written(line in nasty()) {
+    fn string_arguments_without_dollar_are_appended_as_written(line in nasty()) {
         let t = script_type("deploy", "https://example.com/s.sh", "/opt/s", "/opt/s/run.sh", Some(ScriptArgs::Line(line.clone())));
+        let splits = shlex::split(&line).is_some();
         match build(&t) {
-            Err(_) => prop_assert!(line.contains(['\n', '\r', '\0']), "rejected one-line args {line:?}"),
+            Err(e) => prop_assert!(line.contains(['\n', '\r', '\0']) || !splits, "rejected one-line args {line:?}: {e}"),
+            Ok(_) if line.contains('$') => prop_assert!(splits, "accepted unbalanced {line:?}"),
             Ok(text) => {
+                prop_assert!(splits, "accepted unbalanced {line:?}");
                 let cmds = runcmd(&parse(&text));
                 let command = &cmds[3][4];
                 if line.trim().is_empty() {

@@ -89,6 +89,25 @@ fn user_data_passes_cloud_init_schema() {
             None,
         ),
         (
+            "script-args-with-machine-variables",
+            with_script(Some(ScriptArgs::List(vec![
+                "--fqdn=$MACHINE_FQDN".into(),
+                "${MACHINE_SCRIPT_DIR}/conf".into(),
+                "$${HOME}".into(),
+                "1.10".into(),
+            ]))),
+            vec![KEY_ED25519.into()],
+            Some("web.example.com"),
+        ),
+        (
+            "script-string-args-with-machine-variables",
+            with_script(Some(ScriptArgs::Line(
+                "--url '$MACHINE_SCRIPT_URL' --dir $MACHINE_SCRIPT_DIR \"$$HOME\" $${HOME}".into(),
+            ))),
+            vec![KEY_ED25519.into()],
+            Some("web.example.com"),
+        ),
+        (
             "multiple-keys",
             MachineType {
                 new_user_name: "ops_team-1".into(),

@@ -413,7 +413,8 @@ async fn demo_session_machines_preview_and_destroy_with_their_record() {
     // With the foreign machine in the list, nothing is destroyed.
     let steps = Mutex::new(Vec::new());
     let on_step = |e: hangar::fleet::destroy::DestroyEvent| steps.lock().unwrap().push(e);
-    let refused = fleet_destroy::destroy(&fleet, targets(), false, &on_step, &ignore_each).await;
+    let refused =
+        fleet_destroy::destroy(&fleet, targets(), false, Vec::new(), &on_step, &ignore_each).await;
     assert_eq!(
         refused.accounts[0].outcome().unwrap_err().kind,
         ErrorKind::Refused
@@ -424,7 +425,8 @@ async fn demo_session_machines_preview_and_destroy_with_their_record() {
         account_id: "demo-digitalocean".into(),
         ids: vec![web.id.clone()],
     }];
-    let done = fleet_destroy::destroy(&fleet, only_web, false, &on_step, &ignore_each).await;
+    let done =
+        fleet_destroy::destroy(&fleet, only_web, false, Vec::new(), &on_step, &ignore_each).await;
     let done = done.accounts[0].outcome().unwrap();
     assert!(done[0].destroyed && done[0].problems.is_empty(), "{done:?}");
     assert_eq!(done[0].dns_records_deleted.len(), 1);

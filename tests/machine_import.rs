@@ -395,3 +395,66 @@ fn numeric_session_id_is_read_as_text() {
         Some("01234567")
     );
 }
+
+#[test]
+fn script_args_numbers_keep_their_written_form_when_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "vultr:\n  api-key: VULTRNUMERIC0123456789ABCDEFGH\nmachines:\n  plain:\n    new-user-name: p\n  web:\n    new-user-name: deploy\n    script-url: https://example.com/s.sh\n    script-dir: /opt/s\n    script-path: /opt/s/run.sh\n    script-args: [1.10, 0x1F, 1e3, 010, true, '$${HOME}', '${MACHINE_FQDN}']\n  line:\n    new-user-name: l\n    script-url: https://example.com/s.sh\n    script-dir: /opt/s\n    script-path: /opt/s/run.sh\n    script-args: --v 1.10 $MACHINE_FQDN\n",
+    )
+    .unwrap();
+    let file = SettingsFile::in_dir(dir.path().join("hangar"));
+    import_from(&file, &MemoryStore::default(), &config, &no_env).unwrap();
+    let settings = file.load_with(&no_env).unwrap();
+    let written = ScriptArgs::List(
+        [
+            "1.10",
+            "0x1F",
+            "1e3",
+            "010",
+            "true",
+            "$${HOME}",
+            "${MACHINE_FQDN}",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    assert_eq!(
+        settings.raw.machine_types["web"].script_args.as_ref(),
+        Some(&written)
+    );
+    // `$$` and the `MACHINE_*` references are left for the command builder.
+    assert_eq!(
+        settings.resolved.machine_types["web"].script_args.as_ref(),
+        Some(&written)
+    );
+    assert_eq!(
+        settings.raw.machine_types["line"].script_args,
+        Some(ScriptArgs::Line("--v 1.10 $MACHINE_FQDN".into()))
+    );
+}
+
+#[test]
+fn script_args_with_an_unclosed_quote_are_skipped_with_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "vultr:\n  api-key: VULTRNUMERIC0123456789ABCDEFGH\nmachines:\n  web:\n    new-user-name: deploy\n    script-url: https://example.com/s.sh\n    script-dir: /opt/s\n    script-path: /opt/s/run.sh\n    script-args: --name \"web server\n",
+    )
+    .unwrap();
+    let file = SettingsFile::in_dir(dir.path().join("hangar"));
+    let report = import_from(&file, &MemoryStore::default(), &config, &no_env).unwrap();
+    let skipped = report
+        .skipped
+        .iter()
+        .find(|s| s.item == "machine type web")
+        .expect("web skipped");
+    assert!(
+        skipped.reason.contains("unclosed `\"` at column 8"),
+        "{}",
+        skipped.reason
+    );
+}

@@ -395,6 +395,7 @@ async fn create_list_status_destroy_with_two_keys_and_dns() {
                 all: false,
                 delete_dns: true,
                 dns_zones: vec![w.zone().into()],
+                extra_records: Vec::new(),
             },
             &no_progress,
         )
@@ -574,6 +575,7 @@ async fn partial_failures_report_what_exists() {
                 all: false,
                 delete_dns: true,
                 dns_zones: vec![w.zone().into()],
+                extra_records: Vec::new(),
             },
             &no_progress,
         )
@@ -581,7 +583,19 @@ async fn partial_failures_report_what_exists() {
         .unwrap();
         assert!(gone[0].destroyed);
         assert_eq!(gone[0].problems.len(), 1, "{gone:?}");
-        assert!(gone[0].problems[0].message.contains(&rec.id));
+        // Both facts: the machine is gone, its record is not, and how to delete it.
+        let said = &gone[0].problems[0].message;
+        assert!(
+            said.contains(&format!(
+                "machine dns-fails ({}) is destroyed",
+                out.machine.id
+            )) && said.contains(&format!(
+                "dns-fails.{} (id {}) was not deleted",
+                w.zone(),
+                rec.id
+            )) && said.contains(&format!("hangar dns delete {} {}", w.zone(), rec.id)),
+            "{kind}: {said}"
+        );
         w.emulator.clear_faults();
 
         // The create request fails with a server error: an error, and no machine exists.
@@ -1193,6 +1207,7 @@ async fn create_and_destroy_under_faults_leave_no_unreported_machine() {
                             ids: vec![out.machine.id.clone()],
                             delete_dns: true,
                             dns_zones: vec![w.zone().into()],
+                            extra_records: Vec::new(),
                             ..Default::default()
                         },
                         &no_progress,
@@ -1255,6 +1270,7 @@ async fn a_machine_that_survives_its_delete_is_reported_and_keeps_its_record() {
                 ids: vec![out.machine.id.clone()],
                 delete_dns: true,
                 dns_zones: vec![w.zone().into()],
+                extra_records: Vec::new(),
                 ..Default::default()
             },
             &no_progress,
@@ -1374,6 +1390,15 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
                 .unwrap();
             ids.push(r.id);
         }
+        let cname = w
+            .provider
+            .create_record(
+                &zone,
+                &DnsRecordSpec::new(DnsRecordType::CNAME, "shop", format!("web-1.{zone}.")),
+            )
+            .await
+            .unwrap()
+            .id;
 
         let preview = preview_destroy(
             w.provider.as_ref(),
@@ -1392,6 +1417,17 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
             .collect();
         assert_eq!(listed, [ids[0].as_str()], "{kind}: only name AND address");
         assert_eq!(preview[0].records[0].fqdn, format!("web-1.{zone}"));
+        // Other records pointing at it: the `alias` A record and the CNAME, not the record of
+        // its name with another address.
+        let mut others: Vec<&str> = preview[0]
+            .other_records
+            .iter()
+            .map(|r| r.record_id.as_str())
+            .collect();
+        others.sort();
+        let mut expected = vec![ids[2].as_str(), cname.as_str()];
+        expected.sort();
+        assert_eq!(others, expected, "{kind}: {:?}", preview[0].other_records);
         let refusal = preview[1].refusal.as_deref().expect("legacy-db is refused");
         assert!(refusal.contains("not created by"), "{kind}: {refusal}");
         let other = preview_destroy(
@@ -1447,6 +1483,13 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
                 all: false,
                 delete_dns: true,
                 dns_zones: zones.clone(),
+                // The person ticked the `alias` record in the dialog.
+                extra_records: vec![hangar::usecases::destroy::ExtraRecord {
+                    machine_id: web.id.clone(),
+                    zone: zone.clone(),
+                    record_id: ids[2].clone(),
+                    fqdn: format!("alias.{zone}"),
+                }],
             },
             &no_progress,
         )
@@ -1459,8 +1502,9 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
             .map(|r| r.record_id.as_str())
             .collect();
         assert_eq!(
-            deleted, listed,
-            "{kind}: destroy deletes what the preview showed"
+            deleted,
+            [listed[0], ids[2].as_str()],
+            "{kind}: destroy deletes what the preview showed, and the chosen extra record"
         );
         let left: Vec<String> = w
             .provider
@@ -1470,11 +1514,42 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
             .into_iter()
             .map(|r| r.id)
             .collect();
-        assert!(!left.contains(&ids[0]), "{kind}");
+        assert!(!left.contains(&ids[0]) && !left.contains(&ids[2]), "{kind}");
         assert!(
-            left.contains(&ids[1]) && left.contains(&ids[2]),
+            left.contains(&ids[1]) && left.contains(&cname),
             "{kind}: {left:?}"
         );
+        // Orphans: A/AAAA records whose address no machine of the account has.
+        let orphans = dns::list_records(
+            w.provider.as_ref(),
+            &w.session,
+            &dns::RecordQuery {
+                zone: zone.clone(),
+                orphans: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let machines = w
+            .provider
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap();
+        assert!(
+            orphans.iter().any(|r| r.id == ids[1]),
+            "{kind}: {orphans:?}"
+        );
+        for r in &orphans {
+            assert!(
+                r.machine.is_none()
+                    && matches!(r.record_type.as_str(), "A" | "AAAA")
+                    && !machines
+                        .iter()
+                        .any(|m| m.ipv4.as_deref() == Some(r.data.as_str())),
+                "{kind}: not an orphan: {r:?}"
+            );
+        }
         w.emulator.shutdown().await;
     }
 }

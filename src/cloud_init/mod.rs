@@ -6,14 +6,15 @@
 //! directory, downloads the script with `curl -fsSL`, makes it executable and runs it as the
 //! new user with `MACHINE_SCRIPT_URL`, `MACHINE_SCRIPT_DIR` and `MACHINE_FQDN` exported.
 //! `runcmd` entries are argument lists, so cloud-init quotes each item itself; only the
-//! command given to `su -c` is shell text, built in [`script_command`]. Every string scalar
+//! command given to `su -c` is shell text, built in [`script_command`], which also fills the
+//! `$MACHINE_*` variables and `$$` into the script arguments. Every string scalar
 //! stays a string under YAML 1.1, which cloud-init parses with ([`yaml11`]).
 
 pub mod preview;
 mod script_command;
 pub mod yaml11;
 
-pub use script_command::script_command;
+pub use script_command::{SCRIPT_ENV_VARS, check_line as check_script_line, script_command};
 
 use serde::Serialize;
 
@@ -252,7 +253,7 @@ mod tests {
         assert_eq!(runcmd[2], ["chmod", "+x", "/opt/setup/setup.sh"]);
         assert_eq!(runcmd[3][..4], ["su", "-", "alice", "-c"]);
         assert!(
-            runcmd[3][4].ends_with("exec /opt/setup/setup.sh --fqdn $MACHINE_FQDN"),
+            runcmd[3][4].ends_with("exec /opt/setup/setup.sh --fqdn web.example.com"),
             "{}",
             runcmd[3][4]
         );

@@ -15,7 +15,8 @@ pub const PLACEHOLDER_KEY: &str = "ssh-ed25519 AAAA… (the SSH keys chosen at c
 pub const PLACEHOLDER_FQDN: &str = "new-machine.example.com";
 
 /// Validates the type as written (name, `${VAR}` references, fields) and returns the
-/// cloud-config it would give, with [`PLACEHOLDER_KEY`] and [`PLACEHOLDER_FQDN`].
+/// cloud-config it would give, with [`PLACEHOLDER_KEY`] and [`PLACEHOLDER_FQDN`]: the script
+/// arguments are shown as the machine gets them (`$MACHINE_*` filled in, `$$` made `$`).
 pub fn preview_user_data(
     name: &str,
     machine_type: &MachineType,
@@ -50,7 +51,11 @@ mod tests {
             script_url: Some("https://example.com/setup.sh".into()),
             script_dir: Some("/opt/setup".into()),
             script_path: Some("/opt/setup/setup.sh".into()),
-            script_args: Some(ScriptArgs::List(vec!["--role".into(), "web server".into()])),
+            script_args: Some(ScriptArgs::List(vec![
+                "--role".into(),
+                "web server".into(),
+                "--fqdn=$MACHINE_FQDN".into(),
+            ])),
         }
     }
 
@@ -62,6 +67,23 @@ mod tests {
         assert!(yaml.contains("https://example.com/setup.sh"), "{yaml}");
         assert!(yaml.contains("'web server'"), "{yaml}");
         assert!(yaml.contains(PLACEHOLDER_FQDN), "{yaml}");
+    }
+
+    #[test]
+    fn shows_script_arguments_expanded() {
+        let mut t = web();
+        t.script_args = Some(ScriptArgs::List(vec![
+            "--fqdn=$MACHINE_FQDN".into(),
+            "$${HOME}".into(),
+            "1.10".into(),
+        ]));
+        let yaml = preview_user_data("web", &t, &none).unwrap();
+        let expected =
+            format!("exec /opt/setup/setup.sh '--fqdn={PLACEHOLDER_FQDN}' '${{HOME}}' 1.10");
+        assert!(yaml.contains(&expected), "{yaml}");
+        t.script_args = Some(ScriptArgs::Line("--fqdn $MACHINE_FQDN '$$HOME".into()));
+        let err = preview_user_data("web", &t, &none).unwrap_err().to_string();
+        assert!(err.contains("unclosed `'` at column 22"), "{err}");
     }
 
     #[test]

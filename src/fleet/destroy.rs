@@ -6,7 +6,9 @@ use serde::Serialize;
 use super::machines::MachineRefs;
 use super::{Fleet, OnEach, PerAccount, dns};
 use crate::error::{Error, ErrorKind, Result};
-use crate::usecases::destroy::{self, DestroyOptions, DestroyPreview, DestroyedMachine};
+use crate::usecases::destroy::{
+    self, DestroyOptions, DestroyPreview, DestroyedMachine, ExtraRecord,
+};
 use crate::usecases::{DestroyProgress, no_progress};
 
 /// [`preview`]'s answer, per account.
@@ -51,16 +53,19 @@ pub struct DestroyEvent {
 
 /// Destroys machines and their DNS records with the destroy use case (foreign machines are
 /// refused unless `all`; the provider confirms each machine is gone). Accounts run at once;
-/// every step goes to `on_step`, each account's result to `on_each`.
+/// every step goes to `on_step`, each account's result to `on_each`. `extra` are other
+/// records (from the preview's `other_records`) to delete once their machine is gone.
 pub async fn destroy(
     fleet: &Fleet,
     targets: Vec<MachineRefs>,
     all: bool,
+    extra: Vec<ExtraRecord>,
     on_step: &(dyn Fn(DestroyEvent) + Send + Sync),
     on_each: OnEach<'_, Vec<DestroyedMachine>>,
 ) -> DestroyResults {
     let session = fleet.session_or_none();
     let session = &session;
+    let extra = &extra;
     let accounts = fleet
         .for_targets(
             MachineRefs::targets(targets),
@@ -77,6 +82,7 @@ pub async fn destroy(
                     all,
                     delete_dns: true,
                     dns_zones: zones,
+                    extra_records: extra.clone(),
                 };
                 destroy::destroy_machines(client.as_ref(), session, &opts, &sink).await
             },
@@ -100,6 +106,7 @@ pub async fn clean_up(
         all: false,
         delete_dns: !zones.is_empty(),
         dns_zones: zones,
+        extra_records: Vec::new(),
     };
     let mut results =
         destroy::destroy_machines(client.as_ref(), fleet.session()?, &opts, &no_progress).await?;

@@ -2,10 +2,20 @@
 //!
 //! Expansion happens when a file is loaded, on every string value (map keys are left
 //! alone). `$VAR` without braces is not touched, so script arguments such as
-//! `$MACHINE_FQDN` reach the shell as written. As in `machine`, the default is used only
-//! when the variable is unset (an empty value stays empty). An unset variable without a
-//! default is an error naming the variable and the key. An unterminated `${` is kept as
-//! written.
+//! `$MACHINE_FQDN` reach the script-args pass as written. As in `machine`, the default is
+//! used only when the variable is unset (an empty value stays empty). An unset variable
+//! without a default is an error naming the variable and the key. An unterminated `${` is
+//! kept as written.
+//!
+//! `$$` is the escape for a literal `$`: it is never the start of a reference, so `$${HOME}`
+//! is not expanded. This pass keeps `$$` as written (it never removes a `$`); in
+//! `script_args` the command builder turns `$$` into one `$` (see
+//! [`crate::cloud_init::script_command`]), so no value is unescaped twice.
+//!
+//! Inside `script_args` (`script-args` in a `machine` config), `${MACHINE_SCRIPT_URL}`,
+//! `${MACHINE_SCRIPT_DIR}` and `${MACHINE_FQDN}` (with or without `:-default`) are not read
+//! from the local environment: they are left for the command builder, which fills in the
+//! machine's values.
 //!
 //! Callers keep the raw text for writing back, so an expanded secret never lands in a file.
 
@@ -31,13 +41,25 @@ pub struct Reference<'s> {
     pub default: Option<&'s str>,
 }
 
-/// The `${...}` references in `s`, in order. Fails on `${}` or a name that is not
-/// `[A-Za-z_][A-Za-z0-9_]*`.
+/// The `${...}` references in `s`, in order; a `${` right after `$$` is not one. Fails on
+/// `${}` or a name that is not `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn references<'s>(s: &'s str, key: &str) -> Result<Vec<Reference<'s>>, ConfigError> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(rel) = s[from..].find("${") {
+    while let Some(rel) = s[from..].find('$') {
         let start = from + rel;
+        match s.as_bytes().get(start + 1) {
+            // `$$` is a literal `$`: what follows it is not a reference.
+            Some(b'$') => {
+                from = start + 2;
+                continue;
+            }
+            Some(b'{') => {}
+            _ => {
+                from = start + 1;
+                continue;
+            }
+        }
         let Some(close_rel) = s[start + 2..].find('}') else {
             break; // unterminated: kept as written
         };
@@ -81,9 +103,29 @@ fn is_var_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Expands the references in one string. `key` names the value in error messages.
+/// Expands the references in one string. `key` names the value in error messages. `$$` is
+/// kept as written and is never the start of a reference.
 pub fn expand_str(s: &str, key: &str, lookup: Lookup<'_>) -> Result<String, ConfigError> {
-    let refs = references(s, key)?;
+    expand_str_in(s, key, lookup, false)
+}
+
+/// Whether a mapping key holds a machine type's script arguments.
+fn is_script_args_key(name: &str) -> bool {
+    matches!(name, "script_args" | "script-args")
+}
+
+/// [`expand_str`]; with `script_args`, references to the `MACHINE_*` variables of the setup
+/// script are left as written for the command builder.
+fn expand_str_in(
+    s: &str,
+    key: &str,
+    lookup: Lookup<'_>,
+    script_args: bool,
+) -> Result<String, ConfigError> {
+    let mut refs = references(s, key)?;
+    if script_args {
+        refs.retain(|r| !crate::cloud_init::SCRIPT_ENV_VARS.contains(&r.var));
+    }
     if refs.is_empty() {
         return Ok(s.to_owned());
     }
@@ -109,15 +151,26 @@ pub fn expand_str(s: &str, key: &str, lookup: Lookup<'_>) -> Result<String, Conf
 
 /// Expands every string value inside `value` in place. `path` is the key of `value`
 /// itself (empty for the document root); nested keys are named like `accounts[0].label`.
+/// Under a `script_args` (or `script-args`) key, the `MACHINE_*` references are left for the
+/// command builder (see the module documentation).
 pub fn expand_value(value: &mut Value, path: &str, lookup: Lookup<'_>) -> Result<(), ConfigError> {
+    expand_value_in(value, path, lookup, false)
+}
+
+fn expand_value_in(
+    value: &mut Value,
+    path: &str,
+    lookup: Lookup<'_>,
+    script_args: bool,
+) -> Result<(), ConfigError> {
     match value {
         Value::String(s) => {
-            let expanded = expand_str(s, path, lookup)?;
+            let expanded = expand_str_in(s, path, lookup, script_args)?;
             *s = expanded;
         }
         Value::Sequence(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                expand_value(item, &format!("{path}[{i}]"), lookup)?;
+                expand_value_in(item, &format!("{path}[{i}]"), lookup, script_args)?;
             }
         }
         Value::Mapping(map) => {
@@ -129,15 +182,16 @@ pub fn expand_value(value: &mut Value, path: &str, lookup: Lookup<'_>) -> Result
                         .trim()
                         .to_owned(),
                 };
+                let in_args = script_args || is_script_args_key(&name);
                 let child = if path.is_empty() {
                     name
                 } else {
                     format!("{path}.{name}")
                 };
-                expand_value(v, &child, lookup)?;
+                expand_value_in(v, &child, lookup, in_args)?;
             }
         }
-        Value::Tagged(tagged) => expand_value(&mut tagged.value, path, lookup)?,
+        Value::Tagged(tagged) => expand_value_in(&mut tagged.value, path, lookup, script_args)?,
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
     Ok(())
@@ -195,6 +249,43 @@ mod tests {
         let mut v: Value = serde_yaml_ng::from_str("a:\n  - x: ${REGION}\n").unwrap();
         expand_value(&mut v, "", &env).unwrap();
         assert_eq!(v["a"][0]["x"], Value::String("ams3".into()));
+    }
+
+    #[test]
+    fn double_dollar_is_never_a_reference_and_is_kept_for_the_script_args_pass() {
+        assert_eq!(expand_str("$${HOME}", "k", &env).unwrap(), "$${HOME}");
+        assert_eq!(expand_str("$${NOPE}", "k", &env).unwrap(), "$${NOPE}");
+        assert_eq!(
+            expand_str("$$$${REGION}", "k", &env).unwrap(),
+            "$$$${REGION}"
+        );
+        assert_eq!(expand_str("$$${REGION}", "k", &env).unwrap(), "$$ams3");
+        assert_eq!(expand_str("a$$b", "k", &env).unwrap(), "a$$b");
+        assert_eq!(whole_reference("$${DO_TOKEN}"), None);
+    }
+
+    #[test]
+    fn machine_variables_in_script_args_are_left_for_the_command_builder() {
+        let mut v: Value = serde_yaml_ng::from_str(
+            "machines:\n  web:\n    script-dir: /opt/${REGION}\n    script-args:\n      - ${MACHINE_FQDN}\n      - ${MACHINE_SCRIPT_DIR:-x}-${REGION}\n",
+        )
+        .unwrap();
+        expand_value(&mut v, "", &env).unwrap();
+        let args = &v["machines"]["web"]["script-args"];
+        assert_eq!(args[0], Value::String("${MACHINE_FQDN}".into()));
+        assert_eq!(
+            args[1],
+            Value::String("${MACHINE_SCRIPT_DIR:-x}-ams3".into())
+        );
+        let mut v: Value =
+            serde_yaml_ng::from_str("web:\n  script_args: --h ${MACHINE_FQDN}\n").unwrap();
+        expand_value(&mut v, "machine_types", &env).unwrap();
+        assert_eq!(
+            v["web"]["script_args"],
+            Value::String("--h ${MACHINE_FQDN}".into())
+        );
+        // Elsewhere they are ordinary references to the local environment.
+        assert!(expand_str("${MACHINE_FQDN}", "k", &env).is_err());
     }
 
     #[test]

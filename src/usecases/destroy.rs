@@ -26,6 +26,20 @@ pub struct DestroyOptions {
     pub delete_dns: bool,
     /// Zones to clean (the configured zone).
     pub dns_zones: Vec<String>,
+    /// Other records to delete once their machine is gone (chosen from the preview's
+    /// `other_records`: a `www` A record, a CNAME to the machine's name).
+    pub extra_records: Vec<ExtraRecord>,
+}
+
+/// A record to delete with a machine, though destroy would not delete it by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtraRecord {
+    pub machine_id: String,
+    pub zone: String,
+    pub record_id: String,
+    /// `name.zone`, for the messages.
+    pub fqdn: String,
 }
 
 /// A deleted DNS record.
@@ -137,8 +151,26 @@ async fn destroy_one(
         return out;
     }
     let (records, problems) = machine_records(provider, m, &opts.dns_zones).await;
-    out.problems.extend(problems);
-    for r in records {
+    out.problems.extend(problems.into_iter().map(|e| Error {
+        message: format!(
+            "machine {} ({}) is destroyed, but {}",
+            m.name, m.id, e.message
+        ),
+        ..e
+    }));
+    let extra = opts
+        .extra_records
+        .iter()
+        .filter(|x| x.machine_id == m.id)
+        .map(|x| MachineRecord {
+            zone: x.zone.clone(),
+            fqdn: x.fqdn.clone(),
+            record_id: x.record_id.clone(),
+            record_type: String::new(),
+            name: String::new(),
+            data: String::new(),
+        });
+    for r in records.into_iter().chain(extra) {
         match provider.delete_record(&r.zone, &r.record_id).await {
             Ok(()) => {
                 progress(Progress::DnsRecordDeleted {
@@ -154,8 +186,11 @@ async fn destroy_one(
             Err(e) => out.problems.push(Error {
                 kind: ErrorKind::Partial,
                 message: format!(
-                    "DNS record {} (id {}) was not deleted: {e}",
-                    r.fqdn, r.record_id
+                    "machine {} ({}) is destroyed, but its DNS record {} (id {}) was not \
+                     deleted: {e}. It still points at an address that may soon belong to \
+                     someone else's machine: delete it with `hangar dns delete {} {}` or on \
+                     the DNS screen",
+                    m.name, m.id, r.fqdn, r.record_id, r.zone, r.record_id
                 ),
                 detail: Some(format!("{e:?}")),
             }),
@@ -172,7 +207,7 @@ pub struct MachineRecord {
     /// `name.zone`, or the zone itself for the apex (`@`).
     pub fqdn: String,
     pub record_id: String,
-    /// `A` or `AAAA`.
+    /// `A`, `AAAA`, or `CNAME` (for [`DestroyPreview::other_records`]).
     pub record_type: String,
     /// The record's relative name.
     pub name: String,
@@ -262,6 +297,46 @@ pub async fn machine_records(
     (records, problems)
 }
 
+/// The records in `zones` that destroying `m` deletes, the other records that point at it
+/// (A/AAAA of another name with its address, CNAMEs to `name.zone`), and what could not be
+/// listed. Each zone is listed once, all at once.
+pub async fn related_records(
+    provider: &dyn CloudProvider,
+    m: &Machine,
+    zones: &[String],
+) -> (Vec<MachineRecord>, Vec<MachineRecord>, Vec<Error>) {
+    let (mut own, mut others, mut problems) = (Vec::new(), Vec::new(), Vec::new());
+    let listed = join_all(zones.iter().map(|z| provider.list_records(z))).await;
+    for (zone, records) in zones.iter().zip(listed) {
+        match records {
+            Ok(records) => {
+                let target = format!("{}.{zone}", m.name);
+                for r in &records {
+                    if is_machine_record(r, m) {
+                        own.push(MachineRecord::new(zone, r));
+                    } else if points_at(r, m)
+                        || (r.spec.record_type == DnsRecordType::CNAME
+                            && (r.spec.data.trim_end_matches('.') == target
+                                || r.spec.data == m.name))
+                    {
+                        others.push(MachineRecord::new(zone, r));
+                    }
+                }
+            }
+            Err(e) => problems.push(Error {
+                kind: ErrorKind::Partial,
+                message: format!(
+                    "the records of zone {zone} could not be listed, so the records of {} \
+                     there are unknown and were left alone: {e}",
+                    m.name
+                ),
+                detail: Some(format!("{e:?}")),
+            }),
+        }
+    }
+    (own, others, problems)
+}
+
 /// What destroying one machine would do.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -274,6 +349,10 @@ pub struct DestroyPreview {
     pub refusal: Option<String>,
     /// The DNS records that would be deleted with it.
     pub records: Vec<MachineRecord>,
+    /// Other records that point at it and would be left: A/AAAA records of another name
+    /// with its address, CNAMEs to its name. Deleted only when asked for
+    /// ([`DestroyOptions::extra_records`]).
+    pub other_records: Vec<MachineRecord>,
     /// Zones whose records could not be listed.
     pub problems: Vec<Error>,
 }
@@ -299,11 +378,11 @@ pub async fn preview_destroy(
             }
         })?);
     }
-    let records = join_all(machines.iter().map(|m| machine_records(provider, m, zones))).await;
+    let records = join_all(machines.iter().map(|m| related_records(provider, m, zones))).await;
     Ok(machines
         .into_iter()
         .zip(records)
-        .map(|(m, (records, problems))| DestroyPreview {
+        .map(|(m, (records, other_records, problems))| DestroyPreview {
             refusal: if all {
                 None
             } else {
@@ -313,6 +392,7 @@ pub async fn preview_destroy(
             name: m.name,
             ipv4: m.ipv4,
             records,
+            other_records,
             problems,
         })
         .collect())

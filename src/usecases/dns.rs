@@ -45,6 +45,9 @@ pub struct RecordQuery {
     pub record_type: Option<String>,
     /// Every record, not only those pointing at this session's machines.
     pub all: bool,
+    /// Only A/AAAA records whose address is no machine of the account's (any session):
+    /// orphans, left by a machine that is gone, whose address may go to someone else.
+    pub orphans: bool,
 }
 
 /// A record with the machine it points at.
@@ -95,7 +98,7 @@ pub async fn list_records(
     session: &SessionId,
     query: &RecordQuery,
 ) -> Result<Vec<RecordView>> {
-    let filter = if query.all {
+    let filter = if query.all || query.orphans {
         MachineFilter::all()
     } else {
         MachineFilter::tagged(MachineTag::Session(session.clone()).to_string())
@@ -116,7 +119,13 @@ pub async fn list_records(
         .collect();
     Ok(match_records(&query.zone, wanted, &machines)
         .into_iter()
-        .filter(|v| query.all || v.machine.is_some())
+        .filter(|v| {
+            if query.orphans {
+                v.machine.is_none() && matches!(v.record_type.as_str(), "A" | "AAAA")
+            } else {
+                query.all || v.machine.is_some()
+            }
+        })
         .collect())
 }
 
@@ -168,6 +177,18 @@ fn view(zone: &str, r: DnsRecord, machine: Option<MachineSummary>) -> RecordView
         flags: r.spec.flags,
         tag: r.spec.tag,
     }
+}
+
+/// Record `id` of `zone`, with the machine of the account it points at, if any.
+pub async fn find_record(provider: &dyn CloudProvider, zone: &str, id: &str) -> Result<RecordView> {
+    let every = MachineFilter::all();
+    let (records, machines) =
+        tokio::join!(provider.list_records(zone), provider.list_machines(&every));
+    let (records, machines) = (records?, machines?);
+    match_records(zone, records, &machines)
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| Error::not_found(format!("zone {zone} has no record with id {id}")))
 }
 
 /// Creates a record after [`validate_record`].

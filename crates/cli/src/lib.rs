@@ -73,6 +73,9 @@ enum Command {
     ListDomain(ListDomainArgs),
     /// List dns domains
     Domains(DomainsArgs),
+    /// DNS records: `dns delete ZONE RECORD-ID`
+    #[command(subcommand)]
+    Dns(commands::dns::DnsCommand),
     /// List ssh keys
     SshKeys(OutputArgs),
     /// List projects
@@ -187,6 +190,7 @@ async fn execute(cli: Cli) -> Result<()> {
         Command::Status(a) => commands::status::run(&ctx, a).await,
         Command::ListDomain(a) => commands::list_domain::run(&ctx, a).await,
         Command::Domains(a) => commands::domains::run(&ctx, a).await,
+        Command::Dns(c) => commands::dns::run(&ctx, globals, c).await,
         Command::SshKeys(a) => commands::names::ssh_keys(&ctx, a).await,
         Command::Projects(a) => commands::names::projects(&ctx, a).await,
         Command::Types(a) => commands::names::types(&ctx, a),

@@ -1053,3 +1053,57 @@ async fn a_duplicate_name_is_refused_unless_allowed() {
     );
     s.emulator.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orphan_records_are_listed_and_deleted_by_id() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let zone = s.values().zone;
+        // A machine of this session with its record: not an orphan.
+        ok(&s.run(&["create", "-n", "kept", "-m", "web"]).await);
+        let o = s.run(&["list-domain", "--orphans"]).await;
+        let t = ok(&o);
+        assert!(!t.contains("kept"), "{kind:?}: {t}");
+        // The seed's `www` points at an address no machine has.
+        let www: Vec<&str> = t
+            .lines()
+            .find(|l| l.starts_with("www\tA\t"))
+            .unwrap_or_else(|| panic!("{kind:?}: no www orphan in {t}"))
+            .split('\t')
+            .collect();
+        let id = www[3].to_owned();
+        // Wrong confirmation: nothing deleted.
+        let o = s
+            .run_with(
+                "hangar",
+                &s.config(),
+                &["dns", "delete", zone, &id],
+                "yes\n",
+            )
+            .await;
+        fails_with(o, "not confirmed");
+        let o = s
+            .run_with(
+                "hangar",
+                &s.config(),
+                &["dns", "delete", zone, &id],
+                "YES\n",
+            )
+            .await;
+        assert!(
+            ok(&o).contains(&format!(
+                "Deleted DNS record www.{zone} A {} (id {id})",
+                www[2]
+            )),
+            "{}",
+            stdout(&o)
+        );
+        assert!(!ok(&s.run(&["list-domain", "--orphans"]).await).contains("www"));
+        fails_with(
+            s.run(&["dns", "delete", zone, "no-such-id", "--no-confirm"])
+                .await,
+            &format!("zone {zone} has no record with id no-such-id"),
+        );
+        s.emulator.shutdown().await;
+    }
+}

@@ -26,7 +26,8 @@ fn with(mut spec: DnsRecordSpec, f: impl FnOnce(&mut DnsRecordSpec)) -> DnsRecor
 fn other_records(zone: &str) -> Vec<DnsRecordSpec> {
     use DnsRecordType::*;
     vec![
-        DnsRecordSpec::new(CNAME, "blog", format!("www.{zone}.")),
+        // An alias of a machine: destroying web-1 offers to delete it too.
+        DnsRecordSpec::new(CNAME, "blog", format!("web-1.{zone}.")),
         with(DnsRecordSpec::new(MX, "@", format!("mail.{zone}.")), |r| {
             r.priority = Some(10)
         }),

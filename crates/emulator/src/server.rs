@@ -90,10 +90,16 @@ impl Emulator {
         lock(&shared.vultr).load_seed(&seed.vultr, &shared, now)?;
 
         let (stop, stopped) = watch::channel(false);
-        let do_router = gated(
-            digitalocean::router(),
-            EmulatedProvider::DigitalOcean,
-            &shared,
+        // DigitalOcean serves every path with a trailing slash too (`/v2/droplets/`), as
+        // clients such as pydo send them: strip it before routing (and before the gate, so
+        // faults, the SSH-key read limit and the request log see one form).
+        let do_router = Router::new().fallback_service(
+            gated(
+                digitalocean::router(),
+                EmulatedProvider::DigitalOcean,
+                &shared,
+            )
+            .map_request(strip_trailing_slash),
         );
         let vultr_router = gated(
             Router::new()
@@ -237,6 +243,33 @@ fn gated(router: Router<Arc<Shared>>, provider: EmulatedProvider, shared: &Arc<S
     router
         .layer(middleware::from_fn_with_state(gate, gate_request))
         .with_state(shared.clone())
+}
+
+/// `/v2/droplets/` becomes `/v2/droplets` (any number of trailing slashes; `/` stays), with
+/// the query kept.
+fn strip_trailing_slash<B>(mut req: Request<B>) -> Request<B> {
+    let uri = req.uri();
+    let path = uri.path();
+    if path.len() <= 1 || !path.ends_with('/') {
+        return req;
+    }
+    let trimmed = match path.trim_end_matches('/') {
+        "" => "/",
+        t => t,
+    };
+    let path_and_query = match uri.query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    let Ok(pq) = path_and_query.parse() else {
+        return req;
+    };
+    parts.path_and_query = Some(pq);
+    if let Ok(new_uri) = axum::http::Uri::from_parts(parts) {
+        *req.uri_mut() = new_uri;
+    }
+    req
 }
 
 /// Accepts connections until `stopped` turns true. Each connection is served by hyper and

@@ -6,6 +6,7 @@ use hangar::fleet::machines::{
     self, MachineChecks, MachineListing, MachineRefs, MachineView, Refreshes,
 };
 use hangar::provider::PowerAction;
+use hangar::usecases::destroy::ExtraRecord;
 use hangar::usecases::ssh::SshTarget;
 use tauri::ipc::Channel;
 
@@ -77,18 +78,20 @@ pub async fn preview_destroy(
     Ok(destroy::preview(&*state.fleet().await?, targets, all).await)
 }
 
-/// Destroys machines and their DNS records; every step goes to `on_progress`.
+/// Destroys machines and their DNS records, and the `extra` records chosen in the dialog;
+/// every step goes to `on_progress`.
 #[tauri::command]
 #[specta::specta]
 pub async fn destroy_machines(
     state: Fleet<'_>,
     targets: Vec<MachineRefs>,
     all: bool,
+    extra: Vec<ExtraRecord>,
     on_progress: Channel<DestroyEvent>,
 ) -> AppResult<DestroyResults> {
     let fleet = state.fleet().await?;
     // A closed window only stops the updates, not the destroy.
     let send = |event: DestroyEvent| drop(on_progress.send(event));
     let each = hangar::fleet::ignore_each;
-    Ok(destroy::destroy(&fleet, targets, all, &send, &each).await)
+    Ok(destroy::destroy(&fleet, targets, all, extra, &send, &each).await)
 }

@@ -196,6 +196,19 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
             .all(|r| r.contains("web-1.") && r.contains(&web1_ip)),
         "{records:?}"
     );
+    // Other records pointing at it stay unless ticked: the `blog` CNAME to its name.
+    let others = texts(&gui, "[data-testid=destroy-other-records] label").await;
+    assert!(
+        others.iter().any(|r| r.contains("CNAME")
+            && r.contains("blog.example.com")
+            && r.contains("web-1.example.com")),
+        "{others:?}"
+    );
+    gui.find("[data-testid=destroy-other-record]")
+        .await
+        .click()
+        .await
+        .expect("tick the CNAME");
     assert!(is_disabled(&gui, "[data-testid=destroy-confirm]").await);
     let input = gui.find("[data-testid=destroy-confirm-input]").await;
     input.send_keys("web-").await.expect("type");
@@ -234,7 +247,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     assert!(
         toasts
             .iter()
-            .any(|t| t.contains("Destroyed web-1 (and web-1.example.com)")),
+            .any(|t| t.contains("Destroyed web-1 (and web-1.example.com, blog.example.com)")),
         "{toasts:?}"
     );
     gui.screenshot("actions-04-destroyed").await;
@@ -262,6 +275,10 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
             .iter()
             .any(|r| r.kind == "A" && r.name == "web-1" && r.cells.iter().any(|c| c == &web1_ip)),
         "web-1's record is still in the zone: {records:#?}"
+    );
+    assert!(
+        !records.iter().any(|r| r.name == "blog"),
+        "the ticked CNAME is still in the zone: {records:#?}"
     );
     gui.screenshot("actions-05-record-gone").await;
     crate::dns::click(&gui, "[data-testid=nav-machines]").await;

@@ -75,7 +75,7 @@ function record(name: string, ip: string) {
 }
 
 function preview(m: Machine_Serialize, refusal: string | null = null) {
-  return { id: m.id, name: m.name, ipv4: m.ipv4, refusal, records: [record(m.name, m.ipv4 ?? "")], problems: [] };
+  return { id: m.id, name: m.name, ipv4: m.ipv4, refusal, records: [record(m.name, m.ipv4 ?? "")], otherRecords: [], problems: [] };
 }
 
 const web = machine("1", "web-1");

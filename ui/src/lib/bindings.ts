@@ -49,8 +49,11 @@ export const commands = {
 	sshTarget: (accountId: string, machineId: string) => typedError<SshTarget_Serialize, AppError>(__TAURI_INVOKE("ssh_target", { accountId, machineId })),
 	/**  What destroying these machines would do: their DNS records and refusals. Deletes nothing. */
 	previewDestroy: (targets: MachineRefs[], all: boolean) => typedError<DestroyPreviews_Serialize, AppError>(__TAURI_INVOKE("preview_destroy", { targets, all })),
-	/**  Destroys machines and their DNS records; every step goes to `on_progress`. */
-	destroyMachines: (targets: MachineRefs[], all: boolean, onProgress: Channel<DestroyEvent>) => typedError<DestroyResults_Serialize, AppError>(__TAURI_INVOKE("destroy_machines", { targets, all, onProgress })),
+	/**
+	 *  Destroys machines and their DNS records, and the `extra` records chosen in the dialog;
+	 *  every step goes to `on_progress`.
+	 */
+	destroyMachines: (targets: MachineRefs[], all: boolean, extra: ExtraRecord[], onProgress: Channel<DestroyEvent>) => typedError<DestroyResults_Serialize, AppError>(__TAURI_INVOKE("destroy_machines", { targets, all, extra, onProgress })),
 	/**  The DNS zones of every account, listed at once. */
 	dnsZones: () => typedError<ZoneListing_Serialize, AppError>(__TAURI_INVOKE("dns_zones")),
 	/**
@@ -457,6 +460,12 @@ export type DestroyPreview_Deserialize = {
 	refusal?: string | null,
 	/**  The DNS records that would be deleted with it. */
 	records: MachineRecord[],
+	/**
+	 *  Other records that point at it and would be left: A/AAAA records of another name
+	 *  with its address, CNAMEs to its name. Deleted only when asked for
+	 *  ([`DestroyOptions::extra_records`]).
+	 */
+	otherRecords: MachineRecord[],
 	/**  Zones whose records could not be listed. */
 	problems: Error[],
 };
@@ -473,6 +482,12 @@ export type DestroyPreview_Serialize = {
 	refusal: string | null,
 	/**  The DNS records that would be deleted with it. */
 	records: MachineRecord[],
+	/**
+	 *  Other records that point at it and would be left: A/AAAA records of another name
+	 *  with its address, CNAMEs to its name. Deleted only when asked for
+	 *  ([`DestroyOptions::extra_records`]).
+	 */
+	otherRecords: MachineRecord[],
 	/**  Zones whose records could not be listed. */
 	problems: Error[],
 };
@@ -662,6 +677,15 @@ export type ErrorKind =
 /**  A machine or DNS record of that name exists already; the caller may create anyway. */
 "duplicate";
 
+/**  A record to delete with a machine, though destroy would not delete it by itself. */
+export type ExtraRecord = {
+	machineId: string,
+	zone: string,
+	recordId: string,
+	/**  `name.zone`, for the messages. */
+	fqdn: string,
+};
+
 /**  What is wrong with one field. */
 export type FieldProblem = {
 	field: TypeField,
@@ -781,7 +805,7 @@ export type MachineRecord = {
 	/**  `name.zone`, or the zone itself for the apex (`@`). */
 	fqdn: string,
 	recordId: string,
-	/**  `A` or `AAAA`. */
+	/**  `A`, `AAAA`, or `CNAME` (for [`DestroyPreview::other_records`]). */
 	recordType: string,
 	/**  The record's relative name. */
 	name: string,
@@ -871,7 +895,7 @@ export type MachineType_Deserialize = {
 	script_dir?: string | null,
 	/**  Where the script is saved (absolute); it is run from there as the new user. */
 	script_path?: string | null,
-	script_args?: ScriptArgs_Deserialize | null,
+	script_args?: ScriptArgs | null,
 };
 
 /**  One machine type, keyed by its name in the settings. */
@@ -884,7 +908,7 @@ export type MachineType_Serialize = {
 	script_dir?: string,
 	/**  Where the script is saved (absolute); it is run from there as the new user. */
 	script_path?: string,
-	script_args?: ScriptArgs_Serialize,
+	script_args?: ScriptArgs,
 };
 
 /**  A machine with what Hangar reads from its tags, so no front end parses tags itself. */
@@ -1179,19 +1203,19 @@ export type Rule =
 /**  A setup script's directory or path. */
 "absolutePath";
 
-/**  Arguments for the setup script. */
-export type ScriptArgs = ScriptArgs_Serialize | ScriptArgs_Deserialize;
-
-/**  Arguments for the setup script. */
-export type ScriptArgs_Deserialize = 
-/**  Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there. */
-string | 
-/**  Each item is exactly one argument, whatever it contains. */
-string[];
-
-/**  Arguments for the setup script. */
-export type ScriptArgs_Serialize = 
-/**  Passed to the shell as written, so `$MACHINE_FQDN` and friends expand there. */
+/**
+ *  Arguments for the setup script. In both forms `$MACHINE_SCRIPT_URL`,
+ *  `$MACHINE_SCRIPT_DIR` and `$MACHINE_FQDN` (or `${NAME}`, `${NAME:-text}`) are the
+ *  machine's values and `$$` is a literal `$`; any other `$` is kept as written.
+ * 
+ *  Read from YAML text, a list item keeps its text as written (`1.10`, `0x1F`, `010`,
+ *  `true`), whatever YAML type it would have.
+ */
+export type ScriptArgs = 
+/**
+ *  Shell text: spaces separate arguments and quotes work as in `sh`; every quote must
+ *  be closed.
+ */
 string | 
 /**  Each item is exactly one argument, whatever it contains. */
 string[];

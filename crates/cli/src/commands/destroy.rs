@@ -48,6 +48,7 @@ pub async fn run(ctx: &Context, g: Globals, a: DestroyArgs) -> Result<()> {
         all: a.all,
         delete_dns: flag(a.delete_dns, a.no_delete_dns, true),
         dns_zones: ctx.defaults().dns_zone.iter().cloned().collect(),
+        extra_records: Vec::new(),
     };
     let provider = ctx.provider()?;
     let p = provider.as_ref();

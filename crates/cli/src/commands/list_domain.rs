@@ -31,6 +31,10 @@ pub struct ListDomainArgs {
     /// Include all records, even those not pointing at this session's machines
     #[arg(long)]
     pub all: bool,
+    /// Only A/AAAA records pointing at no machine of the account (printed with their id,
+    /// for `hangar dns delete ZONE ID`)
+    #[arg(long, conflicts_with = "all")]
+    pub orphans: bool,
     #[command(flatten)]
     pub accounts: AccountsArgs,
 }
@@ -46,7 +50,10 @@ pub async fn run(ctx: &Context, a: ListDomainArgs) -> Result<()> {
             if a.quiet {
                 out(&r.name);
             } else {
-                let line = format!("{}\t{}\t{}", r.name, r.record_type, r.data);
+                let mut line = format!("{}\t{}\t{}", r.name, r.record_type, r.data);
+                if a.orphans {
+                    line.push_str(&format!("\t{}", r.id));
+                }
                 out(tagged(ctx, account_id, many, &line));
             }
         }
@@ -66,6 +73,7 @@ pub async fn run(ctx: &Context, a: ListDomainArgs) -> Result<()> {
                 name: a.name.clone(),
                 record_type: a.record_type.clone(),
                 all: a.all,
+                orphans: a.orphans,
             };
             match dns::list_records(client.as_ref(), session, &query).await {
                 Ok(records) => Ok(Some(records)),

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod create;
 pub mod destroy;
+pub mod dns;
 pub mod domains;
 pub mod info;
 pub mod list;

@@ -185,6 +185,22 @@ pub async fn get_one(State(shared): State<Arc<Shared>>, Path(id): Path<String>) 
     reply(StatusCode::OK, json!({ "instance": json }))
 }
 
+/// GET `/instances/{instance-id}/user-data`: `{"user_data": {"data": "<base64>"}}`, the user
+/// data the instance was created (or last updated) with; `data` is empty when it has none.
+pub async fn get_user_data(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> VultrResult {
+    let world = lock(&shared.vultr);
+    let seq = world.find_instance(&id).ok_or_else(instance_not_found)?;
+    let data = world.instances[&seq]
+        .user_data
+        .as_deref()
+        .map(|d| base64::engine::general_purpose::STANDARD.encode(d))
+        .unwrap_or_default();
+    reply(StatusCode::OK, json!({ "user_data": { "data": data } }))
+}
+
 #[derive(Deserialize)]
 struct UpdateBody {
     label: Option<String>,

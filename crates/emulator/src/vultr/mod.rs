@@ -37,6 +37,10 @@ pub fn router() -> Router<Arc<Shared>> {
                 .patch(instances::update)
                 .delete(instances::delete),
         )
+        .route(
+            "/instances/{instance_id}/user-data",
+            get(instances::get_user_data),
+        )
         .route("/instances/{instance_id}/start", post(instances::start))
         .route("/instances/{instance_id}/halt", post(instances::halt))
         .route("/instances/{instance_id}/reboot", post(instances::reboot))
