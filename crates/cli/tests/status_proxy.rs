@@ -87,15 +87,18 @@ async fn the_cli_status_command_uses_the_status_proxy_of_the_config() {
         std::fs::write(
             &config,
             format!(
-                "{section}:\n  {token_key}: {}\n  base-url: {}\n  status-proxy: {}\n",
+                "{section}:\n  {token_key}: {}\n  base-url: {}\n  status-proxy: {}\n  ssh-key: hangar-demo\n",
                 emulator.token(emulated(kind)),
                 emulator.base_url(emulated(kind)),
                 emulator.status_proxy_url()
             ),
         )
         .unwrap();
+        // `machine`'s session file, in its config directory under HOME.
+        let machine_dir = dir.path().join(".config/machine");
+        std::fs::create_dir_all(&machine_dir).unwrap();
         std::fs::write(
-            dir.path().join("session-id.yml"),
+            machine_dir.join("session-id.yml"),
             format!("id: {SESSION}\n"),
         )
         .unwrap();
