@@ -271,18 +271,23 @@ pub async fn address_records(
                     .filter(|r| points_at(r, m))
                     .map(|r| MachineRecord::new(zone, r)),
             ),
-            Err(e) => problems.push(Error {
-                kind: ErrorKind::Partial,
-                message: format!(
-                    "the records of zone {zone} could not be listed, so the records of {} \
-                     there are unknown and were left alone: {e}",
-                    m.name
-                ),
-                detail: Some(format!("{e:?}")),
-            }),
+            Err(e) => problems.push(unlisted_zone(zone, m, &e)),
         }
     }
     (found, problems)
+}
+
+/// Says that `zone`'s records could not be listed, so those of `m` there were left alone.
+fn unlisted_zone(zone: &str, m: &Machine, e: &crate::provider::ProviderError) -> Error {
+    Error {
+        kind: ErrorKind::Partial,
+        message: format!(
+            "the records of zone {zone} could not be listed, so the records of {} there are \
+             unknown and were left alone: {e}",
+            m.name
+        ),
+        detail: Some(format!("{e:?}")),
+    }
 }
 
 /// The records in `zones` that destroying `m` deletes ([`is_machine_record`]), and what could
@@ -323,15 +328,7 @@ pub async fn related_records(
                     }
                 }
             }
-            Err(e) => problems.push(Error {
-                kind: ErrorKind::Partial,
-                message: format!(
-                    "the records of zone {zone} could not be listed, so the records of {} \
-                     there are unknown and were left alone: {e}",
-                    m.name
-                ),
-                detail: Some(format!("{e:?}")),
-            }),
+            Err(e) => problems.push(unlisted_zone(zone, m, &e)),
         }
     }
     (own, others, problems)
