@@ -1,7 +1,6 @@
 """DigitalOcean's official Python client, pydo, against the emulator: SSH keys, Droplets
 (with tags and user_data) and domains with records, each result checked."""
 
-import sys
 import time
 
 from azure.core.exceptions import HttpResponseError
@@ -9,7 +8,7 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.core.rest import HttpRequest
 import pydo
 
-from emulator import Checks, Emulator
+from emulator import Checks, Emulator, run
 
 KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDx4bW1mZ2h0cmVlc3BlY3Rlc3RrZXlhYWFhYWFhYWFh"
        " pydo-test")
@@ -141,8 +140,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # any failure, including a client error, fails the run
-        print(f"FAILED: {type(e).__name__}: {e}", file=sys.stderr)
-        raise SystemExit(1)
+    run(main)

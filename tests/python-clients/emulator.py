@@ -79,3 +79,12 @@ class Checks:
         self.count += 1
         if not cond:
             raise AssertionError(f"{self.name}: {what}")
+
+
+def run(main):
+    """Runs a script's `main`; any failure, a client error included, fails the run."""
+    try:
+        main()
+    except Exception as e:
+        print(f"FAILED: {type(e).__name__}: {e}", file=sys.stderr)
+        raise SystemExit(1)

@@ -3,14 +3,13 @@ spec; it validates every response body against that spec), against the emulator:
 instances (with tags and user_data) and domains with records, each result checked."""
 
 import base64
-import sys
 import time
 
 import vultr_python_client
 from vultr_python_client.apis.tags import dns_api, instances_api, ssh_api
 from vultr_python_client.exceptions import ApiException
 
-from emulator import Checks, Emulator
+from emulator import Checks, Emulator, run
 
 KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFJvYm90c0FyZUZyaWVuZHNOb3RGb29kMTIzNDU2Nzg5"
        " vultr-client-test")
@@ -154,8 +153,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # any failure, including a client error, fails the run
-        print(f"FAILED: {type(e).__name__}: {e}", file=sys.stderr)
-        raise SystemExit(1)
+    run(main)
