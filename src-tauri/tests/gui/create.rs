@@ -525,7 +525,7 @@ async fn a_duplicate_name_needs_acknowledging_before_a_second_machine_is_made() 
     submit().await.click().await.expect("submit");
     let warning = gui.text_of("[data-testid=create-duplicate-dialog]").await;
     assert!(
-        warning.contains("a machine named `web-1` already exists")
+        warning.contains("machine named `web-1` already exists")
             && warning.contains("Nothing has been created yet"),
         "{warning}"
     );
