@@ -97,7 +97,9 @@ impl From<ProviderError> for Error {
             ProviderError::NotFound { .. } => ErrorKind::NotFound,
             ProviderError::Validation { .. } => ErrorKind::Validation,
             ProviderError::RateLimited { .. } => ErrorKind::RateLimited,
-            ProviderError::Provider { .. } | ProviderError::Decode { .. } => ErrorKind::Provider,
+            ProviderError::Provider { .. }
+            | ProviderError::Decode { .. }
+            | ProviderError::ActionFailed { .. } => ErrorKind::Provider,
             ProviderError::Network { .. } => ErrorKind::Network,
             ProviderError::Unsupported { .. } => ErrorKind::Unsupported,
             ProviderError::StillExists { .. } => ErrorKind::StillExists,

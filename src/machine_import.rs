@@ -3,7 +3,8 @@
 //! `machine` reads `~/.config/machine/config.yml` (or the legacy `~/.machine/config.yml`):
 //! provider sections `digital-ocean` (token `access-token`) and `vultr` (token `api-key`),
 //! an optional top-level `provider:` naming the one to use, and a `machines:` map of types.
-//! Its session id is in `session-id.yml` beside the config, as `id: <8 hex>`.
+//! Its session id is in `session-id.yml` in `machine`'s config directory (whatever config
+//! file is read), as `id: <8 hex>`.
 //!
 //! Each provider section becomes an account; its token moves into the keychain, except a
 //! token written as exactly `${VAR}`, which stays a reference to that variable. Other values
@@ -703,46 +704,24 @@ pub fn redacted(config_text: &str, lookup: env_vars::Lookup<'_>) -> String {
     serde_yaml_ng::to_string(&doc).unwrap_or_default()
 }
 
-/// Imports the config at `config_path` (its `session-id.yml` beside it) into `file`,
-/// storing tokens in `store`.
+/// Imports the config at `config_path` into `file`, with the session id from
+/// `session_path` (`machine` keeps it in its config directory, [`MachineDir::session_file`],
+/// whatever config file it reads), storing tokens in `store`.
 pub fn import_from(
     file: &SettingsFile,
     store: &dyn SecretStore,
     config_path: &Path,
+    session_path: &Path,
     lookup: env_vars::Lookup<'_>,
 ) -> Result<ImportReport, ConfigError> {
     let text = std::fs::read_to_string(config_path)
         .map_err(|e| ConfigError::io("read", config_path, e))?;
-    let session_path = config_path.with_file_name(SESSION_FILE_NAME);
-    let session_text = crate::settings::file::read_optional(&session_path)?;
+    let session_text = crate::settings::file::read_optional(session_path)?;
     let plan = plan(config_path, &text, session_text.as_deref(), lookup)?;
     // Held from the read to the write, so a concurrent import or edit loses nothing.
     let _lock = file.lock()?;
     let mut settings = file.load_raw()?;
     apply(file, store, &mut settings, plan, config_path)
-}
-
-/// Finds `machine`'s config (a given path, or the default places under the home directory)
-/// and imports it.
-pub fn import(
-    file: &SettingsFile,
-    store: &dyn SecretStore,
-    given: Option<&Path>,
-) -> Result<ImportReport, ConfigError> {
-    let path = match given {
-        Some(p) => p.to_owned(),
-        None => {
-            let home = directories::BaseDirs::new()
-                .ok_or_else(|| ConfigError::NotFound {
-                    what: "home directory",
-                    name: "(none)".into(),
-                })?
-                .home_dir()
-                .to_owned();
-            find_config(&home)?
-        }
-    };
-    import_from(file, store, &path, &env_vars::process_env)
 }
 
 fn apply(

@@ -18,6 +18,10 @@ use crate::config_error::ConfigError;
 
 /// Tag present on every machine created by Hangar or `machine`.
 pub const CREATED_TAG: &str = "machine:created";
+/// Tag of a machine protected against deletion, on providers without a protection of their
+/// own. In the reserved `machine:` namespace, so a user tag cannot set it by accident; Hangar's
+/// destroy (the app, `hangar destroy`) refuses such a machine, even with `--all`.
+pub const PROTECTED_TAG: &str = "machine:protected";
 const TYPE_TAG_PREFIX: &str = "machine:type:";
 const SESSION_TAG_PREFIX: &str = "machine:session:";
 /// Longest tag DigitalOcean accepts.
@@ -117,6 +121,7 @@ pub enum MachineTag {
     /// The machine type's name, lower-cased.
     Type(String),
     Session(SessionId),
+    Protected,
 }
 
 impl MachineTag {
@@ -124,6 +129,9 @@ impl MachineTag {
     pub fn parse(tag: &str) -> Option<Self> {
         if tag == CREATED_TAG {
             return Some(Self::Created);
+        }
+        if tag == PROTECTED_TAG {
+            return Some(Self::Protected);
         }
         if let Some(name) = tag.strip_prefix(TYPE_TAG_PREFIX) {
             return (!name.is_empty()).then(|| Self::Type(name.to_owned()));
@@ -141,6 +149,7 @@ impl fmt::Display for MachineTag {
             Self::Created => f.write_str(CREATED_TAG),
             Self::Type(name) => write!(f, "{TYPE_TAG_PREFIX}{name}"),
             Self::Session(id) => write!(f, "{SESSION_TAG_PREFIX}{id}"),
+            Self::Protected => f.write_str(PROTECTED_TAG),
         }
     }
 }
@@ -184,6 +193,8 @@ pub struct TagSummary {
     pub created_by_machine: bool,
     pub type_name: Option<String>,
     pub session: Option<SessionId>,
+    /// `machine:protected` is present: destroy refuses the machine.
+    pub protected: bool,
 }
 
 impl TagSummary {
@@ -195,6 +206,7 @@ impl TagSummary {
                 Some(MachineTag::Created) => summary.created_by_machine = true,
                 Some(MachineTag::Type(name)) => summary.type_name = Some(name),
                 Some(MachineTag::Session(id)) => summary.session = Some(id),
+                Some(MachineTag::Protected) => summary.protected = true,
                 None => {}
             }
         }

@@ -11,6 +11,8 @@ mod common;
 mod dns;
 #[path = "conformance/harness.rs"]
 mod harness;
+#[path = "conformance/manage.rs"]
+mod manage;
 #[path = "conformance/prism.rs"]
 mod prism;
 #[path = "conformance/suite.rs"]
@@ -55,6 +57,7 @@ for_each_provider!([
     lifecycle_under_faults,
     ambiguous_create_failures_make_one_machine_each,
     dns_every_type_round_trips,
+    rename_and_retag,
 ]);
 
 /// Vultr-only behaviour: DigitalOcean has no "currently locked" delete refusal.

@@ -196,8 +196,14 @@ fn import_moves_machine_tokens_into_the_keychain() {
     let store = KeyringStore::new();
     let config = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/machine/both-providers/config.yml");
-    let report =
-        machine_import::import_from(&file, &store, &config, &env_vars::process_env).unwrap();
+    let report = machine_import::import_from(
+        &file,
+        &store,
+        &config,
+        &config.with_file_name(machine_import::SESSION_FILE_NAME),
+        &env_vars::process_env,
+    )
+    .unwrap();
     assert_eq!(report.accounts.len(), 2);
     for (provider, token) in [
         (

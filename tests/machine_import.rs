@@ -10,11 +10,23 @@ use common::MemoryStore;
 
 use hangar::accounts::{ProviderKind, SecretRef};
 use hangar::config_error::{ConfigError, ConfigErrorKind};
-use hangar::machine_import::{self, find_config, import_from};
+use hangar::machine_import::{self, find_config};
 use hangar::machine_types::ScriptArgs;
 use hangar::secrets::SecretStore;
 use hangar::settings::SettingsFile;
 use secrecy::ExposeSecret;
+
+/// Imports `config` with the `session-id.yml` beside it (each fixture directory stands for
+/// `machine`'s config directory).
+fn import_from(
+    file: &SettingsFile,
+    store: &dyn SecretStore,
+    config: &Path,
+    lookup: hangar::settings::env_vars::Lookup<'_>,
+) -> Result<machine_import::ImportReport, ConfigError> {
+    let session = config.with_file_name(machine_import::SESSION_FILE_NAME);
+    machine_import::import_from(file, store, config, &session, lookup)
+}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -393,6 +405,37 @@ fn numeric_session_id_is_read_as_text() {
     assert_eq!(
         report.session_id.map(|s| s.to_string()).as_deref(),
         Some("01234567")
+    );
+}
+
+#[test]
+fn the_session_id_comes_from_machines_config_dir_whatever_the_config_path() {
+    let home = tempfile::tempdir().unwrap();
+    let machine_dir = home.path().join(".config/machine");
+    std::fs::create_dir_all(&machine_dir).unwrap();
+    std::fs::write(machine_dir.join("session-id.yml"), "id: 0a0b0c0d\n").unwrap();
+    // A config elsewhere, with a stale session file beside it that `machine` never reads.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = elsewhere.path().join("work.yml");
+    std::fs::write(
+        &config,
+        "vultr:\n  api-key: VULTRELSEWHERE0123456789ABCDEF\n",
+    )
+    .unwrap();
+    std::fs::write(elsewhere.path().join("session-id.yml"), "id: ffffffff\n").unwrap();
+    let file = SettingsFile::in_dir(home.path().join("hangar"));
+    let dir = machine_import::MachineDir::under(home.path());
+    let report = machine_import::import_from(
+        &file,
+        &MemoryStore::default(),
+        &config,
+        &dir.session_file(),
+        &no_env,
+    )
+    .unwrap();
+    assert_eq!(
+        report.session_id.map(|s| s.to_string()).as_deref(),
+        Some("0a0b0c0d")
     );
 }
 

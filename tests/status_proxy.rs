@@ -185,6 +185,12 @@ impl CloudProvider for Elsewhere {
     async fn power(&self, id: &str, action: p::PowerAction) -> p::Result<()> {
         self.0.power(id, action).await
     }
+    async fn rename_machine(&self, id: &str, name: &str) -> p::Result<()> {
+        self.0.rename_machine(id, name).await
+    }
+    async fn retag_machine(&self, id: &str, add: &[String], remove: &[String]) -> p::Result<()> {
+        self.0.retag_machine(id, add, remove).await
+    }
     async fn list_ssh_keys(&self) -> p::Result<Vec<p::SshKey>> {
         self.0.list_ssh_keys().await
     }

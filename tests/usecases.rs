@@ -8,7 +8,7 @@ use hangar::ErrorKind;
 use hangar::error::Error;
 use hangar::machine_types::MachineType;
 use hangar::provider::{CloudProvider, DnsRecordSpec, DnsRecordType, MachineFilter, ProviderKind};
-use hangar::providers::http::lifecycle::DestroyPolicy;
+use hangar::providers::http::lifecycle::{ActionPolicy, DestroyPolicy};
 use hangar::providers::http::{ClientOptions, RetryPolicy};
 use hangar::secrets::Token;
 use hangar::session::SessionId;
@@ -48,6 +48,10 @@ fn fast_options() -> ClientOptions {
             confirm_interval: Duration::from_millis(20),
             locked_retries: 6,
             locked_delay: Duration::from_millis(20),
+        },
+        actions: ActionPolicy {
+            interval: Duration::from_millis(50),
+            timeout: Duration::from_secs(10),
         },
         ..ClientOptions::default()
     }
@@ -1084,6 +1088,17 @@ impl CloudProvider for Tampered {
     ) -> hangar::provider::Result<()> {
         self.inner.power(id, a).await
     }
+    async fn rename_machine(&self, id: &str, name: &str) -> hangar::provider::Result<()> {
+        self.inner.rename_machine(id, name).await
+    }
+    async fn retag_machine(
+        &self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> hangar::provider::Result<()> {
+        self.inner.retag_machine(id, add, remove).await
+    }
     async fn list_ssh_keys(&self) -> hangar::provider::Result<Vec<hangar::provider::SshKey>> {
         self.inner.list_ssh_keys().await
     }
@@ -1550,6 +1565,217 @@ async fn destroy_preview_lists_exactly_the_records_destroy_deletes() {
                 "{kind}: not an orphan: {r:?}"
             );
         }
+        w.emulator.shutdown().await;
+    }
+}
+
+/// Creates `name` on `w`'s account with its DNS record, and returns its id and address.
+async fn made(w: &World, name: &str) -> (String, String) {
+    let out = create_machine(
+        w.provider.as_ref(),
+        &w.ctx(),
+        &w.options(name),
+        &no_progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(out.is_complete(), "{:?}", out.problems);
+    (out.machine.id, out.ip.expect("an IP"))
+}
+
+#[tokio::test]
+async fn a_machine_is_renamed_with_its_own_records_and_a_taken_name_is_refused() {
+    use hangar::usecases::manage::{RenameOptions, rename};
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let zone = w.zone().to_string();
+        let (id, ip) = made(&w, "ren-1").await;
+        made(&w, "ren-2").await;
+        let p = w.provider.as_ref();
+        let opts = |name: &str| RenameOptions {
+            name: name.into(),
+            zones: vec![zone.clone()],
+            allow_duplicate: false,
+        };
+
+        // A bad name is refused before any request.
+        w.emulator.clear_requests();
+        let err = rename(p, &id, &opts("Bad_Name")).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation, "{kind}: {err}");
+        assert!(
+            w.emulator.requests().is_empty(),
+            "{kind}: a request was sent"
+        );
+
+        // A name another machine and a record have: refused, nothing renamed.
+        let err = rename(p, &id, &opts("ren-2")).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Duplicate, "{kind}: {err}");
+        assert!(
+            err.message
+                .contains("a machine named `ren-2` already exists")
+                && err
+                    .message
+                    .contains(&format!("ren-2.{zone} already has DNS records"))
+                && err.message.contains("Nothing was renamed"),
+            "{kind}: {err}"
+        );
+        assert_eq!(p.get_machine(&id).await.unwrap().name, "ren-1");
+
+        let renamed = rename(p, &id, &opts("ren-3")).await.unwrap();
+        assert_eq!(renamed.machine.name, "ren-3", "{kind}");
+        assert_eq!(
+            renamed
+                .records
+                .iter()
+                .map(|r| (r.fqdn.as_str(), r.data.as_str()))
+                .collect::<Vec<_>>(),
+            [(format!("ren-3.{zone}").as_str(), ip.as_str())],
+            "{kind}"
+        );
+        let records = p.list_records(&zone).await.unwrap();
+        assert!(
+            records
+                .iter()
+                .any(|r| r.spec.name == "ren-3" && r.spec.data == ip),
+            "{kind}: {records:?}"
+        );
+        assert!(
+            !records.iter().any(|r| r.spec.name == "ren-1"),
+            "{kind}: the old record stayed: {records:?}"
+        );
+
+        // The record cannot follow: the machine is renamed, and the error says which record
+        // kept the old name.
+        let update = match kind {
+            ProviderKind::DigitalOcean => "PUT /v2/domains/",
+            ProviderKind::Vultr => "PATCH /v2/domains/",
+        };
+        w.emulator.set_faults(
+            w.emulated,
+            Some(update),
+            Faults {
+                server_error_percent: 100,
+                ..Default::default()
+            },
+        );
+        let err = rename(p, &id, &opts("ren-4")).await.unwrap_err();
+        w.emulator.clear_faults();
+        assert_eq!(err.kind, ErrorKind::Partial, "{kind}: {err}");
+        assert!(
+            err.message.contains("is now called ren-4")
+                && err.message.contains(&format!("ren-3.{zone} (A {ip}")),
+            "{kind}: {err}"
+        );
+        assert_eq!(p.get_machine(&id).await.unwrap().name, "ren-4");
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn tags_are_added_and_removed_and_hangars_own_tags_are_refused() {
+    use hangar::usecases::manage::change_tags;
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (id, _) = made(&w, "tag-1").await;
+        let p = w.provider.as_ref();
+        let tags = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+
+        let m = change_tags(p, &id, &tags(&["blue", "owner:ops"]), &[])
+            .await
+            .unwrap();
+        for t in [
+            "blue",
+            "owner:ops",
+            "team-a",
+            "machine:created",
+            "machine:type:web",
+        ] {
+            assert!(
+                m.tags.contains(&t.to_string()),
+                "{kind}: {t} missing: {:?}",
+                m.tags
+            );
+        }
+        let m = change_tags(p, &id, &[], &tags(&["blue"])).await.unwrap();
+        assert!(
+            !m.tags.contains(&"blue".to_string()),
+            "{kind}: {:?}",
+            m.tags
+        );
+        assert!(
+            m.tags.contains(&"machine:session:0123abcd".to_string()),
+            "{kind}"
+        );
+
+        w.emulator.clear_requests();
+        for (add, remove) in [
+            (tags(&["machine:type:db"]), vec![]),
+            (vec![], tags(&["machine:created"])),
+            (tags(&["has space"]), vec![]),
+            (vec![], vec![]),
+        ] {
+            let err = change_tags(p, &id, &add, &remove).await.unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Validation, "{kind}: {err}");
+        }
+        assert!(
+            w.emulator.requests().is_empty(),
+            "{kind}: a request was sent"
+        );
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_protected_machine_is_refused_by_every_destroy_until_unprotected() {
+    use hangar::usecases::destroy::preview_destroy;
+    use hangar::usecases::manage::set_protection;
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (id, _) = made(&w, "keep-1").await;
+        let p = w.provider.as_ref();
+        let m = set_protection(p, &id, true).await.unwrap();
+        assert!(m.tags.contains(&"machine:protected".to_string()), "{kind}");
+
+        let preview = preview_destroy(p, &w.session, std::slice::from_ref(&id), true, &[])
+            .await
+            .unwrap();
+        let refusal = preview[0].refusal.clone().unwrap_or_default();
+        assert!(
+            refusal.contains("is protected against deletion"),
+            "{kind}: {refusal}"
+        );
+        for all in [false, true] {
+            let opts = DestroyOptions {
+                ids: vec![id.clone()],
+                all,
+                delete_dns: true,
+                dns_zones: vec![w.zone().into()],
+                extra_records: vec![],
+            };
+            let err = destroy_machines(p, &w.session, &opts, &no_progress)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Refused, "{kind}: {err}");
+            assert!(
+                err.message.contains(&format!("hangar protect off {id}")),
+                "{err}"
+            );
+        }
+        assert!(p.get_machine(&id).await.is_ok(), "{kind}: destroyed anyway");
+
+        set_protection(p, &id, false).await.unwrap();
+        let opts = DestroyOptions {
+            ids: vec![id.clone()],
+            all: false,
+            delete_dns: true,
+            dns_zones: vec![w.zone().into()],
+            extra_records: vec![],
+        };
+        let done = destroy_machines(p, &w.session, &opts, &no_progress)
+            .await
+            .unwrap();
+        assert!(done[0].destroyed, "{kind}: {:?}", done[0].problems);
         w.emulator.shutdown().await;
     }
 }

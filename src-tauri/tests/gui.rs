@@ -14,6 +14,9 @@ mod actions;
 #[path = "gui/create.rs"]
 mod create;
 
+#[path = "gui/detail.rs"]
+mod detail;
+
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;
@@ -423,6 +426,41 @@ async fn add_account_with_keychain_and_test_connection() {
     assert!(key.contains("Simulated"), "{key}");
 
     type_into(&gui, "[data-testid=account-label]", "Work DO").await;
+    // A closed port: the connection is refused, which no retry can fix, so the test says
+    // so at once instead of retrying for the whole retry budget (10 s and more).
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+        l.local_addr().expect("its address").port()
+    };
+    type_into(
+        &gui,
+        "[data-testid=account-base-url]",
+        &format!("http://127.0.0.1:{closed}"),
+    )
+    .await;
+    type_into(
+        &gui,
+        "[data-testid=account-token]",
+        "dop_v1_not-the-right-token-000",
+    )
+    .await;
+    let asked = Instant::now();
+    gui.find("[data-testid=test-connection]")
+        .await
+        .click()
+        .await
+        .expect("test against a closed port");
+    let refused = wait_for_text(&gui, "[data-testid=test-result]", |t| !t.is_empty()).await;
+    let took = asked.elapsed();
+    assert!(
+        refused.starts_with("Could not reach the API") && refused.contains("connection refused"),
+        "{refused}"
+    );
+    assert!(
+        took < Duration::from_secs(5),
+        "a refused connection took {took:?} to report: it was retried"
+    );
+    gui.screenshot("09-accounts-unreachable").await;
     type_into(&gui, "[data-testid=account-base-url]", &base_url).await;
     type_into(
         &gui,
@@ -435,7 +473,10 @@ async fn add_account_with_keychain_and_test_connection() {
         .click()
         .await
         .expect("test the bad token");
-    let rejected = wait_for_text(&gui, "[data-testid=test-result]", |t| !t.is_empty()).await;
+    let rejected = wait_for_text(&gui, "[data-testid=test-result]", |t| {
+        !t.is_empty() && !t.starts_with("Could not reach")
+    })
+    .await;
     assert_eq!(rejected, "Rejected: check the token.");
     gui.screenshot("09-accounts-rejected").await;
 

@@ -214,8 +214,9 @@ pub fn machine_config_location() -> MachineConfigLocation {
     }
 }
 
-/// Imports the `machine` config at `path` (and `session-id.yml` beside it) into `file`: its
-/// accounts (tokens into the keychain), machine types and session id. The caller reloads its
+/// Imports the `machine` config at `path` into `file`: its accounts (tokens into the
+/// keychain), machine types and the session id `machine` keeps in its config directory
+/// (`~/.config/machine/session-id.yml`, whatever the config's path). The caller reloads its
 /// fleet.
 pub async fn import_machine_config(file: &SettingsFile, path: &str) -> Result<ImportSummary> {
     let path = PathBuf::from(path.trim());
@@ -230,10 +231,15 @@ pub async fn import_machine_config(file: &SettingsFile, path: &str) -> Result<Im
     }
     let file = file.clone();
     let report = blocking(move || {
+        let session = match machine_import::MachineDir::of_user() {
+            Some(dir) => dir.session_file(),
+            None => path.with_file_name(machine_import::SESSION_FILE_NAME),
+        };
         Ok(machine_import::import_from(
             &file,
             &KeyringStore::new(),
             &path,
+            &session,
             &env_vars::process_env,
         )?)
     })

@@ -28,6 +28,8 @@ pub struct MachineView {
     pub in_session: bool,
     /// The tags that are not Hangar's own.
     pub user_tags: Vec<String>,
+    /// Protected against deletion (`machine:protected`): every destroy refuses it.
+    pub protected: bool,
 }
 
 impl MachineView {
@@ -37,6 +39,7 @@ impl MachineView {
         Self {
             created_by_hangar: tags.created_by_machine,
             in_session: tags.is_in_session(session),
+            protected: tags.protected,
             machine_type: tags.type_name,
             session: tags.session.map(|s| s.as_str().to_owned()),
             user_tags: machine

@@ -14,6 +14,8 @@
 //! - [`accounts`]: the accounts as the UI lists them; add, remove, test a token.
 //! - [`account_settings`]: machine types and defaults, and the defaults check.
 //! - [`machines`]: list, refresh, cloud-init checks, power, SSH target.
+//! - [`manage`]: one machine's detail (with the records of every account pointing at it),
+//!   rename, tags, protection.
 //! - [`destroy`]: preview and destroy across accounts; clean-up after a half-made create.
 //! - [`dns`]: zones across accounts, which zones hold a machine's records, and the join of a
 //!   zone's records to the machines of every account.
@@ -29,6 +31,7 @@ pub mod dns;
 mod loader;
 pub mod machine_types;
 pub mod machines;
+pub mod manage;
 pub mod operations;
 pub mod per_account;
 pub mod preferences;

@@ -76,6 +76,15 @@ pub enum ProviderError {
          destroy it again or remove it in the provider's console"
     )]
     StillExists { provider: ProviderKind, id: String },
+    /// An action the provider runs in the background (a rename, later a resize or a snapshot)
+    /// ended in error, or was still running at the deadline.
+    #[error("{provider} did not finish the {action} of machine {id}: {message}")]
+    ActionFailed {
+        provider: ProviderKind,
+        id: String,
+        action: String,
+        message: String,
+    },
 }
 
 impl ProviderError {
@@ -90,7 +99,8 @@ impl ProviderError {
             | Self::Network { provider, .. }
             | Self::Unsupported { provider, .. }
             | Self::Decode { provider, .. }
-            | Self::StillExists { provider, .. } => *provider,
+            | Self::StillExists { provider, .. }
+            | Self::ActionFailed { provider, .. } => *provider,
         }
     }
 

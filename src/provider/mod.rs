@@ -63,6 +63,13 @@ pub trait CloudProvider: Send + Sync + std::fmt::Debug {
     /// Power on, power off or reboot.
     async fn power(&self, id: &str, action: PowerAction) -> Result<()>;
 
+    /// Give the machine a new name; returns once the provider has applied it (DigitalOcean:
+    /// the `rename` action, waited for; Vultr: the instance's label).
+    async fn rename_machine(&self, id: &str, name: &str) -> Result<()>;
+
+    /// Add the tags `add` and take off the tags `remove`; the machine's other tags stay.
+    async fn retag_machine(&self, id: &str, add: &[String], remove: &[String]) -> Result<()>;
+
     /// Every SSH key registered with the account.
     async fn list_ssh_keys(&self) -> Result<Vec<SshKey>>;
 

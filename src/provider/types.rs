@@ -46,6 +46,9 @@ pub struct Machine {
     pub ipv4: Option<String>,
     /// Public IPv6 address, when the machine has one.
     pub ipv6: Option<String>,
+    /// Address on the provider's private network (VPC), when the machine has one.
+    #[serde(default)]
+    pub private_ipv4: Option<String>,
     pub status: MachineStatus,
     /// Size / plan slug.
     pub size: String,

@@ -85,6 +85,7 @@ pub async fn destroy_machines(
                 e.into()
             }
         })?;
+        refuse_protected(&m)?;
         if !opts.all {
             refuse_foreign(&m, session)?;
         }
@@ -96,6 +97,17 @@ pub async fn destroy_machines(
     }
     progress(Progress::Done);
     Ok(results)
+}
+
+/// Refuses a machine protected against deletion, whatever `all` says.
+pub fn refuse_protected(m: &Machine) -> Result<()> {
+    if TagSummary::from_tags(m.tags.iter().map(String::as_str)).protected {
+        return Err(Error::refused(format!(
+            "machine {} ({}) is protected against deletion; turn protection off first              (`hangar protect off {}`, or in its details in the app)",
+            m.name, m.id, m.id
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses a machine not created by Hangar/`machine`, or of another session.
@@ -216,7 +228,8 @@ pub struct MachineRecord {
 }
 
 impl MachineRecord {
-    fn new(zone: &str, r: &DnsRecord) -> Self {
+    /// Record `r` of `zone`.
+    pub fn new(zone: &str, r: &DnsRecord) -> Self {
         Self {
             zone: zone.to_string(),
             fqdn: fqdn(&r.spec.name, zone),
@@ -341,9 +354,12 @@ pub struct DestroyPreview {
     pub id: String,
     pub name: String,
     pub ipv4: Option<String>,
-    /// Why the destroy would be refused without `all` (not created by Hangar/`machine`, or of
-    /// another session); `None` when it would go ahead.
+    /// Why the destroy would be refused: the machine is protected (even with `all`), or,
+    /// without `all`, it was not created by Hangar/`machine` or is of another session; `None`
+    /// when it would go ahead.
     pub refusal: Option<String>,
+    /// Protected against deletion: refused even with `all`.
+    pub protected: bool,
     /// The DNS records that would be deleted with it.
     pub records: Vec<MachineRecord>,
     /// Other records that point at it and would be left: A/AAAA records of another name
@@ -380,11 +396,17 @@ pub async fn preview_destroy(
         .into_iter()
         .zip(records)
         .map(|(m, (records, other_records, problems))| DestroyPreview {
-            refusal: if all {
-                None
-            } else {
-                refuse_foreign(&m, session).err().map(|e| e.message)
-            },
+            protected: refuse_protected(&m).is_err(),
+            refusal: refuse_protected(&m)
+                .and_then(|()| {
+                    if all {
+                        Ok(())
+                    } else {
+                        refuse_foreign(&m, session)
+                    }
+                })
+                .err()
+                .map(|e| e.message),
             id: m.id,
             name: m.name,
             ipv4: m.ipv4,

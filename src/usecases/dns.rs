@@ -497,6 +497,7 @@ mod tests {
             region: "nyc3".into(),
             ipv4: Some(v4.into()),
             ipv6: v6.map(Into::into),
+            private_ipv4: None,
             status: crate::provider::MachineStatus::Active,
             size: "s".into(),
             image: "i".into(),

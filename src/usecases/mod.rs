@@ -9,6 +9,8 @@
 //!   cloud-init.
 //! - [`destroy`]: refuse foreign machines, destroy, delete the machine's DNS records; preview.
 //! - [`list`]: machines of this session (or all), filtered.
+//! - [`manage`]: rename (with the machine's DNS records), the user's tags, delete protection.
+//! - [`detail`]: one machine's plan, estimated cost so far and cloud-init check.
 //! - [`ssh`]: the user and host to log in to a machine with.
 //! - [`status`]: provider status plus the cloud-init check served by the machine.
 //! - [`dns`]: zones and records, with per-type validation before any call.
@@ -20,9 +22,11 @@ pub mod catalog;
 pub mod check;
 pub mod create;
 pub mod destroy;
+pub mod detail;
 pub mod dns;
 pub mod info;
 pub mod list;
+pub mod manage;
 pub mod ssh;
 pub mod status;
 

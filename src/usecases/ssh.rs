@@ -100,6 +100,7 @@ mod tests {
             region: "nyc3".into(),
             ipv4: ip.map(str::to_string),
             ipv6: None,
+            private_ipv4: None,
             status: MachineStatus::Active,
             size: "s-1vcpu-1gb".into(),
             image: "ubuntu-24-04-x64".into(),

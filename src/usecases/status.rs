@@ -95,6 +95,16 @@ pub async fn machine_status(
         .collect())
 }
 
+/// The check of one machine ([`UNKNOWN`] when it cannot be asked).
+pub async fn check_machine(
+    provider: &dyn CloudProvider,
+    m: &Machine,
+    opts: &StatusOptions,
+) -> Result<String> {
+    let client = check_client(opts.timeout, provider.status_proxy())?;
+    Ok(check_one(&client, m, opts.port, &opts.check).await)
+}
+
 /// The HTTP client the checks are sent with: straight to the machines, or through `proxy`.
 pub fn check_client(timeout: Duration, proxy: Option<&str>) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()

@@ -13,6 +13,7 @@ use hangar_emulator::{EmulatedProvider, Emulator, Faults, RecordedRequest};
 
 pub use super::dns::dns_every_type_round_trips;
 use super::harness::{connect, emulator_machine_names, unique};
+pub use super::manage::rename_and_retag;
 use hangar_spec_check as openapi;
 
 const USER_DATA: &str = "#cloud-config\nruncmd:\n  - echo hangar > /root/hello\n";

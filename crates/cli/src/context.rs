@@ -63,6 +63,11 @@ impl Context {
             .expect("the selected account is in the fleet")
     }
 
+    /// The selected account's id, for the fleet's one-account functions.
+    pub fn selected(&self) -> &str {
+        &self.selected
+    }
+
     /// The selected account's client, or why there is none.
     pub fn provider(&self) -> Result<Arc<dyn CloudProvider>> {
         self.account().connected()

@@ -76,6 +76,14 @@ enum Command {
     /// DNS records: `dns delete ZONE RECORD-ID`
     #[command(subcommand)]
     Dns(commands::dns::DnsCommand),
+    /// Rename a machine (and its DNS records)
+    Rename(commands::rename::RenameArgs),
+    /// Add or remove a machine's own tags: `tag add|remove ID TAG...`
+    #[command(subcommand)]
+    Tag(commands::tag::TagCommand),
+    /// Protect machines against deletion: `protect on|off ID...`
+    #[command(subcommand)]
+    Protect(commands::protect::ProtectCommand),
     /// List ssh keys
     SshKeys(OutputArgs),
     /// List projects
@@ -191,6 +199,9 @@ async fn execute(cli: Cli) -> Result<()> {
         Command::ListDomain(a) => commands::list_domain::run(&ctx, a).await,
         Command::Domains(a) => commands::domains::run(&ctx, a).await,
         Command::Dns(c) => commands::dns::run(&ctx, globals, c).await,
+        Command::Rename(a) => commands::rename::run(&ctx, a).await,
+        Command::Tag(c) => commands::tag::run(&ctx, c).await,
+        Command::Protect(c) => commands::protect::run(&ctx, c).await,
         Command::SshKeys(a) => commands::names::ssh_keys(&ctx, a).await,
         Command::Projects(a) => commands::names::projects(&ctx, a).await,
         Command::Types(a) => commands::names::types(&ctx, a),

@@ -1107,3 +1107,74 @@ async fn orphan_records_are_listed_and_deleted_by_id() {
         s.emulator.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rename_tags_and_protection_change_the_machine_and_protection_refuses_destroy() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let zone = s.values().zone;
+        let o = s.run(&["create", "-n", "cli-ren", "-m", "web"]).await;
+        let id = ok(&o)
+            .lines()
+            .find_map(|l| l.strip_prefix("New machine created with id: "))
+            .unwrap_or_else(|| panic!("{kind:?}: no id in {}", stdout(&o)))
+            .trim()
+            .to_owned();
+
+        // Rename: the machine and its record.
+        let t = ok(&s.run(&["rename", &id, "cli-new"]).await);
+        assert!(
+            t.contains(&format!("Renamed machine {id} to cli-new")),
+            "{kind:?}: {t}"
+        );
+        assert!(
+            t.contains(&format!("Renamed DNS record: cli-new.{zone} A")),
+            "{kind:?}: {t}"
+        );
+        let records = ok(&s.run(&["list-domain", "--all"]).await);
+        assert!(records.contains("cli-new\tA\t"), "{kind:?}: {records}");
+        assert!(!records.contains("cli-ren\tA\t"), "{kind:?}: {records}");
+        fails_with(
+            s.run(&["rename", &id, "Not_A_Name"]).await,
+            "is not a valid hostname",
+        );
+
+        // Tags: added, removed, Hangar's own refused; JSON on request.
+        let t = ok(&s.run(&["tag", "add", &id, "blue", "owner:ops"]).await);
+        assert!(
+            t.contains("tags: ") && t.contains("blue") && t.contains("owner:ops"),
+            "{t}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&ok(&s
+            .run(&["tag", "remove", &id, "blue", "-o", "json"])
+            .await))
+        .expect("JSON");
+        let tags = json["userTags"].as_array().expect("userTags");
+        assert!(
+            !tags.iter().any(|t| t == "blue") && tags.iter().any(|t| t == "owner:ops"),
+            "{json}"
+        );
+        fails_with(
+            s.run(&["tag", "add", &id, "machine:session:ffffffff"])
+                .await,
+            "which Hangar reserves for its own tags",
+        );
+
+        // Protection: destroy refuses it, even with --all, until it is turned off.
+        let t = ok(&s.run(&["protect", "on", &id]).await);
+        assert!(t.contains("is protected against deletion"), "{t}");
+        for extra in [&[][..], &["--all"][..]] {
+            let mut args = vec!["destroy", id.as_str(), "--no-confirm"];
+            args.extend_from_slice(extra);
+            fails_with(s.run(&args).await, &format!("hangar protect off {id}"));
+        }
+        assert!(
+            ok(&s.run(&["list"]).await).contains("cli-new"),
+            "{kind:?}: destroyed anyway"
+        );
+        ok(&s.run(&["protect", "off", &id]).await);
+        ok(&s.run(&["destroy", &id, "--no-confirm"]).await);
+        assert!(!ok(&s.run(&["list"]).await).contains("cli-new"));
+        s.emulator.shutdown().await;
+    }
+}

@@ -61,12 +61,20 @@ pub async fn start() -> Result<DemoCloud> {
     start_with(extra).await
 }
 
-/// The provider an emulated API stands for.
-fn kind_of(p: EmulatedProvider) -> ProviderKind {
-    match p {
-        EmulatedProvider::DigitalOcean => ProviderKind::DigitalOcean,
-        EmulatedProvider::Vultr => ProviderKind::Vultr,
-    }
+/// The provider an emulated API stands for: the one of the same slug.
+fn kind_of(p: EmulatedProvider) -> Result<ProviderKind> {
+    ProviderKind::ALL
+        .into_iter()
+        .find(|k| k.slug() == p.name())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Config,
+                format!(
+                    "the demo cloud emulates {}, which Hangar has no client for",
+                    p.name()
+                ),
+            )
+        })
 }
 
 /// [`start`] with `extra` generated droplets besides the demo fleet.
@@ -95,7 +103,7 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud> {
     // Each account connects through the provider registry, as a configured one does.
     let mut accounts = Vec::new();
     for p in EmulatedProvider::ALL {
-        let provider = kind_of(p);
+        let provider = kind_of(p)?;
         let client = hangar::providers::connect(
             provider,
             &Token::from(emulator.token(p)),

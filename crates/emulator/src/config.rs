@@ -1,31 +1,10 @@
 //! What an emulator is started with.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::seed::Seed;
-
-/// The provider APIs the emulator speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EmulatedProvider {
-    DigitalOcean,
-    Vultr,
-}
-
-impl EmulatedProvider {
-    /// Both providers, in a fixed order.
-    pub const ALL: [EmulatedProvider; 2] =
-        [EmulatedProvider::DigitalOcean, EmulatedProvider::Vultr];
-
-    /// A short lowercase name: `digitalocean` or `vultr`.
-    pub fn name(self) -> &'static str {
-        match self {
-            EmulatedProvider::DigitalOcean => "digitalocean",
-            EmulatedProvider::Vultr => "vultr",
-        }
-    }
-}
+use super::registry::{EmulatedProvider, Seed};
 
 /// How to start an [`Emulator`](super::Emulator).
 #[derive(Clone, Debug)]
@@ -42,10 +21,9 @@ pub struct EmulatorConfig {
     pub status_listen: SocketAddr,
     /// Seeds the deterministic generator behind percentage faults.
     pub fault_seed: u64,
-    /// Where the DigitalOcean API listens. Port 0 picks a free port.
-    pub digitalocean_listen: SocketAddr,
-    /// Where the Vultr API listens. Port 0 picks a free port.
-    pub vultr_listen: SocketAddr,
+    /// Where each provider's API listens (see [`EmulatorConfig::with_listen`]). A provider
+    /// left out listens on 127.0.0.1 on a free port.
+    pub listen: BTreeMap<EmulatedProvider, SocketAddr>,
     /// DigitalOcean allows only 10 GET requests to `/v2/account/keys` per 60 seconds. With
     /// `Some(n)` the emulator enforces `n` per 60 seconds (429 with `retry-after`); `None`
     /// (the default) leaves it unenforced so tests that list keys often stay fast.
@@ -55,6 +33,23 @@ pub struct EmulatorConfig {
 impl EmulatorConfig {
     /// The default [`EmulatorConfig::fault_seed`].
     pub const DEFAULT_FAULT_SEED: u64 = 0x5eed;
+
+    /// Where a provider listens when [`EmulatorConfig::listen`] does not say.
+    pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+        std::net::Ipv4Addr::LOCALHOST,
+        0,
+    ));
+
+    /// Makes provider `p` listen on `addr` (port 0 picks a free port).
+    pub fn with_listen(mut self, p: EmulatedProvider, addr: SocketAddr) -> Self {
+        self.listen.insert(p, addr);
+        self
+    }
+
+    /// Where provider `p` listens.
+    pub fn listen_addr(&self, p: EmulatedProvider) -> SocketAddr {
+        self.listen.get(&p).copied().unwrap_or(Self::DEFAULT_LISTEN)
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -63,10 +58,9 @@ impl Default for EmulatorConfig {
             seed: Seed::builtin(),
             ip_delay: Duration::from_secs(2),
             boot_delay: Duration::from_secs(3),
-            status_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            status_listen: Self::DEFAULT_LISTEN,
             fault_seed: Self::DEFAULT_FAULT_SEED,
-            digitalocean_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            vultr_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            listen: BTreeMap::new(),
             do_ssh_key_reads_per_minute: None,
         }
     }

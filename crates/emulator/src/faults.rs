@@ -11,8 +11,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::config::EmulatedProvider;
 use super::ids::splitmix64;
+use super::registry::EmulatedProvider;
 
 /// Faults applied to matching requests.
 ///
@@ -234,17 +234,10 @@ struct Rule {
 pub struct FaultTable {
     seed: u64,
     /// Requests that met a rule, per provider: the position in each provider's sequence.
-    counters: [u64; 2],
+    counters: [u64; EmulatedProvider::COUNT],
     rules: Vec<Rule>,
     stuck_locked_deletes: u32,
-    ghost_deletes: [u32; 2],
-}
-
-fn slot(p: EmulatedProvider) -> usize {
-    match p {
-        EmulatedProvider::DigitalOcean => 0,
-        EmulatedProvider::Vultr => 1,
-    }
+    ghost_deletes: [u32; EmulatedProvider::COUNT],
 }
 
 /// Whether `route` (`"METHOD /path/prefix"`, or just `"/path/prefix"`) matches a request.
@@ -259,10 +252,10 @@ impl FaultTable {
     pub fn new(seed: u64) -> Self {
         FaultTable {
             seed,
-            counters: [0, 0],
+            counters: [0; EmulatedProvider::COUNT],
             rules: Vec::new(),
             stuck_locked_deletes: 0,
-            ghost_deletes: [0, 0],
+            ghost_deletes: [0; EmulatedProvider::COUNT],
         }
     }
 
@@ -282,7 +275,7 @@ impl FaultTable {
     pub fn clear(&mut self) {
         self.rules.clear();
         self.stuck_locked_deletes = 0;
-        self.ghost_deletes = [0, 0];
+        self.ghost_deletes = [0; EmulatedProvider::COUNT];
     }
 
     pub fn add_stuck_locked_deletes(&mut self, n: u32) {
@@ -290,7 +283,7 @@ impl FaultTable {
     }
 
     pub fn add_ghost_deletes(&mut self, p: EmulatedProvider, n: u32) {
-        let s = &mut self.ghost_deletes[slot(p)];
+        let s = &mut self.ghost_deletes[p.index()];
         *s = s.saturating_add(n);
     }
 
@@ -301,7 +294,7 @@ impl FaultTable {
 
     /// Consumes one ghost delete of `p`, if any is pending.
     pub fn take_ghost_delete(&mut self, p: EmulatedProvider) -> bool {
-        take(&mut self.ghost_deletes[slot(p)])
+        take(&mut self.ghost_deletes[p.index()])
     }
 
     /// Decides the fault for one request. The most specific matching rule (longest route)
@@ -326,9 +319,9 @@ impl FaultTable {
             return FaultDecision::default();
         };
         let f = rule.faults.clone();
-        let counter = &mut self.counters[slot(provider)];
+        let counter = &mut self.counters[provider.index()];
         *counter += 1;
-        let n = *counter * 4 + slot(provider) as u64 * 0x1_0000_0000;
+        let n = *counter * 4 + provider.index() as u64 * 0x1_0000_0000;
         let draw = |k: u64| splitmix64(self.seed ^ splitmix64(n + k)) % 100;
         // `n + 4` would be the next request's `n + 0`, so `draw(0)` is this request's own.
         let (d, r, s, t) = (draw(1), draw(2), draw(3), draw(0));

@@ -2,8 +2,21 @@
 //! DigitalOcean API v2 and the Vultr API v2 that Hangar uses, as their OpenAPI specs define
 //! them (paths, status codes, response shapes, error bodies and pagination).
 //!
-//! Each provider is served on its own listener, like the two real hosts. The emulator is used
-//! by the tests, the benchmarks, the desktop "demo cloud" and the `cloud-emulator` binary.
+//! Each provider is served on its own listener, like the real hosts. The emulator is used by
+//! the tests, the benchmarks, the desktop "demo cloud" and the `cloud-emulator` binary.
+//!
+//! How it is built:
+//! - Each provider is a plug-in: a folder `src/<cloud>/` (its routes, world, seed section,
+//!   pagination, error bodies and gate rules) implementing the `EmulatedApi` trait of
+//!   `src/api.rs`, declared by its `mod` line and its entry in the `emulated_providers!` list
+//!   of `src/registry.rs`. The entry generates the [`EmulatedProvider`] variant, the
+//!   provider's section of [`Seed`] and the mapping the shared code reaches the
+//!   implementation through.
+//! - The shared code never names a provider: `server.rs` binds one listener per provider and
+//!   puts the gate (request log, faults, authentication, the provider's own admission rules
+//!   and headers) in front of each provider's router; `state.rs` holds each provider's state
+//!   by its registry index; `faults.rs`, `recorder.rs`, `status.rs` (the status proxy) and the
+//!   binary iterate over [`EmulatedProvider::ALL`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), hangar_emulator::EmulatorError> {
@@ -29,7 +42,7 @@
 //!   so benchmarks can run long; the SSH-key read limit can be enabled with
 //!   [`EmulatorConfig::do_ssh_key_reads_per_minute`].
 //! - There are 762 documentation addresses; beyond that many machines, addresses repeat.
-//! - A third listener is the HTTP proxy through which the machines' own cloud-init status
+//! - One more listener is the HTTP proxy through which the machines' own cloud-init status
 //!   check (`http://<ip>:4242/cgi-bin/cloud-init-status`) is answered: `running`, then
 //!   `done` [`EmulatorConfig::boot_delay`] after the machine got its IP; see [`status`] and
 //!   [`Emulator::status_proxy_url`].
@@ -39,27 +52,28 @@
 //! (`cloud-emulator --listen 127.0.0.1:8080 --seed seed.yaml`, with options for latency,
 //! faults, extra machines and a request log; see `--help`).
 
+mod api;
 mod clock;
 mod config;
-mod digitalocean;
 mod error;
 mod faults;
 mod ids;
-mod pagination;
+mod query;
 mod recorder;
+// Loaded with `#[path]` so that the provider folders it declares are `src/<cloud>/`.
+#[path = "registry.rs"]
+mod registry;
 mod seed;
 mod server;
 mod state;
 pub mod status;
-mod vultr;
+mod validate;
 
-pub use config::{EmulatedProvider, EmulatorConfig};
+pub use config::EmulatorConfig;
 pub use error::EmulatorError;
 pub use faults::{FaultOdds, FaultSpecError, Faults};
 pub use recorder::RecordedRequest;
-pub use seed::{
-    DigitalOceanSeed, DoAccountSeed, DoImageSeed, DoRegionSeed, DoSizeSeed, DomainSeed,
-    DropletSeed, InstanceSeed, ProjectSeed, RecordSeed, Seed, SshKeySeed, VultrAccountSeed,
-    VultrOsSeed, VultrPlanSeed, VultrRegionSeed, VultrSeed,
-};
+pub use registry::seed_types::*;
+pub use registry::{EmulatedProvider, Seed};
+pub use seed::{DomainSeed, RecordSeed, SshKeySeed};
 pub use server::Emulator;

@@ -1,6 +1,7 @@
-//! The running emulator: two listeners (one per provider), a connection loop that can drop a
-//! TCP connection on purpose, and the gate every request passes (recording, faults, auth,
-//! DigitalOcean rate-limit headers).
+//! The running emulator: one listener per provider (and one for the status proxy), a
+//! connection loop that can drop a TCP connection on purpose, and the gate every request
+//! passes (recording, faults, authentication, the provider's own admission rules and
+//! headers).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,9 +10,9 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
@@ -19,14 +20,13 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tower::ServiceExt as _;
 
-use super::clock::unix_now;
-use super::config::{EmulatedProvider, EmulatorConfig};
-use super::digitalocean::{self, DoWorld};
+use super::api::{Refusal, StartContext};
+use super::config::EmulatorConfig;
 use super::error::EmulatorError;
 use super::faults::{FaultOutcome, Faults};
 use super::recorder::RecordedRequest;
-use super::state::{DO_RATE_LIMIT_PER_HOUR, Shared, lock};
-use super::vultr::{self, VultrWorld};
+use super::registry::{EmulatedProvider, Registered};
+use super::state::{Shared, lock};
 
 /// Requests bodies larger than this are refused (the real APIs cap user data at 64 KiB).
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -34,8 +34,8 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 /// A running emulator. It stops when dropped or after [`Emulator::shutdown`].
 pub struct Emulator {
     shared: Arc<Shared>,
-    do_addr: SocketAddr,
-    vultr_addr: SocketAddr,
+    /// Each provider's listener address, in the registry's order.
+    addrs: Vec<SocketAddr>,
     status_addr: SocketAddr,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -45,96 +45,86 @@ pub struct Emulator {
 #[derive(Clone)]
 struct ConnectionKill(Arc<Notify>);
 
-#[derive(Clone)]
-struct Gate {
-    provider: EmulatedProvider,
-    shared: Arc<Shared>,
-}
-
-async fn bind(addr: SocketAddr) -> Result<TcpListener, EmulatorError> {
-    TcpListener::bind(addr)
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), EmulatorError> {
+    let listener = TcpListener::bind(addr)
         .await
-        .map_err(|source| EmulatorError::Bind { addr, source })
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
+    Ok((listener, local))
 }
 
 impl Emulator {
-    /// Binds both listeners, loads the seed and starts serving.
+    /// Binds every listener, loads the seed and starts serving.
     pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
-        let do_listener = bind(config.digitalocean_listen).await?;
-        let vultr_listener = bind(config.vultr_listen).await?;
-        let status_listener = bind(config.status_listen).await?;
-        let local = |l: &TcpListener, addr| {
-            l.local_addr()
-                .map_err(|source| EmulatorError::Bind { addr, source })
-        };
-        let do_addr = local(&do_listener, config.digitalocean_listen)?;
-        let vultr_addr = local(&vultr_listener, config.vultr_listen)?;
-        let status_addr = local(&status_listener, config.status_listen)?;
+        let mut listeners = Vec::new();
+        let mut addrs = Vec::new();
+        for p in EmulatedProvider::ALL {
+            let (listener, addr) = bind(config.listen_addr(p)).await?;
+            listeners.push(listener);
+            addrs.push(addr);
+        }
+        let (status_listener, status_addr) = bind(config.status_listen).await?;
 
-        let seed = config.seed;
-        let (do_token, vultr_token) = (seed.digitalocean.token.clone(), seed.vultr.token.clone());
-        let mut shared = Shared::new(
+        let seed = &config.seed;
+        let apis = EmulatedProvider::ALL.map(EmulatedProvider::api);
+        let tokens = apis.iter().map(|a| a.token(seed).to_owned()).collect();
+        let states = apis
+            .iter()
+            .zip(&addrs)
+            .map(|(api, addr)| {
+                let ctx = StartContext {
+                    base_url: api.base_url(*addr),
+                    config: &config,
+                };
+                api.new_state(seed, &ctx)
+            })
+            .collect();
+        let shared = Arc::new(Shared::new(
             config.ip_delay,
-            do_token,
-            vultr_token,
-            format!("http://{do_addr}"),
-            DoWorld::new(&seed.digitalocean),
-            VultrWorld::new(&seed.vultr),
+            config.boot_delay,
             config.fault_seed,
-        );
-        shared.ssh_key_reads_per_minute = config.do_ssh_key_reads_per_minute;
-        shared.boot_delay = config.boot_delay;
-        let shared = Arc::new(shared);
+            tokens,
+            states,
+        ));
         let now = Instant::now();
-        lock(&shared.digitalocean).load_seed(&seed.digitalocean, &shared, now)?;
-        lock(&shared.vultr).load_seed(&seed.vultr, &shared, now)?;
+        for api in &apis {
+            api.load_seed(seed, &shared, now)?;
+        }
 
         let (stop, stopped) = watch::channel(false);
-        // DigitalOcean serves every path with a trailing slash too (`/v2/droplets/`), as
-        // clients such as pydo send them: strip it before routing (and before the gate, so
-        // faults, the SSH-key read limit and the request log see one form).
-        let do_router = Router::new().fallback_service(
-            gated(
-                digitalocean::router(),
-                EmulatedProvider::DigitalOcean,
-                &shared,
-            )
-            .map_request(strip_trailing_slash),
-        );
-        let vultr_router = gated(
-            Router::new()
-                .nest("/v2", vultr::router())
-                .fallback(vultr::not_found_fallback),
-            EmulatedProvider::Vultr,
-            &shared,
-        );
-        let tasks = vec![
-            tokio::spawn(serve(do_listener, do_router, stopped.clone())),
-            tokio::spawn(serve(vultr_listener, vultr_router, stopped.clone())),
-            tokio::spawn(serve(
-                status_listener,
-                super::status::router(shared.clone()),
-                stopped,
-            )),
-        ];
+        let mut tasks: Vec<JoinHandle<()>> = apis
+            .iter()
+            .zip(listeners)
+            .map(|(api, listener)| {
+                tokio::spawn(serve(listener, api.router(&shared), stopped.clone()))
+            })
+            .collect();
+        tasks.push(tokio::spawn(serve(
+            status_listener,
+            super::status::router(shared.clone()),
+            stopped,
+        )));
         Ok(Emulator {
             shared,
-            do_addr,
-            vultr_addr,
+            addrs,
             status_addr,
             stop,
             tasks,
         })
     }
 
-    /// `http://127.0.0.1:PORT`; a client appends `/v2/droplets`.
+    /// DigitalOcean's [`Emulator::base_url`]: `http://127.0.0.1:PORT`; a client appends
+    /// `/v2/droplets`.
     pub fn digitalocean_base_url(&self) -> String {
-        format!("http://{}", self.do_addr)
+        self.base_url(EmulatedProvider::DigitalOcean)
     }
 
-    /// `http://127.0.0.1:PORT/v2`; a client appends `/instances`.
+    /// Vultr's [`Emulator::base_url`]: `http://127.0.0.1:PORT/v2`; a client appends
+    /// `/instances`.
     pub fn vultr_base_url(&self) -> String {
-        format!("http://{}/v2", self.vultr_addr)
+        self.base_url(EmulatedProvider::Vultr)
     }
 
     /// `http://127.0.0.1:PORT`: the HTTP proxy that answers the machines' status check
@@ -145,18 +135,13 @@ impl Emulator {
 
     /// The address the provider's listener is bound to.
     pub fn local_addr(&self, p: EmulatedProvider) -> SocketAddr {
-        match p {
-            EmulatedProvider::DigitalOcean => self.do_addr,
-            EmulatedProvider::Vultr => self.vultr_addr,
-        }
+        self.addrs[p.index()]
     }
 
-    /// The base URL of a provider (see the two methods above).
+    /// The base URL a client of provider `p` is given: `http://127.0.0.1:PORT` plus the
+    /// path prefix its clients expect in it, if any (Vultr's `/v2`).
     pub fn base_url(&self, p: EmulatedProvider) -> String {
-        match p {
-            EmulatedProvider::DigitalOcean => self.digitalocean_base_url(),
-            EmulatedProvider::Vultr => self.vultr_base_url(),
-        }
+        p.api().base_url(self.local_addr(p))
     }
 
     /// The bearer token the provider's API accepts.
@@ -191,14 +176,7 @@ impl Emulator {
     /// `bulk-<n>`. For pagination tests and benchmarks.
     pub fn add_machines(&self, p: EmulatedProvider, count: usize, tags: &[&str]) {
         let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
-        match p {
-            EmulatedProvider::DigitalOcean => {
-                lock(&self.shared.digitalocean).add_ready_droplets(&self.shared, count, &tags)
-            }
-            EmulatedProvider::Vultr => {
-                lock(&self.shared.vultr).add_ready_instances(&self.shared, count, &tags)
-            }
-        }
+        p.api().add_machines(&self.shared, count, &tags);
     }
 
     /// Also writes each request, when it is recorded (see [`Emulator::requests`]), to `out` as
@@ -220,7 +198,7 @@ impl Emulator {
         lock(&self.shared.requests).clear();
     }
 
-    /// Stops both listeners and closes open connections.
+    /// Stops every listener and closes open connections.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         for task in std::mem::take(&mut self.tasks) {
@@ -233,43 +211,6 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
-}
-
-fn gated(router: Router<Arc<Shared>>, provider: EmulatedProvider, shared: &Arc<Shared>) -> Router {
-    let gate = Gate {
-        provider,
-        shared: shared.clone(),
-    };
-    router
-        .layer(middleware::from_fn_with_state(gate, gate_request))
-        .with_state(shared.clone())
-}
-
-/// `/v2/droplets/` becomes `/v2/droplets` (any number of trailing slashes; `/` stays), with
-/// the query kept.
-fn strip_trailing_slash<B>(mut req: Request<B>) -> Request<B> {
-    let uri = req.uri();
-    let path = uri.path();
-    if path.len() <= 1 || !path.ends_with('/') {
-        return req;
-    }
-    let trimmed = match path.trim_end_matches('/') {
-        "" => "/",
-        t => t,
-    };
-    let path_and_query = match uri.query() {
-        Some(q) => format!("{trimmed}?{q}"),
-        None => trimmed.to_owned(),
-    };
-    let mut parts = uri.clone().into_parts();
-    let Ok(pq) = path_and_query.parse() else {
-        return req;
-    };
-    parts.path_and_query = Some(pq);
-    if let Ok(new_uri) = axum::http::Uri::from_parts(parts) {
-        *req.uri_mut() = new_uri;
-    }
-    req
 }
 
 /// Accepts connections until `stopped` turns true. Each connection is served by hyper and
@@ -306,15 +247,21 @@ async fn serve(listener: TcpListener, router: Router, mut stopped: watch::Receiv
     }
 }
 
-/// Records the request, applies faults and authentication, and stamps DigitalOcean's
-/// rate-limit headers on the response.
-async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Response {
+/// The gate in front of provider `P`'s routes: records the request, applies faults and
+/// authentication, then `P`'s own admission rule, and lets `P` stamp the answer.
+pub(crate) async fn gate_request<P: Registered>(
+    State(shared): State<Arc<Shared>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let provider = P::PROVIDER;
+    let state = shared.state::<P>();
     let (parts, body) = req.into_parts();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return too_large(gate.provider);
+        return P::refusal(Refusal::TooLarge);
     };
     let json = if bytes.is_empty() {
         None
@@ -322,8 +269,8 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
         serde_json::from_slice(&bytes).ok()
     };
     let record = |status: u16| {
-        gate.shared.record(RecordedRequest {
-            provider: gate.provider,
+        shared.record(RecordedRequest {
+            provider,
             method: method.clone(),
             path: path.clone(),
             query: query.clone(),
@@ -337,7 +284,7 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
         }
     };
 
-    let decision = lock(&gate.shared.faults).decide(gate.provider, &method, &path);
+    let decision = lock(&shared.faults).decide(provider, &method, &path);
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
@@ -359,43 +306,24 @@ async fn gate_request(State(gate): State<Gate>, req: Request, next: Next) -> Res
             unreachable!("a timed-out request never answers");
         }
         FaultOutcome::RateLimited { retry_after_secs } => {
-            let mut r = too_many_requests(gate.provider);
+            let mut r = P::refusal(Refusal::RateLimited);
             r.headers_mut()
                 .insert("retry-after", HeaderValue::from(retry_after_secs));
             r
         }
-        FaultOutcome::ServerError => server_error(gate.provider),
+        FaultOutcome::ServerError => P::refusal(Refusal::ServerError),
         FaultOutcome::Proceed => {
-            let key_read = gate.provider == EmulatedProvider::DigitalOcean
-                && method == "GET"
-                && path.starts_with("/v2/account/keys");
-            if !authorized(&parts.headers, gate.shared.token(gate.provider)) {
-                unauthorized(gate.provider)
-            } else if let Some(wait) = key_read
-                .then(|| gate.shared.ssh_key_read_wait(Instant::now()))
-                .flatten()
-            {
-                let mut r = too_many_requests(gate.provider);
-                r.headers_mut()
-                    .insert("retry-after", HeaderValue::from(wait));
-                r
+            if !P::authorized(&parts.headers, shared.token(provider)) {
+                P::refusal(Refusal::Unauthorized)
+            } else if let Some(refused) = P::admit(state, &method, &path) {
+                refused
             } else {
                 next.run(Request::from_parts(parts, Body::from(bytes.clone())))
                     .await
             }
         }
     };
-    if gate.provider == EmulatedProvider::DigitalOcean {
-        let now = unix_now();
-        let (mut remaining, reset) = gate.shared.count_do_request(now);
-        if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            remaining = 0;
-        }
-        let h = response.headers_mut();
-        h.insert("ratelimit-limit", HeaderValue::from(DO_RATE_LIMIT_PER_HOUR));
-        h.insert("ratelimit-remaining", HeaderValue::from(remaining));
-        h.insert("ratelimit-reset", HeaderValue::from(reset));
-    }
+    P::stamp(state, &mut response);
     record(response.status().as_u16());
     response
 }
@@ -407,72 +335,6 @@ impl<F: FnOnce()> Drop for OnDrop<F> {
     fn drop(&mut self) {
         if let Some(f) = self.0.take() {
             f();
-        }
-    }
-}
-
-fn authorized(headers: &HeaderMap, token: &str) -> bool {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| t.trim() == token)
-}
-
-fn unauthorized(p: EmulatedProvider) -> Response {
-    match p {
-        EmulatedProvider::DigitalOcean => digitalocean::error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Unable to authenticate you.",
-        )
-        .into_response(),
-        EmulatedProvider::Vultr => {
-            vultr::error(StatusCode::UNAUTHORIZED, "Invalid API token.").into_response()
-        }
-    }
-}
-
-fn too_many_requests(p: EmulatedProvider) -> Response {
-    match p {
-        EmulatedProvider::DigitalOcean => digitalocean::error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "API rate limit exceeded.",
-        )
-        .into_response(),
-        EmulatedProvider::Vultr => vultr::error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Rate limit reached - please try your request again later.",
-        )
-        .into_response(),
-    }
-}
-
-fn too_large(p: EmulatedProvider) -> Response {
-    let message = "The request body is too large.";
-    match p {
-        EmulatedProvider::DigitalOcean => {
-            digitalocean::error(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", message)
-                .into_response()
-        }
-        EmulatedProvider::Vultr => {
-            vultr::error(StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
-        }
-    }
-}
-
-fn server_error(p: EmulatedProvider) -> Response {
-    match p {
-        EmulatedProvider::DigitalOcean => digitalocean::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            "Server Error",
-        )
-        .into_response(),
-        EmulatedProvider::Vultr => {
-            vultr::error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.")
-                .into_response()
         }
     }
 }

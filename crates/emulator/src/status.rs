@@ -28,7 +28,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::clock::unix_now;
-use super::state::{Shared, lock};
+use super::registry::EmulatedProvider;
+use super::state::Shared;
 
 /// The port machines serve their status check on.
 pub const STATUS_PORT: u16 = 4242;
@@ -59,10 +60,9 @@ async fn answer(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         return bad_gateway(&format!("{host} does not answer"));
     };
     let now = Instant::now();
-    let boot = {
-        let found = lock(&shared.digitalocean).boot_of(ip, now);
-        found.or_else(|| lock(&shared.vultr).boot_of(ip, now))
-    };
+    let boot = EmulatedProvider::ALL
+        .into_iter()
+        .find_map(|p| p.api().boot_of(&shared, ip, now));
     let Some(boot) = boot else {
         return bad_gateway(&format!("{ip} does not answer"));
     };

@@ -1,10 +1,12 @@
 //! The Machines screen: the list across accounts (each account streamed as it answers),
-//! refreshing machines in transition, cloud-init checks, power, the SSH command, destroy.
+//! refreshing machines in transition, cloud-init checks, power, the SSH command, destroy;
+//! and one machine's detail view: its detail, rename, tags, protection.
 
 use hangar::fleet::destroy::{self, DestroyEvent, DestroyPreviews, DestroyResults};
 use hangar::fleet::machines::{
     self, MachineChecks, MachineListing, MachineRefs, MachineView, Refreshes,
 };
+use hangar::fleet::manage::{self, MachineDetail, RenamedView};
 use hangar::provider::PowerAction;
 use hangar::usecases::destroy::ExtraRecord;
 use hangar::usecases::ssh::SshTarget;
@@ -65,6 +67,70 @@ pub async fn ssh_target(
 ) -> AppResult<SshTarget> {
     let fleet = state.fleet().await?;
     Ok(machines::ssh_target(&fleet, &account_id, &machine_id).await?)
+}
+
+/// One machine's detail: plan, cost so far, cloud-init, and the DNS records of every account
+/// that point at it.
+#[tauri::command]
+#[specta::specta]
+pub async fn machine_detail(
+    state: Fleet<'_>,
+    account_id: String,
+    machine_id: String,
+) -> AppResult<MachineDetail> {
+    let fleet = state.fleet().await?;
+    Ok(manage::detail(&fleet, &account_id, &machine_id).await?)
+}
+
+/// Renames one machine, and with `with_records` its own DNS records too.
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_machine(
+    state: Fleet<'_>,
+    account_id: String,
+    machine_id: String,
+    name: String,
+    with_records: bool,
+    allow_duplicate: bool,
+) -> AppResult<RenamedView> {
+    let fleet = state.fleet().await?;
+    let (account, machine) = (&account_id, &machine_id);
+    Ok(manage::rename(
+        &fleet,
+        account,
+        machine,
+        &name,
+        with_records,
+        allow_duplicate,
+    )
+    .await?)
+}
+
+/// Adds and removes the user's own tags of one machine.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_tags(
+    state: Fleet<'_>,
+    account_id: String,
+    machine_id: String,
+    add: Vec<String>,
+    remove: Vec<String>,
+) -> AppResult<MachineView> {
+    let fleet = state.fleet().await?;
+    Ok(manage::change_tags(&fleet, &account_id, &machine_id, &add, &remove).await?)
+}
+
+/// Turns one machine's protection against deletion on or off.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_protection(
+    state: Fleet<'_>,
+    account_id: String,
+    machine_id: String,
+    on: bool,
+) -> AppResult<MachineView> {
+    let fleet = state.fleet().await?;
+    Ok(manage::set_protection(&fleet, &account_id, &machine_id, on).await?)
 }
 
 /// What destroying these machines would do: their DNS records and refusals. Deletes nothing.

@@ -112,7 +112,8 @@ fn start_xvfb() -> (Guard, String) {
             "1",
             "-screen",
             "0",
-            "1280x820x24",
+            // Room for the largest window size the screenshots are taken at.
+            "1920x1080x24",
             "-nolisten",
             "tcp",
         ])
@@ -303,8 +304,12 @@ impl GuiSession {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("create the screenshot dir");
         let path = dir.join(format!("{name}.png"));
+        // The display is larger than the window: keep only the window.
+        let (x, y, w, h) = self.client.get_window_rect().await.expect("window rect");
         let status = Command::new("import")
-            .args(["-window", "root"])
+            .args(["-window", "root", "-crop"])
+            .arg(format!("{w}x{h}+{x}+{y}"))
+            .arg("+repage")
             .arg(&path)
             .env("DISPLAY", &self.display)
             .status()
@@ -317,6 +322,50 @@ impl GuiSession {
         let png = std::fs::read(&path).expect("read the screenshot");
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
         path
+    }
+
+    /// [`screenshot`](Self::screenshot)s of the current screen at 1024×700, 1280×800 and
+    /// 1920×1080, in the light and the dark theme: `<name>-<w>x<h>-<theme>.png`. The window
+    /// and the theme are put back afterwards.
+    pub async fn screenshots_at_sizes(&self, name: &str) {
+        let (x, y, w, h) = self.client.get_window_rect().await.expect("window rect");
+        let theme = self
+            .client
+            .execute(
+                "return document.documentElement.dataset.theme || '';",
+                vec![],
+            )
+            .await
+            .expect("read the theme");
+        for (width, height) in [(1024u32, 700u32), (1280, 800), (1920, 1080)] {
+            self.client
+                .set_window_rect(0, 0, width, height)
+                .await
+                .expect("resize the window");
+            for t in ["light", "dark"] {
+                self.client
+                    .execute(
+                        "document.documentElement.dataset.theme = arguments[0];",
+                        vec![t.into()],
+                    )
+                    .await
+                    .expect("set the theme");
+                self.screenshot(&format!("{name}-{width}x{height}-{t}"))
+                    .await;
+            }
+        }
+        self.client
+            .execute(
+                "const t = arguments[0]; if (t) document.documentElement.dataset.theme = t; \
+                 else delete document.documentElement.dataset.theme;",
+                vec![theme],
+            )
+            .await
+            .expect("restore the theme");
+        self.client
+            .set_window_rect(x as u32, y as u32, w as u32, h as u32)
+            .await
+            .expect("restore the window");
     }
 
     /// Ends the WebDriver session, closing the app.

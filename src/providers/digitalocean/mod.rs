@@ -23,7 +23,9 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::http::lifecycle::{create_reconciled, destroy_confirmed, find_created, find_record};
+use super::http::lifecycle::{
+    create_reconciled, destroy_confirmed, find_created, find_record, wait_for_action,
+};
 use super::http::{
     Catalogs, ClientOptions, ClientParts, HttpClient, ProviderClient, ProviderConfig, Safety,
     encode_segment,
@@ -177,6 +179,42 @@ impl DigitalOcean {
         Ok(answer.droplet.into())
     }
 
+    /// Runs a Droplet action (`POST /v2/droplets/{id}/actions`) and waits until it completes.
+    async fn run_action(&self, id: &str, body: &Value, what: &str) -> Result<()> {
+        let path = format!("{}/actions", Self::droplet_path(id)?);
+        // Repeating a rename to the same name, or a power action, has the same effect.
+        let started: wire::ActionEnvelope = self
+            .http
+            .send_json(Method::POST, &path, body, Safety::Idempotent)
+            .await?;
+        let poll_path = format!("/v2/actions/{}", started.action.id);
+        wait_for_action(KIND, id, what, &self.options.actions, || async {
+            let now: wire::ActionEnvelope = self.http.get_json(&poll_path, &[]).await?;
+            Ok(now.action.state())
+        })
+        .await
+    }
+
+    /// Creates the tag `name` (a no-op when it exists: the API answers 201 either way).
+    async fn ensure_tag(&self, name: &str) -> Result<()> {
+        self.http
+            .send_no_content(
+                Method::POST,
+                "/v2/tags",
+                Some(&json!({ "name": name })),
+                Safety::Idempotent,
+            )
+            .await
+            .map(drop)
+    }
+
+    fn droplet_id(id: &str) -> Result<u64> {
+        id.parse::<u64>().map_err(|_| ProviderError::Validation {
+            provider: KIND,
+            message: format!("`{id}` is not a Droplet id"),
+        })
+    }
+
     fn droplet_path(id: &str) -> Result<String> {
         // Ids are integers; refusing anything else keeps stray input out of the URL path.
         id.parse::<u64>()
@@ -271,6 +309,36 @@ impl CloudProvider for DigitalOcean {
             )
             .await
             .map(drop)
+    }
+
+    async fn rename_machine(&self, id: &str, name: &str) -> Result<()> {
+        let body = json!({ "type": "rename", "name": name });
+        self.run_action(id, &body, "rename").await
+    }
+
+    async fn retag_machine(&self, id: &str, add: &[String], remove: &[String]) -> Result<()> {
+        let droplet = wire::TagResources::droplet(Self::droplet_id(id)?);
+        // A tag must exist before a Droplet can carry it; each change is its own request.
+        for tag in add {
+            self.ensure_tag(tag).await?;
+            let path = format!("/v2/tags/{}/resources", encode_segment(tag));
+            self.http
+                .send_no_content(Method::POST, &path, Some(&droplet), Safety::Idempotent)
+                .await?;
+        }
+        for tag in remove {
+            let path = format!("/v2/tags/{}/resources", encode_segment(tag));
+            match self
+                .http
+                .send_no_content(Method::DELETE, &path, Some(&droplet), Safety::Idempotent)
+                .await
+            {
+                // A tag that no longer exists is not on the Droplet either.
+                Err(e) if e.is_not_found() => {}
+                other => drop(other?),
+            }
+        }
+        Ok(())
     }
 
     async fn list_ssh_keys(&self) -> Result<Vec<SshKey>> {

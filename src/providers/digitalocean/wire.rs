@@ -8,6 +8,7 @@ use crate::provider::{
     AccountInfo, DnsRecord, DnsRecordSpec, DnsRecordType, DnsZone, Image, Machine, MachineStatus,
     Project, ProviderKind, Region, Size, SshKey,
 };
+use crate::providers::http::lifecycle::ActionState;
 
 #[derive(Debug, Deserialize)]
 pub struct Droplet {
@@ -79,11 +80,16 @@ impl ImageRef {
     }
 }
 
-fn public(networks: &[Network]) -> Option<String> {
+/// The first address of `kind` (`public` or `private`, `network_v4.type`).
+fn address_of(networks: &[Network], kind: &str) -> Option<String> {
     networks
         .iter()
-        .find(|n| n.kind == "public" && !n.ip_address.is_empty())
+        .find(|n| n.kind == kind && !n.ip_address.is_empty())
         .map(|n| n.ip_address.clone())
+}
+
+fn public(networks: &[Network]) -> Option<String> {
+    address_of(networks, "public")
 }
 
 impl From<Droplet> for Machine {
@@ -108,6 +114,7 @@ impl From<Droplet> for Machine {
             // An empty `networks.v4` (status `new`) means no IP yet.
             ipv4: public(&d.networks.v4),
             ipv6: public(&d.networks.v6),
+            private_ipv4: address_of(&d.networks.v4, "private"),
             status,
             size,
             image: d
@@ -152,6 +159,52 @@ pub fn id_or_string(s: &str) -> serde_json::Value {
     match s.parse::<u64>() {
         Ok(n) => serde_json::Value::from(n),
         Err(_) => serde_json::Value::from(s),
+    }
+}
+
+/// `#/components/schemas/action`: what a Droplet action answers, and what polling it reads.
+#[derive(Debug, Deserialize)]
+pub struct ActionWire {
+    pub id: u64,
+    /// `in-progress`, `completed` or `errored`.
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionEnvelope {
+    pub action: ActionWire,
+}
+
+impl ActionWire {
+    pub fn state(&self) -> ActionState {
+        match self.status.as_str() {
+            "completed" => ActionState::Done,
+            "errored" => ActionState::Failed(format!("action {} errored", self.id)),
+            _ => ActionState::Running,
+        }
+    }
+}
+
+/// `tags_resource`: the Droplets a tag is added to or removed from.
+#[derive(Debug, Serialize)]
+pub struct TagResources {
+    pub resources: Vec<TagResource>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagResource {
+    pub resource_id: String,
+    pub resource_type: &'static str,
+}
+
+impl TagResources {
+    pub fn droplet(id: u64) -> Self {
+        Self {
+            resources: vec![TagResource {
+                resource_id: id.to_string(),
+                resource_type: "droplet",
+            }],
+        }
     }
 }
 

@@ -49,6 +49,69 @@ impl Default for DestroyPolicy {
     }
 }
 
+/// How [`wait_for_action`] polls an action the provider runs in the background.
+#[derive(Debug, Clone)]
+pub struct ActionPolicy {
+    /// Wait between polls.
+    pub interval: Duration,
+    /// Give up (with [`ProviderError::ActionFailed`]) after this long.
+    pub timeout: Duration,
+}
+
+impl Default for ActionPolicy {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Where an action the provider runs in the background stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionState {
+    Running,
+    Done,
+    /// Ended in error; the provider's words, if any.
+    Failed(String),
+}
+
+/// Polls `poll` every [`ActionPolicy::interval`] until the action is done. A failed action,
+/// or one still running after [`ActionPolicy::timeout`], is [`ProviderError::ActionFailed`]
+/// naming `action` and the machine `id`.
+pub async fn wait_for_action<P, PF>(
+    provider: ProviderKind,
+    id: &str,
+    action: &str,
+    policy: &ActionPolicy,
+    poll: P,
+) -> Result<()>
+where
+    P: Fn() -> PF,
+    PF: Future<Output = Result<ActionState>>,
+{
+    let failed = |message: String| ProviderError::ActionFailed {
+        provider,
+        id: id.to_owned(),
+        action: action.to_owned(),
+        message,
+    };
+    let deadline = tokio::time::Instant::now() + policy.timeout;
+    loop {
+        match poll().await? {
+            ActionState::Done => return Ok(()),
+            ActionState::Failed(why) => return Err(failed(why)),
+            ActionState::Running if tokio::time::Instant::now() >= deadline => {
+                return Err(failed(format!(
+                    "still running after {} s; check the machine in the provider's console",
+                    policy.timeout.as_secs()
+                )));
+            }
+            ActionState::Running => tokio::time::sleep(policy.interval).await,
+        }
+    }
+}
+
 /// True for a failure after which the provider may or may not have acted.
 pub fn is_ambiguous(error: &ProviderError) -> bool {
     matches!(
@@ -188,6 +251,7 @@ mod tests {
             region: region.into(),
             ipv4: None,
             ipv6: None,
+            private_ipv4: None,
             status: MachineStatus::New,
             size: "s-1vcpu-1gb".into(),
             image: "debian-12-x64".into(),

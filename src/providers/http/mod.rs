@@ -85,6 +85,8 @@ impl RetryPolicy {
 pub struct ClientOptions {
     pub retry: RetryPolicy,
     pub destroy: lifecycle::DestroyPolicy,
+    /// How actions run in the background (a rename) are waited for.
+    pub actions: lifecycle::ActionPolicy,
     /// How long catalogs (regions, sizes, images) stay cached.
     pub catalog_ttl: Duration,
     /// HTTP proxy the machines' status check is sent through (an account's
@@ -98,6 +100,7 @@ impl Default for ClientOptions {
         Self {
             retry: RetryPolicy::default(),
             destroy: lifecycle::DestroyPolicy::default(),
+            actions: lifecycle::ActionPolicy::default(),
             catalog_ttl: crate::provider::DEFAULT_CATALOG_TTL,
             status_proxy: None,
         }

@@ -27,7 +27,7 @@ use backon::Retryable;
 use base64::Engine;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::http::lifecycle::{
     DestroyPolicy, create_reconciled, destroy_confirmed, find_created, find_record,
@@ -284,6 +284,45 @@ impl CloudProvider for Vultr {
             .send_no_content::<Value>(Method::POST, &path, None, Safety::Idempotent)
             .await
             .map(drop)
+    }
+
+    async fn rename_machine(&self, id: &str, name: &str) -> Result<()> {
+        // The label is what Hangar shows as the name; the hostname inside stays as created.
+        let _: wire::InstanceEnvelope = self
+            .http
+            .send_json(
+                Method::PATCH,
+                &Self::instance_path(id),
+                &json!({ "label": name }),
+                Safety::Idempotent,
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn retag_machine(&self, id: &str, add: &[String], remove: &[String]) -> Result<()> {
+        // PATCH replaces the whole list, so read it first and keep the other tags.
+        let machine = self.get_machine(id).await?;
+        let mut tags: Vec<String> = machine
+            .tags
+            .into_iter()
+            .filter(|t| !remove.contains(t))
+            .collect();
+        for tag in add {
+            if !tags.contains(tag) {
+                tags.push(tag.clone());
+            }
+        }
+        let _: wire::InstanceEnvelope = self
+            .http
+            .send_json(
+                Method::PATCH,
+                &Self::instance_path(id),
+                &json!({ "tags": tags }),
+                Safety::Idempotent,
+            )
+            .await?;
+        Ok(())
     }
 
     async fn list_ssh_keys(&self) -> Result<Vec<SshKey>> {

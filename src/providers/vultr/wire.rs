@@ -39,6 +39,9 @@ pub struct Instance {
     pub tags: Vec<String>,
     #[serde(default)]
     pub date_created: String,
+    /// Set only when the instance is attached to a VPC.
+    #[serde(default)]
+    pub internal_ip: Option<String>,
 }
 
 fn some_address(s: &str) -> Option<String> {
@@ -67,6 +70,7 @@ impl From<Instance> for Machine {
             region: i.region,
             ipv4: some_address(&i.main_ip),
             ipv6: i.v6_main_ip.as_deref().and_then(some_address),
+            private_ipv4: i.internal_ip.as_deref().and_then(some_address),
             status,
             size: i.plan,
             image: i.os_id.map(|n| n.to_string()).unwrap_or_default(),

@@ -34,6 +34,7 @@ function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}
     region: "nyc3",
     ipv4: `192.0.2.${id}`,
     ipv6: null,
+    privateIpv4: null,
     status: "active",
     size: "s-1vcpu-1gb",
     image: "ubuntu-24-04-x64",
@@ -61,6 +62,7 @@ function view(m: Machine_Serialize): MachineView_Serialize {
     session: ours ? SESSION : null,
     inSession: ours,
     userTags: [],
+    protected: false,
   };
 }
 

@@ -39,6 +39,7 @@ function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}
     region: "nyc3",
     ipv4: `192.0.2.${id}`,
     ipv6: null,
+    privateIpv4: null,
     status: "active",
     size: "s-1vcpu-1gb",
     image: "ubuntu-24-04-x64",
@@ -51,7 +52,7 @@ function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}
 
 /** The machine as the core lists it; what it read from the tags is given, not parsed here. */
 function view(m: Machine_Serialize, over: Partial<MachineView_Serialize> = {}): MachineView_Serialize {
-  return { machine: m, createdByHangar: false, machineType: null, session: null, inSession: false, userTags: m.tags, ...over };
+  return { machine: m, createdByHangar: false, machineType: null, session: null, inSession: false, userTags: m.tags, protected: false, ...over };
 }
 
 const accounts: AccountList_Serialize = {

@@ -47,6 +47,17 @@ export const commands = {
 	powerMachine: (accountId: string, machineId: string, action: PowerAction) => typedError<MachineView_Serialize, AppError>(__TAURI_INVOKE("power_machine", { accountId, machineId, action })),
 	/**  The `ssh user@host` to reach one machine. */
 	sshTarget: (accountId: string, machineId: string) => typedError<SshTarget_Serialize, AppError>(__TAURI_INVOKE("ssh_target", { accountId, machineId })),
+	/**
+	 *  One machine's detail: plan, cost so far, cloud-init, and the DNS records of every account
+	 *  that point at it.
+	 */
+	machineDetail: (accountId: string, machineId: string) => typedError<MachineDetail_Serialize, AppError>(__TAURI_INVOKE("machine_detail", { accountId, machineId })),
+	/**  Renames one machine, and with `with_records` its own DNS records too. */
+	renameMachine: (accountId: string, machineId: string, name: string, withRecords: boolean, allowDuplicate: boolean) => typedError<RenamedView_Serialize, AppError>(__TAURI_INVOKE("rename_machine", { accountId, machineId, name, withRecords, allowDuplicate })),
+	/**  Adds and removes the user's own tags of one machine. */
+	changeTags: (accountId: string, machineId: string, add: string[], remove: string[]) => typedError<MachineView_Serialize, AppError>(__TAURI_INVOKE("change_tags", { accountId, machineId, add, remove })),
+	/**  Turns one machine's protection against deletion on or off. */
+	setProtection: (accountId: string, machineId: string, on: boolean) => typedError<MachineView_Serialize, AppError>(__TAURI_INVOKE("set_protection", { accountId, machineId, on })),
 	/**  What destroying these machines would do: their DNS records and refusals. Deletes nothing. */
 	previewDestroy: (targets: MachineRefs[], all: boolean) => typedError<DestroyPreviews_Serialize, AppError>(__TAURI_INVOKE("preview_destroy", { targets, all })),
 	/**
@@ -266,6 +277,21 @@ export type ConnectionTest_Serialize = { status: "ok"; outcome: ProbeOutcome_Ser
 /**  Any other failure (server error, rate limit, unreadable answer). */
 { status: "failed"; message: string };
 
+/**  What a machine costs, as far as Hangar can tell. */
+export type Cost = {
+	/**  USD per month: the machine's own price when the provider gives one, else its plan's. */
+	monthly: number | null,
+	/**  USD per hour: `monthly` / [`BILLED_HOURS_PER_MONTH`]. */
+	hourly: number | null,
+	/**  Hours since the machine was created. */
+	hoursSoFar: number | null,
+	/**
+	 *  An estimate of what it has cost since it was created: hourly up to the monthly price
+	 *  in each month. Bandwidth, backups, snapshots and taxes are not included.
+	 */
+	estimateSoFar: number | null,
+};
+
 /**  Everything the form offers for one account, fetched concurrently in one call. */
 export type CreateFormData = CreateFormData_Serialize | CreateFormData_Deserialize;
 
@@ -454,10 +480,13 @@ export type DestroyPreview_Deserialize = {
 	name: string,
 	ipv4?: string | null,
 	/**
-	 *  Why the destroy would be refused without `all` (not created by Hangar/`machine`, or of
-	 *  another session); `None` when it would go ahead.
+	 *  Why the destroy would be refused: the machine is protected (even with `all`), or,
+	 *  without `all`, it was not created by Hangar/`machine` or is of another session; `None`
+	 *  when it would go ahead.
 	 */
 	refusal?: string | null,
+	/**  Protected against deletion: refused even with `all`. */
+	protected: boolean,
 	/**  The DNS records that would be deleted with it. */
 	records: MachineRecord[],
 	/**
@@ -476,10 +505,13 @@ export type DestroyPreview_Serialize = {
 	name: string,
 	ipv4: string | null,
 	/**
-	 *  Why the destroy would be refused without `all` (not created by Hangar/`machine`, or of
-	 *  another session); `None` when it would go ahead.
+	 *  Why the destroy would be refused: the machine is protected (even with `all`), or,
+	 *  without `all`, it was not created by Hangar/`machine` or is of another session; `None`
+	 *  when it would go ahead.
 	 */
 	refusal: string | null,
+	/**  Protected against deletion: refused even with `all`. */
+	protected: boolean,
 	/**  The DNS records that would be deleted with it. */
 	records: MachineRecord[],
 	/**
@@ -780,6 +812,39 @@ export type MachineConfigLocation_Serialize = {
 	exists: boolean,
 };
 
+/**  Everything the detail view shows about one machine. */
+export type MachineDetail = MachineDetail_Serialize | MachineDetail_Deserialize;
+
+/**  Everything the detail view shows about one machine. */
+export type MachineDetail_Deserialize = {
+	accountId: string,
+	accountLabel: string,
+	provider: ProviderKind,
+	/**  The account is the demo cloud's: nothing is billed. */
+	simulated: boolean,
+	view: MachineView_Deserialize,
+	plan: PlanDetail_Deserialize,
+	/**  A/AAAA records of any account with one of its addresses, and CNAMEs to its name. */
+	records: PointingRecord[],
+	/**  What could not be asked (an account's zones, …): the rest is still shown. */
+	problems: Error[],
+};
+
+/**  Everything the detail view shows about one machine. */
+export type MachineDetail_Serialize = {
+	accountId: string,
+	accountLabel: string,
+	provider: ProviderKind,
+	/**  The account is the demo cloud's: nothing is billed. */
+	simulated: boolean,
+	view: MachineView_Serialize,
+	plan: PlanDetail_Serialize,
+	/**  A/AAAA records of any account with one of its addresses, and CNAMEs to its name. */
+	records: PointingRecord[],
+	/**  What could not be asked (an account's zones, …): the rest is still shown. */
+	problems: Error[],
+};
+
 /**  Machines across accounts. */
 export type MachineListing = MachineListing_Serialize | MachineListing_Deserialize;
 
@@ -927,6 +992,8 @@ export type MachineView_Deserialize = {
 	inSession: boolean,
 	/**  The tags that are not Hangar's own. */
 	userTags: string[],
+	/**  Protected against deletion (`machine:protected`): every destroy refuses it. */
+	protected: boolean,
 };
 
 /**  A machine with what Hangar reads from its tags, so no front end parses tags itself. */
@@ -942,6 +1009,8 @@ export type MachineView_Serialize = {
 	inSession: boolean,
 	/**  The tags that are not Hangar's own. */
 	userTags: string[],
+	/**  Protected against deletion (`machine:protected`): every destroy refuses it. */
+	protected: boolean,
 };
 
 /**  A virtual machine (DigitalOcean Droplet, Vultr instance). */
@@ -955,6 +1024,8 @@ export type Machine_Deserialize = {
 	ipv4?: string | null,
 	/**  Public IPv6 address, when the machine has one. */
 	ipv6?: string | null,
+	/**  Address on the provider's private network (VPC), when the machine has one. */
+	privateIpv4?: string | null,
 	status: MachineStatus,
 	/**  Size / plan slug. */
 	size: string,
@@ -979,6 +1050,8 @@ export type Machine_Serialize = {
 	ipv4: string | null,
 	/**  Public IPv6 address, when the machine has one. */
 	ipv6: string | null,
+	/**  Address on the provider's private network (VPC), when the machine has one. */
+	privateIpv4: string | null,
 	status: MachineStatus,
 	/**  Size / plan slug. */
 	size: string,
@@ -1043,6 +1116,41 @@ export type PerAccount_Serialize<T> = {
 	accountId: string,
 	result: T | null,
 	error: Error | null,
+};
+
+/**  [`detail`]'s answer. */
+export type PlanDetail = PlanDetail_Serialize | PlanDetail_Deserialize;
+
+/**  [`detail`]'s answer. */
+export type PlanDetail_Deserialize = {
+	/**  The machine's size in the catalog; `None` when the catalog no longer lists it. */
+	plan?: Size | null,
+	/**  `None` when no price is known. */
+	cost?: Cost | null,
+	/**  The cloud-init check (`done`, `running`, … or `UNKNOWN`). */
+	cloudInit: string,
+};
+
+/**  [`detail`]'s answer. */
+export type PlanDetail_Serialize = {
+	/**  The machine's size in the catalog; `None` when the catalog no longer lists it. */
+	plan: Size | null,
+	/**  `None` when no price is known. */
+	cost: Cost | null,
+	/**  The cloud-init check (`done`, `running`, … or `UNKNOWN`). */
+	cloudInit: string,
+};
+
+/**  A DNS record pointing at a machine, and the account whose zone holds it. */
+export type PointingRecord = {
+	accountId: string,
+	accountLabel: string,
+	record: MachineRecord,
+	/**
+	 *  The machine's own record (named after it, in its account): destroy deletes it, and a
+	 *  rename renames it.
+	 */
+	own: boolean,
 };
 
 /**  A power action. */
@@ -1184,6 +1292,21 @@ export type Region = {
 	slug: string,
 	name: string,
 	available: boolean,
+};
+
+/**  A renamed machine and the records renamed with it. */
+export type RenamedView = RenamedView_Serialize | RenamedView_Deserialize;
+
+/**  A renamed machine and the records renamed with it. */
+export type RenamedView_Deserialize = {
+	machine: MachineView_Deserialize,
+	records: MachineRecord[],
+};
+
+/**  A renamed machine and the records renamed with it. */
+export type RenamedView_Serialize = {
+	machine: MachineView_Serialize,
+	records: MachineRecord[],
 };
 
 /**  A rule for one value. */

@@ -25,6 +25,7 @@ function machine(over: Partial<Machine_Serialize>): Machine_Serialize {
     region: "nyc3",
     ipv4: null,
     ipv6: null,
+    privateIpv4: null,
     status: "active",
     size: "s-1vcpu-1gb",
     image: "ubuntu-24-04-x64",
@@ -37,7 +38,7 @@ function machine(over: Partial<Machine_Serialize>): Machine_Serialize {
 
 /** A machine as the core reports it: what it read from the tags is given, not parsed here. */
 function view(m: Machine_Serialize, over: Partial<MachineView_Serialize> = {}): MachineView_Serialize {
-  return { machine: m, createdByHangar: false, machineType: null, session: null, inSession: false, userTags: m.tags, ...over };
+  return { machine: m, createdByHangar: false, machineType: null, session: null, inSession: false, userTags: m.tags, protected: false, ...over };
 }
 
 /** What the core reads from Hangar's tags, for a machine created by Hangar. */

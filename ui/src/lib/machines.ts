@@ -65,6 +65,21 @@ function fromView(view: MachineView) {
   };
 }
 
+/** The row of one machine of `account` (e.g. the one a detail view shows). */
+export function rowOf(
+  view: MachineView,
+  account: { id: string; label: string; provider: ProviderKind; simulated: boolean },
+): MachineRow {
+  return {
+    key: `${account.id}/${view.machine.id}`,
+    accountId: account.id,
+    accountLabel: account.label,
+    provider: account.provider,
+    simulated: account.simulated,
+    ...fromView(view),
+  };
+}
+
 /** Flattens a listing into rows, and collects the accounts that failed. */
 export function toRows(
   listing: Pick<MachineListing, "accounts">,

@@ -12,7 +12,7 @@ use crate::output::out;
 use hangar::error::{Error, ErrorKind, Result};
 use hangar::usecases::DestroyProgress;
 use hangar::usecases::destroy::{
-    DestroyOptions, destroy_machines, preview_destroy, refuse_foreign,
+    DestroyOptions, destroy_machines, preview_destroy, refuse_foreign, refuse_protected,
 };
 
 #[derive(Args, Debug)]
@@ -87,6 +87,7 @@ pub async fn run(ctx: &Context, g: Globals, a: DestroyArgs) -> Result<()> {
                     e.into()
                 }
             })?;
+            refuse_protected(&m)?;
             if !a.all {
                 refuse_foreign(&m, &ctx.session)?;
             }

@@ -10,4 +10,7 @@ pub mod info;
 pub mod list;
 pub mod list_domain;
 pub mod names;
+pub mod protect;
+pub mod rename;
 pub mod status;
+pub mod tag;

@@ -1,30 +1,26 @@
-//! `cloud-emulator`: runs Hangar's DigitalOcean and Vultr API emulator as a standalone server.
+//! `cloud-emulator`: runs Hangar's cloud API emulator (every provider of its registry) as a
+//! standalone server.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Arg, ArgMatches, Command, FromArgMatches, Parser};
 use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig, FaultOdds, Faults, Seed};
 
-/// Serves emulated DigitalOcean (API v2) and Vultr (API v2) endpoints on 127.0.0.1 until Ctrl-C.
+/// Serves the emulated cloud APIs on 127.0.0.1 until Ctrl-C.
 ///
-/// DigitalOcean listens on --listen; Vultr listens on --vultr-listen, or on the port after
-/// --listen's when that is not given (port 0 picks free ports for both). The base URLs and the
-/// accepted bearer tokens are printed at start.
+/// The first provider listens on --listen; each other provider on its own --<name>-listen,
+/// or, when that is not given, on --listen's port plus the provider's position (port 0 picks
+/// free ports for all). The base URLs and the accepted bearer tokens are printed at start.
 ///
-/// Latency and faults apply to every request of both providers. Example:
+/// Latency and faults apply to every request of every provider. Example:
 /// `cloud-emulator --latency-ms 200 --faults 429=0.1,500=0.05,timeout=0.02,drop=0.02`.
 #[derive(Parser, Debug)]
 #[command(name = "cloud-emulator", version)]
 struct Args {
-    /// Address of the DigitalOcean API (port 0 = any free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: SocketAddr,
-    /// Address of the Vultr API [default: --listen's port + 1, or any free port if that is 0].
-    #[arg(long)]
-    vultr_listen: Option<SocketAddr>,
+    // `--listen` and each provider's `--<name>-listen` are added by `command()`.
     /// A seed YAML file (tokens, catalogs, SSH keys, DNS zones, projects, machines).
     /// Without it the built-in seed is used.
     #[arg(long)]
@@ -32,7 +28,7 @@ struct Args {
     /// Milliseconds before a new machine gets its public IP and becomes active.
     #[arg(long, default_value_t = 2000)]
     ip_delay_ms: u64,
-    /// Delays every request (both providers) by this many milliseconds.
+    /// Delays every request (every provider) by this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
     /// Injected faults: comma-separated KIND=PROBABILITY, KIND being `429` (rate limited, with
@@ -71,9 +67,97 @@ struct Args {
 /// How often the in-memory request log (unused by the binary) is emptied.
 const FORGET_REQUESTS_EVERY: Duration = Duration::from_secs(60);
 
+/// `--<name>-listen` of each provider after the first.
+fn listen_option(p: EmulatedProvider) -> &'static str {
+    // Once per provider and run: the options live as long as the process anyway.
+    String::leak(format!("{}-listen", p.name()))
+}
+
+/// The command line: `--listen` and one `--<name>-listen` per further provider of the
+/// registry, then [`Args`]; the summary names the providers.
+fn command() -> Command {
+    let [first, others @ ..] = EmulatedProvider::ALL;
+    let mut cmd = Command::new("cloud-emulator").arg(
+        Arg::new("listen")
+            .long("listen")
+            .value_name("LISTEN")
+            .value_parser(clap::value_parser!(SocketAddr))
+            .default_value("127.0.0.1:0")
+            .help(format!(
+                "Address of the {} API (port 0 = any free port)",
+                first.display_name()
+            )),
+    );
+    for (position, p) in (1..).zip(others) {
+        let option = listen_option(p);
+        cmd = cmd.arg(
+            Arg::new(option)
+                .long(option)
+                .value_name("LISTEN")
+                .value_parser(clap::value_parser!(SocketAddr))
+                .help(format!(
+                    "Address of the {} API [default: --listen's port + {position}, or any \
+                     free port if that is 0]",
+                    p.display_name()
+                )),
+        );
+    }
+    let cmd = <Args as clap::Args>::augment_args(cmd);
+    let names: Vec<&str> = EmulatedProvider::ALL
+        .iter()
+        .map(|p| p.display_name())
+        .collect();
+    let about = format!(
+        "Serves emulated {} APIs on 127.0.0.1 until Ctrl-C.",
+        match names.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    );
+    let details = cmd
+        .get_long_about()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let details = details.split_once("\n\n").map_or("", |(_, rest)| rest);
+    cmd.about(about.clone())
+        .long_about(format!("{about}\n\n{details}"))
+}
+
+/// Where each provider listens: its own option, else `--listen`'s port plus its position
+/// (port 0 stays 0).
+fn listen_addrs(matches: &ArgMatches) -> Vec<(EmulatedProvider, SocketAddr)> {
+    let listen = matches
+        .get_one::<SocketAddr>("listen")
+        .copied()
+        .unwrap_or(EmulatorConfig::DEFAULT_LISTEN);
+    EmulatedProvider::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(position, p)| {
+            let given = (position > 0)
+                .then(|| matches.get_one::<SocketAddr>(listen_option(p)).copied())
+                .flatten();
+            let addr = given.unwrap_or_else(|| {
+                let mut a = listen;
+                if a.port() != 0 {
+                    let step = u16::try_from(position).unwrap_or(u16::MAX);
+                    a.set_port(a.port().saturating_add(step));
+                }
+                a
+            });
+            (p, addr)
+        })
+        .collect()
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let matches = command().get_matches();
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
     let seed = match &args.seed {
         None => Seed::builtin(),
         Some(path) => {
@@ -93,18 +177,10 @@ async fn main() -> ExitCode {
             }
         }
     };
-    let vultr_listen = args.vultr_listen.unwrap_or_else(|| {
-        let mut a = args.listen;
-        if a.port() != 0 {
-            a.set_port(a.port().saturating_add(1));
-        }
-        a
-    });
     let config = EmulatorConfig {
         seed,
         ip_delay: Duration::from_millis(args.ip_delay_ms),
-        digitalocean_listen: args.listen,
-        vultr_listen,
+        listen: listen_addrs(&matches).into_iter().collect(),
         fault_seed: args.fault_seed,
         ..EmulatorConfig::default()
     };
@@ -149,13 +225,11 @@ async fn main() -> ExitCode {
             emulator.add_machines(p, args.extra_machines, &[]);
         }
     }
-    println!("DigitalOcean API: {}", emulator.digitalocean_base_url());
-    println!(
-        "  token: {}",
-        emulator.token(EmulatedProvider::DigitalOcean)
-    );
-    println!("Vultr API:        {}", emulator.vultr_base_url());
-    println!("  token: {}", emulator.token(EmulatedProvider::Vultr));
+    for p in EmulatedProvider::ALL {
+        let label = format!("{} API:", p.display_name());
+        println!("{label:<18}{}", emulator.base_url(p));
+        println!("  token: {}", emulator.token(p));
+    }
     println!(
         "Status proxy:     {} (machines' cloud-init status check)",
         emulator.status_proxy_url()

@@ -6,12 +6,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::{DoError, DoResult, paginated, query_get, query_pairs, reply};
-use crate::state::{Shared, lock};
+use super::{DoError, DoResult, lock_world, paginated, query_get, query_pairs, reply};
+use crate::state::Shared;
 
 pub async fn regions(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> DoResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let items = world
         .regions
         .iter()
@@ -22,7 +22,7 @@ pub async fn regions(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery)
 
 pub async fn sizes(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> DoResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let items = world
         .sizes
         .iter()
@@ -44,7 +44,7 @@ pub async fn images(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) 
             )));
         }
     } && query_get(&query, "private") != Some("true");
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let items: Vec<Value> = if include {
         world.images.iter().map(|i| world.image_json(i)).collect()
     } else {
@@ -54,7 +54,7 @@ pub async fn images(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) 
 }
 
 pub async fn account(State(shared): State<Arc<Shared>>) -> DoResult {
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let a = &world.account;
     reply(
         StatusCode::OK,

@@ -10,27 +10,17 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::world::{DoWorld, Record};
-use super::{DoError, DoResult, no_content, paginated, parse_body, query_get, query_pairs, reply};
-use crate::state::{Shared, lock};
+use super::{
+    DoError, DoResult, lock_world, no_content, paginated, parse_body, query_get, query_pairs, reply,
+};
+use crate::state::Shared;
+use crate::validate::valid_zone_name;
 
 const RECORD_TYPES: [&str; 9] = ["A", "AAAA", "CAA", "CNAME", "MX", "NS", "SOA", "SRV", "TXT"];
 
-/// Whether `name` looks like a DNS name with at least two labels.
-pub fn valid_zone_name(name: &str) -> bool {
-    let labels: Vec<&str> = name.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-        })
-}
-
 pub async fn list_domains(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> DoResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let items = world.domains.values().map(DoWorld::domain_json).collect();
     paginated(&shared, "/v2/domains", &query, "domains", items)
 }
@@ -59,7 +49,7 @@ pub async fn create_domain(State(shared): State<Arc<Shared>>, body: Bytes) -> Do
             "ip_address {ip:?} is not a valid IPv4 address"
         )));
     }
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     if world.domains.contains_key(&name) {
         return Err(DoError::unprocessable("Name already exists"));
     }
@@ -72,7 +62,7 @@ pub async fn create_domain(State(shared): State<Arc<Shared>>, body: Bytes) -> Do
 }
 
 pub async fn get_domain(State(shared): State<Arc<Shared>>, Path(name): Path<String>) -> DoResult {
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let d = world
         .domains
         .get(&name.to_lowercase())
@@ -84,7 +74,7 @@ pub async fn delete_domain(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
 ) -> DoResult {
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let name = name.to_lowercase();
     world.domains.remove(&name).ok_or_else(DoError::not_found)?;
     world.assignments.remove(&format!("do:domain:{name}"));
@@ -107,7 +97,7 @@ pub async fn list_records(
             "type {k:?} is not a DNS record type"
         )));
     }
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let d = world.domains.get(&domain).ok_or_else(DoError::not_found)?;
     let items: Vec<Value> = d
         .records
@@ -254,7 +244,7 @@ pub async fn create_record(
     {
         body.name = Some("@".into());
     }
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let domain = domain.to_lowercase();
     if !world.domains.contains_key(&domain) {
         return Err(DoError::not_found());
@@ -298,7 +288,7 @@ pub async fn get_record(
     State(shared): State<Arc<Shared>>,
     Path((domain, id)): Path<(String, String)>,
 ) -> DoResult {
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let r = find_record(&mut world, &domain, &id)?;
     reply(
         StatusCode::OK,
@@ -308,7 +298,7 @@ pub async fn get_record(
 
 async fn update_record(shared: Arc<Shared>, domain: String, id: String, body: Bytes) -> DoResult {
     let body: RecordBody = parse_body(&body)?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let r = find_record(&mut world, &domain, &id)?;
     let mut updated = Record {
         id: r.id,
@@ -351,7 +341,7 @@ pub async fn delete_record(
     State(shared): State<Arc<Shared>>,
     Path((domain, id)): Path<(String, String)>,
 ) -> DoResult {
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let id: u64 = id.parse().map_err(|_| DoError::not_found())?;
     let d = world
         .domains

@@ -11,11 +11,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    DoError, DoResult, no_content, paginated, paginated_with, parse_body, query_get, query_pairs,
-    reply, valid_tag_name,
+    DoError, DoResult, base_url, lock_world, no_content, paginated, paginated_with, parse_body,
+    query_get, query_pairs, reply, valid_tag_name,
 };
 use crate::clock::just_before;
-use crate::config::EmulatedProvider;
+use crate::registry::EmulatedProvider;
 use crate::state::{Shared, lock};
 
 /// `#/components/schemas/droplet_single_create/properties/name`.
@@ -45,7 +45,7 @@ pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
         return Err(DoError::bad_request("type must be droplets or gpus"));
     }
     let now = Instant::now();
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let matching: Vec<_> = world
         .droplets
         .values()
@@ -115,7 +115,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
     }
 
     let now = Instant::now();
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     if world.size(&size).is_none() {
         return Err(DoError::unprocessable(format!(
             "You specified an invalid size for Droplet creation: {size}"
@@ -196,7 +196,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
         actions.push(json!({
             "id": action,
             "rel": "create",
-            "href": format!("{}/v2/actions/{action}", shared.do_base_url),
+            "href": format!("{}/v2/actions/{action}", base_url(&shared)),
         }));
     }
     let body = if multi {
@@ -209,7 +209,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
 
 pub async fn get_one(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> DoResult {
     let id = droplet_id(&id)?;
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let d = world.droplets.get(&id).ok_or_else(DoError::not_found)?;
     reply(
         StatusCode::OK,
@@ -219,7 +219,7 @@ pub async fn get_one(State(shared): State<Arc<Shared>>, Path(id): Path<String>) 
 
 pub async fn delete_one(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> DoResult {
     let id = droplet_id(&id)?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     if !world.droplets.contains_key(&id) {
         return Err(DoError::not_found());
     }
@@ -234,7 +234,7 @@ pub async fn delete_by_tag(State(shared): State<Arc<Shared>>, RawQuery(raw): Raw
     let tag = query_get(&query, "tag_name")
         .filter(|t| !t.is_empty())
         .ok_or_else(|| DoError::unprocessable("tag_name is required to delete Droplets by tag"))?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     if lock(&shared.faults).take_ghost_delete(EmulatedProvider::DigitalOcean) {
         return no_content();
     }
@@ -254,6 +254,8 @@ pub async fn delete_by_tag(State(shared): State<Arc<Shared>>, RawQuery(raw): Raw
 struct ActionBody {
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// `droplet_action_rename`: the new name.
+    name: Option<String>,
 }
 
 pub async fn post_action(
@@ -263,24 +265,33 @@ pub async fn post_action(
 ) -> DoResult {
     let id = droplet_id(&id)?;
     let body: ActionBody = parse_body(&body)?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     if !world.droplets.contains_key(&id) {
         return Err(DoError::not_found());
     }
     let kind = body
         .kind
         .ok_or_else(|| DoError::unprocessable("type is required"))?;
-    let off = match kind.as_str() {
-        "power_on" | "reboot" | "power_cycle" => false,
-        "power_off" | "shutdown" => true,
+    let droplet = world.droplets.get_mut(&id).ok_or_else(DoError::not_found)?;
+    match kind.as_str() {
+        "power_on" | "reboot" | "power_cycle" => droplet.off = false,
+        "power_off" | "shutdown" => droplet.off = true,
+        "rename" => {
+            let name = body
+                .name
+                .ok_or_else(|| DoError::unprocessable("name is required to rename a Droplet"))?;
+            if name.len() > 255 || !NAME.is_match(&name) {
+                return Err(DoError::unprocessable(format!(
+                    "Name {name:?} is invalid: only letters, digits, '.' and '-' are allowed, and it must end with a letter or digit"
+                )));
+            }
+            droplet.name = name;
+        }
         other => {
             return Err(DoError::unprocessable(format!(
-                "Action type {other:?} is not supported here; use power_on, power_off, shutdown, reboot or power_cycle"
+                "Action type {other:?} is not supported here; use power_on, power_off, shutdown, reboot, power_cycle or rename"
             )));
         }
-    };
-    if let Some(d) = world.droplets.get_mut(&id) {
-        d.off = off;
     }
     let action = world.add_action(id, &kind, shared.ip_delay);
     let json = world.action_json(&world.actions[&action], Instant::now());
@@ -294,7 +305,7 @@ pub async fn list_actions(
 ) -> DoResult {
     let id = droplet_id(&id)?;
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     if !world.droplets.contains_key(&id) {
         return Err(DoError::not_found());
     }
@@ -320,7 +331,7 @@ pub async fn get_droplet_action(
 ) -> DoResult {
     let id = droplet_id(&id)?;
     let action: u64 = action.parse().map_err(|_| DoError::not_found())?;
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let a = world
         .actions
         .get(&action)
@@ -334,7 +345,7 @@ pub async fn get_droplet_action(
 
 pub async fn get_action(State(shared): State<Arc<Shared>>, Path(action): Path<String>) -> DoResult {
     let action: u64 = action.parse().map_err(|_| DoError::not_found())?;
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let a = world.actions.get(&action).ok_or_else(DoError::not_found)?;
     reply(
         StatusCode::OK,

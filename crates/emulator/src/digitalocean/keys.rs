@@ -9,27 +9,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::world::DoWorld;
-use super::{DoError, DoResult, no_content, paginated, parse_body, query_pairs, reply};
+use super::{DoError, DoResult, lock_world, no_content, paginated, parse_body, query_pairs, reply};
 use crate::ids::ssh_fingerprint;
-use crate::state::{Shared, lock};
-
-/// Whether `key` looks like an OpenSSH public key: a known type and a base64 body.
-pub fn plausible_public_key(key: &str) -> bool {
-    use base64::Engine as _;
-    let mut parts = key.split_whitespace();
-    let (Some(kind), Some(body)) = (parts.next(), parts.next()) else {
-        return false;
-    };
-    let known = kind.starts_with("ssh-") || kind.starts_with("ecdsa-") || kind.starts_with("sk-");
-    known
-        && base64::engine::general_purpose::STANDARD
-            .decode(body)
-            .is_ok()
-}
+use crate::state::Shared;
+use crate::validate::plausible_public_key;
 
 pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> DoResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let items = world.ssh_keys.values().map(DoWorld::ssh_key_json).collect();
     paginated(&shared, "/v2/account/keys", &query, "ssh_keys", items)
 }
@@ -54,7 +41,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
             "Key invalid type, we support 'ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'",
         ));
     }
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let fingerprint = ssh_fingerprint(&key);
     if world
         .ssh_keys
@@ -73,7 +60,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
 }
 
 pub async fn get_one(State(shared): State<Arc<Shared>>, Path(ident): Path<String>) -> DoResult {
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let id = world.find_ssh_key(&ident).ok_or_else(DoError::not_found)?;
     reply(
         StatusCode::OK,
@@ -92,7 +79,7 @@ pub async fn update(
     body: Bytes,
 ) -> DoResult {
     let body: UpdateBody = parse_body(&body)?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let id = world.find_ssh_key(&ident).ok_or_else(DoError::not_found)?;
     let key = world.ssh_keys.get_mut(&id).ok_or_else(DoError::not_found)?;
     if let Some(name) = body.name {
@@ -108,7 +95,7 @@ pub async fn update(
 }
 
 pub async fn delete(State(shared): State<Arc<Shared>>, Path(ident): Path<String>) -> DoResult {
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let id = world.find_ssh_key(&ident).ok_or_else(DoError::not_found)?;
     world.ssh_keys.remove(&id);
     no_content()

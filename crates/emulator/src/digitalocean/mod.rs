@@ -1,34 +1,201 @@
-//! The DigitalOcean API v2 routes Hangar uses, with DigitalOcean's error bodies and
-//! page-numbered pagination.
+//! The DigitalOcean API v2 routes Hangar uses, with DigitalOcean's error bodies,
+//! page-numbered pagination, `ratelimit-*` headers, the optional SSH-key read limit and
+//! paths accepted with a trailing slash.
 
 mod catalog;
 mod dns;
 mod droplets;
 mod keys;
+mod limits;
+mod pagination;
 mod projects;
+pub mod seed;
 mod tags;
 mod world;
 
-use std::sync::Arc;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tower::ServiceExt as _;
 
-use super::pagination::{DoPage, do_page};
-use super::recorder::url_query_pairs;
-use super::state::Shared;
+use crate::api::{EmulatedApi, Refusal, StartContext};
+use crate::clock::unix_now;
+use crate::error::EmulatorError;
+use crate::query::{query_get, query_pairs};
+use crate::state::{Shared, lock};
+use crate::status::Boot;
+use limits::{Limits, RATE_LIMIT_PER_HOUR};
+use pagination::{DoPage, do_page};
+use seed::DigitalOceanSeed;
+use world::DoWorld;
 
-pub use dns::valid_zone_name;
-pub use keys::plausible_public_key;
-pub use world::DoWorld;
+/// The DigitalOcean API, as the registry knows it.
+pub struct DigitalOcean;
+
+/// What the DigitalOcean side holds while running.
+pub struct DoState {
+    world: Mutex<DoWorld>,
+    /// `http://127.0.0.1:PORT`, used in links.
+    base_url: String,
+    limits: Limits,
+}
+
+/// Locks the DigitalOcean world.
+fn lock_world(shared: &Shared) -> MutexGuard<'_, DoWorld> {
+    lock(&shared.state::<DigitalOcean>().world)
+}
+
+/// `http://127.0.0.1:PORT`, as links to the API start.
+fn base_url(shared: &Shared) -> &str {
+    &shared.state::<DigitalOcean>().base_url
+}
+
+impl EmulatedApi for DigitalOcean {
+    const DISPLAY_NAME: &'static str = "DigitalOcean";
+    type Seed = DigitalOceanSeed;
+    type State = DoState;
+
+    fn builtin_seed() -> DigitalOceanSeed {
+        DigitalOceanSeed::builtin()
+    }
+
+    fn token(seed: &DigitalOceanSeed) -> &str {
+        &seed.token
+    }
+
+    /// `http://127.0.0.1:PORT`; a client appends `/v2/droplets`.
+    fn base_url(addr: SocketAddr) -> String {
+        format!("http://{addr}")
+    }
+
+    fn new_state(seed: &DigitalOceanSeed, ctx: &StartContext<'_>) -> DoState {
+        DoState {
+            world: Mutex::new(DoWorld::new(seed)),
+            base_url: ctx.base_url.clone(),
+            limits: Limits::new(ctx.config.do_ssh_key_reads_per_minute),
+        }
+    }
+
+    fn load_seed(
+        state: &DoState,
+        seed: &DigitalOceanSeed,
+        shared: &Shared,
+        now: Instant,
+    ) -> Result<(), EmulatorError> {
+        lock(&state.world).load_seed(seed, shared, now)
+    }
+
+    fn router() -> Router<Arc<Shared>> {
+        router()
+    }
+
+    /// DigitalOcean serves every path with a trailing slash too (`/v2/droplets/`), as
+    /// clients such as pydo send them: it is stripped before routing (and before the gate,
+    /// so faults, the SSH-key read limit and the request log see one form).
+    fn host(gated: Router) -> Router {
+        Router::new().fallback_service(gated.map_request(strip_trailing_slash))
+    }
+
+    fn refusal(kind: Refusal) -> Response {
+        let (status, id, message) = match kind {
+            Refusal::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unable to authenticate you.",
+            ),
+            Refusal::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "API rate limit exceeded.",
+            ),
+            Refusal::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request_too_large",
+                "The request body is too large.",
+            ),
+            Refusal::ServerError => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Server Error",
+            ),
+        };
+        error(status, id, message).into_response()
+    }
+
+    /// The SSH-key read limit ([`EmulatorConfig::do_ssh_key_reads_per_minute`]).
+    ///
+    /// [`EmulatorConfig::do_ssh_key_reads_per_minute`]: crate::EmulatorConfig::do_ssh_key_reads_per_minute
+    fn admit(state: &DoState, method: &str, path: &str) -> Option<Response> {
+        if method != "GET" || !path.starts_with("/v2/account/keys") {
+            return None;
+        }
+        let wait = state.limits.ssh_key_read_wait(Instant::now())?;
+        let mut r = Self::refusal(Refusal::RateLimited);
+        r.headers_mut()
+            .insert("retry-after", HeaderValue::from(wait));
+        Some(r)
+    }
+
+    /// `ratelimit-limit`, `ratelimit-remaining` and `ratelimit-reset` (a one-hour sliding
+    /// window; `remaining` is 0 on a 429).
+    fn stamp(state: &DoState, response: &mut Response) {
+        let (mut remaining, reset) = state.limits.count_request(unix_now());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            remaining = 0;
+        }
+        let h = response.headers_mut();
+        h.insert("ratelimit-limit", HeaderValue::from(RATE_LIMIT_PER_HOUR));
+        h.insert("ratelimit-remaining", HeaderValue::from(remaining));
+        h.insert("ratelimit-reset", HeaderValue::from(reset));
+    }
+
+    fn add_machines(state: &DoState, shared: &Shared, count: usize, tags: &[String]) {
+        lock(&state.world).add_ready_droplets(shared, count, tags);
+    }
+
+    fn boot_of(state: &DoState, ip: Ipv4Addr, now: Instant) -> Option<Boot> {
+        lock(&state.world).boot_of(ip, now)
+    }
+}
+
+/// `/v2/droplets/` becomes `/v2/droplets` (any number of trailing slashes; `/` stays), with
+/// the query kept.
+fn strip_trailing_slash<B>(mut req: Request<B>) -> Request<B> {
+    let uri = req.uri();
+    let path = uri.path();
+    if path.len() <= 1 || !path.ends_with('/') {
+        return req;
+    }
+    let trimmed = match path.trim_end_matches('/') {
+        "" => "/",
+        t => t,
+    };
+    let path_and_query = match uri.query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    let Ok(pq) = path_and_query.parse() else {
+        return req;
+    };
+    parts.path_and_query = Some(pq);
+    if let Ok(new_uri) = axum::http::Uri::from_parts(parts) {
+        *req.uri_mut() = new_uri;
+    }
+    req
+}
 
 /// All DigitalOcean routes, relative to the host (paths start with `/v2/`).
-pub fn router() -> Router<Arc<Shared>> {
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/v2/droplets",
@@ -179,18 +346,6 @@ fn parse_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, DoError> {
     serde_json::from_value(value).map_err(|e| DoError::unprocessable(e.to_string()))
 }
 
-/// The query string as decoded pairs.
-fn query_pairs(raw: &Option<String>) -> Vec<(String, String)> {
-    raw.as_deref().map(url_query_pairs).unwrap_or_default()
-}
-
-fn query_get<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 /// One page of `items` as `{key: [...], links, meta: {total}}`.
 fn paginated(
     shared: &Shared,
@@ -214,7 +369,7 @@ fn paginated_with<T>(
     let page: DoPage = do_page(query).map_err(DoError::bad_request)?;
     let total = items.len();
     let range = page.range(total);
-    let links = page.links(&shared.do_base_url, path, query, total);
+    let links = page.links(base_url(shared), path, query, total);
     let page_items: Vec<Value> = items
         .into_iter()
         .skip(range.start)

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::world::DoWorld;
-use super::{DoError, DoResult, paginated, parse_body, query_pairs, reply};
+use super::{DoError, DoResult, base_url, lock_world, paginated, parse_body, query_pairs, reply};
 use crate::clock::{rfc3339_z, unix_now};
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 /// The URN rule of `#/components/schemas/urn`.
 const URN_KINDS: [&str; 9] = [
@@ -28,7 +28,7 @@ const URN_KINDS: [&str; 9] = [
 
 pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> DoResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let items = world
         .projects
         .iter()
@@ -53,7 +53,7 @@ fn find(world: &DoWorld, id: &str) -> Result<usize, DoError> {
 }
 
 pub async fn get_one(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> DoResult {
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let i = find(&world, &id)?;
     reply(
         StatusCode::OK,
@@ -75,7 +75,7 @@ pub async fn assign(
     let urns = body
         .resources
         .ok_or_else(|| DoError::unprocessable("resources is required"))?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let project_id = world.projects[find(&world, &id)?].id.clone();
     for urn in &urns {
         let valid = urn
@@ -97,11 +97,11 @@ pub async fn assign(
                 ident
                     .parse::<u64>()
                     .is_ok_and(|i| world.droplets.contains_key(&i)),
-                format!("{}/v2/droplets/{ident}", shared.do_base_url),
+                format!("{}/v2/droplets/{ident}", base_url(&shared)),
             ),
             "domain" => (
                 world.domains.contains_key(&ident.to_lowercase()),
-                format!("{}/v2/domains/{ident}", shared.do_base_url),
+                format!("{}/v2/domains/{ident}", base_url(&shared)),
             ),
             _ => (false, String::new()),
         };
@@ -128,7 +128,7 @@ pub async fn list_resources(
     RawQuery(raw): RawQuery,
 ) -> DoResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let project_id = world.projects[find(&world, &id)?].id.clone();
     let items: Vec<Value> = world
         .assignments

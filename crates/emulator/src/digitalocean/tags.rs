@@ -10,16 +10,17 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    DoError, DoResult, no_content, paginated_with, parse_body, query_pairs, reply, valid_tag_name,
+    DoError, DoResult, base_url, lock_world, no_content, paginated_with, parse_body, query_pairs,
+    reply, valid_tag_name,
 };
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> DoResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     let names: Vec<&String> = world.tags.values().collect();
     paginated_with(&shared, "/v2/tags", &query, "tags", names, |name| {
-        world.tag_json(&shared.do_base_url, name)
+        world.tag_json(base_url(&shared), name)
     })
 }
 
@@ -47,16 +48,16 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
             "tag name {name:?} is invalid: it must match ^[a-zA-Z0-9_\\-\\:]+$ and have at most 255 characters"
         ));
     }
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     let canonical = world.ensure_tag(&name);
     reply(
         StatusCode::CREATED,
-        json!({ "tag": world.tag_json(&shared.do_base_url, &canonical) }),
+        json!({ "tag": world.tag_json(base_url(&shared), &canonical) }),
     )
 }
 
 fn canonical(shared: &Shared, name: &str) -> Result<String, DoError> {
-    lock(&shared.digitalocean)
+    lock_world(shared)
         .tags
         .get(&name.to_lowercase())
         .cloned()
@@ -65,16 +66,16 @@ fn canonical(shared: &Shared, name: &str) -> Result<String, DoError> {
 
 pub async fn get_one(State(shared): State<Arc<Shared>>, Path(name): Path<String>) -> DoResult {
     let name = canonical(&shared, &name)?;
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(&shared);
     reply(
         StatusCode::OK,
-        json!({ "tag": world.tag_json(&shared.do_base_url, &name) }),
+        json!({ "tag": world.tag_json(base_url(&shared), &name) }),
     )
 }
 
 pub async fn delete(State(shared): State<Arc<Shared>>, Path(name): Path<String>) -> DoResult {
     let name = canonical(&shared, &name)?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     world.tags.remove(&name.to_lowercase());
     for d in world.droplets.values_mut() {
         d.tags.retain(|t| !t.eq_ignore_ascii_case(&name));
@@ -99,7 +100,7 @@ fn droplet_ids(shared: &Shared, body: &Bytes) -> Result<Vec<u64>, DoError> {
     let resources = body
         .resources
         .ok_or_else(|| DoError::unprocessable("resources is required"))?;
-    let world = lock(&shared.digitalocean);
+    let world = lock_world(shared);
     let mut ids = Vec::new();
     for r in resources {
         match r.resource_type.as_deref() {
@@ -130,7 +131,7 @@ pub async fn tag_resources(
 ) -> DoResult {
     let name = canonical(&shared, &name)?;
     let ids = droplet_ids(&shared, &body)?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     for id in ids {
         if let Some(d) = world.droplets.get_mut(&id)
             && !d.tags.iter().any(|t| t.eq_ignore_ascii_case(&name))
@@ -148,7 +149,7 @@ pub async fn untag_resources(
 ) -> DoResult {
     let name = canonical(&shared, &name)?;
     let ids = droplet_ids(&shared, &body)?;
-    let mut world = lock(&shared.digitalocean);
+    let mut world = lock_world(&shared);
     for id in ids {
         if let Some(d) = world.droplets.get_mut(&id) {
             d.tags.retain(|t| !t.eq_ignore_ascii_case(&name));

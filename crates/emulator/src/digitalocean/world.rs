@@ -6,12 +6,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use super::seed::{DigitalOceanSeed, DoAccountSeed, DoImageSeed, DoRegionSeed, DoSizeSeed};
 use crate::clock::{rfc3339_z, unix_now};
 use crate::error::EmulatorError;
 use crate::ids::{self, gateway_of, private_ipv4, public_ipv4};
-use crate::seed::{
-    DigitalOceanSeed, DoAccountSeed, DoImageSeed, DoRegionSeed, DoSizeSeed, RecordSeed,
-};
+use crate::seed::RecordSeed;
 use crate::state::Shared;
 
 pub struct Droplet {

@@ -6,13 +6,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::{VultrError, VultrResult, paginated, query_get, query_pairs, reply};
+use super::{VultrError, VultrResult, lock_world, paginated, query_get, query_pairs, reply};
 use crate::clock::{rfc3339_offset, unix_now};
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 pub async fn regions(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> VultrResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let items = world
         .regions
         .iter()
@@ -41,7 +41,7 @@ pub async fn availability(
 ) -> VultrResult {
     let query = query_pairs(&raw);
     let kind = query_get(&query, "type");
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     if world.region(&region).is_none() {
         return Err(VultrError::not_found("Invalid region-id."));
     }
@@ -57,7 +57,7 @@ pub async fn availability(
 pub async fn plans(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> VultrResult {
     let query = query_pairs(&raw);
     let kind = query_get(&query, "type");
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let items: Vec<Value> = world
         .plans
         .iter()
@@ -81,7 +81,7 @@ pub async fn plans(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -
 
 pub async fn os(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> VultrResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let items = world
         .os
         .iter()
@@ -91,7 +91,7 @@ pub async fn os(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> V
 }
 
 pub async fn account(State(shared): State<Arc<Shared>>) -> VultrResult {
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let a = &world.account;
     reply(
         StatusCode::OK,

@@ -10,9 +10,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::world::VultrWorld;
-use super::{VultrError, VultrResult, no_content, paginated, parse_body, query_pairs, reply};
-use crate::digitalocean::valid_zone_name;
-use crate::state::{Shared, lock};
+use super::{
+    VultrError, VultrResult, lock_world, no_content, paginated, parse_body, query_pairs, reply,
+};
+use crate::state::Shared;
+use crate::validate::valid_zone_name;
 
 const RECORD_TYPES: [&str; 9] = [
     "A", "AAAA", "CNAME", "NS", "MX", "SRV", "TXT", "CAA", "SSHFP",
@@ -31,7 +33,7 @@ pub async fn list_domains(
     RawQuery(raw): RawQuery,
 ) -> VultrResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let items = world.domains.iter().map(VultrWorld::domain_json).collect();
     paginated(&query, "domains", items)
 }
@@ -73,7 +75,7 @@ pub async fn create_domain(State(shared): State<Arc<Shared>>, body: Bytes) -> Vu
         return Err(VultrError::bad_request("Invalid IP address."));
     }
     check_dns_sec(&body.dns_sec)?;
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     if world.domains.iter().any(|d| d.name == name) {
         return Err(VultrError::bad_request(
             "Unable to create domain: Domain already exists.",
@@ -96,7 +98,7 @@ pub async fn get_domain(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
 ) -> VultrResult {
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let d = world
         .domains
         .iter()
@@ -123,7 +125,7 @@ pub async fn update_domain(
         return Err(VultrError::bad_request("Missing dns_sec."));
     }
     check_dns_sec(&body.dns_sec)?;
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let d = world
         .domains
         .iter_mut()
@@ -139,7 +141,7 @@ pub async fn delete_domain(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
 ) -> VultrResult {
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let before = world.domains.len();
     world.domains.retain(|d| d.name != name);
     if world.domains.len() == before {
@@ -154,7 +156,7 @@ pub async fn list_records(
     RawQuery(raw): RawQuery,
 ) -> VultrResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let d = world
         .domains
         .iter()
@@ -230,7 +232,7 @@ pub async fn create_record(
             "priority is required for a {kind} record."
         )));
     }
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let id = world
         .add_record(
             &name,
@@ -261,7 +263,7 @@ pub async fn get_record(
     State(shared): State<Arc<Shared>>,
     Path((name, id)): Path<(String, String)>,
 ) -> VultrResult {
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let d = world
         .domains
         .iter()
@@ -284,7 +286,7 @@ pub async fn update_record(
     body: Bytes,
 ) -> VultrResult {
     let body: RecordBody = parse_body(&body)?;
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let d = world
         .domains
         .iter_mut()
@@ -317,7 +319,7 @@ pub async fn delete_record(
     State(shared): State<Arc<Shared>>,
     Path((name, id)): Path<(String, String)>,
 ) -> VultrResult {
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let d = world
         .domains
         .iter_mut()

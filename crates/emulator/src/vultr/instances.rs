@@ -11,11 +11,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    VultrError, VultrResult, no_content, paginated_with, parse_body, query_get, query_pairs, reply,
+    VultrError, VultrResult, lock_world, no_content, paginated_with, parse_body, query_get,
+    query_pairs, reply,
 };
 use crate::clock::just_before;
-use crate::config::EmulatedProvider;
 use crate::ids::public_ipv4;
+use crate::registry::EmulatedProvider;
 use crate::state::{Shared, lock};
 
 fn instance_not_found() -> VultrError {
@@ -29,7 +30,7 @@ pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
     let region = query_get(&query, "region").filter(|s| !s.is_empty());
     let tag = query_get(&query, "tag").filter(|s| !s.is_empty());
     let now = Instant::now();
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let matching: Vec<_> = world
         .instances
         .values()
@@ -89,7 +90,7 @@ fn check_backups(b: &Option<String>) -> Result<(), VultrError> {
 
 pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> VultrResult {
     let body: CreateBody = parse_body(&body)?;
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let region = body
         .region
         .filter(|r| world.region(r).is_some())
@@ -179,7 +180,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> VultrResu
 }
 
 pub async fn get_one(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> VultrResult {
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let seq = world.find_instance(&id).ok_or_else(instance_not_found)?;
     let json = world.instance_json(&world.instances[&seq], Instant::now(), false);
     reply(StatusCode::OK, json!({ "instance": json }))
@@ -191,7 +192,7 @@ pub async fn get_user_data(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> VultrResult {
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let seq = world.find_instance(&id).ok_or_else(instance_not_found)?;
     let data = world.instances[&seq]
         .user_data
@@ -217,7 +218,7 @@ pub async fn update(
     body: Bytes,
 ) -> VultrResult {
     let body: UpdateBody = parse_body(&body)?;
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let seq = world.find_instance(&id).ok_or_else(instance_not_found)?;
     if let Some(plan) = &body.plan {
         let region = world.instances[&seq].region.clone();
@@ -261,7 +262,7 @@ pub async fn update(
 }
 
 pub async fn delete(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> VultrResult {
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let seq = world.find_instance(&id).ok_or_else(instance_not_found)?;
     let mut faults = lock(&shared.faults);
     if faults.take_stuck_locked_delete() {
@@ -277,7 +278,7 @@ pub async fn delete(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -
 
 /// Sets the power state of the named instances; all must exist.
 fn set_power(shared: &Shared, ids: &[String], stopped: bool) -> VultrResult {
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(shared);
     let mut seqs = Vec::new();
     for id in ids {
         seqs.push(world.find_instance(id).ok_or_else(instance_not_found)?);

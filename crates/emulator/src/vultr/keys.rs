@@ -9,9 +9,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::world::VultrWorld;
-use super::{VultrError, VultrResult, no_content, paginated, parse_body, query_pairs, reply};
-use crate::digitalocean::plausible_public_key;
-use crate::state::{Shared, lock};
+use super::{
+    VultrError, VultrResult, lock_world, no_content, paginated, parse_body, query_pairs, reply,
+};
+use crate::state::Shared;
+use crate::validate::plausible_public_key;
 
 fn key_not_found() -> VultrError {
     VultrError::not_found("Invalid ssh-key-id.")
@@ -19,7 +21,7 @@ fn key_not_found() -> VultrError {
 
 pub async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> VultrResult {
     let query = query_pairs(&raw);
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let items = world
         .ssh_keys
         .iter()
@@ -46,7 +48,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> VultrResu
     if !plausible_public_key(&key) {
         return Err(VultrError::bad_request("Invalid SSH key."));
     }
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let id = world.add_ssh_key(&name, &key);
     let k = world
         .ssh_keys
@@ -60,7 +62,7 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> VultrResu
 }
 
 pub async fn get_one(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> VultrResult {
-    let world = lock(&shared.vultr);
+    let world = lock_world(&shared);
     let k = world
         .ssh_keys
         .iter()
@@ -83,7 +85,7 @@ pub async fn update(
     {
         return Err(VultrError::bad_request("Invalid SSH key."));
     }
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let k = world
         .ssh_keys
         .iter_mut()
@@ -99,7 +101,7 @@ pub async fn update(
 }
 
 pub async fn delete(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> VultrResult {
-    let mut world = lock(&shared.vultr);
+    let mut world = lock_world(&shared);
     let before = world.ssh_keys.len();
     world.ssh_keys.retain(|k| k.id != id);
     if world.ssh_keys.len() == before {

@@ -5,9 +5,13 @@ mod catalog;
 mod dns;
 mod instances;
 mod keys;
+mod pagination;
+pub mod seed;
 mod world;
 
-use std::sync::Arc;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -17,15 +21,95 @@ use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::pagination::vultr_page;
-use super::recorder::url_query_pairs;
+use crate::api::{EmulatedApi, Refusal, StartContext};
+use crate::error::EmulatorError;
+use crate::query::{query_get, query_pairs};
+use crate::state::{Shared, lock};
+use crate::status::Boot;
+use pagination::vultr_page;
+use seed::VultrSeed;
+use world::VultrWorld;
 
-pub use world::VultrWorld;
+/// The Vultr API, as the registry knows it.
+pub struct Vultr;
 
-use super::state::Shared;
+/// What the Vultr side holds while running.
+pub struct VultrState {
+    world: Mutex<VultrWorld>,
+}
+
+/// Locks the Vultr world.
+fn lock_world(shared: &Shared) -> MutexGuard<'_, VultrWorld> {
+    lock(&shared.state::<Vultr>().world)
+}
+
+impl EmulatedApi for Vultr {
+    const DISPLAY_NAME: &'static str = "Vultr";
+    type Seed = VultrSeed;
+    type State = VultrState;
+
+    fn builtin_seed() -> VultrSeed {
+        VultrSeed::builtin()
+    }
+
+    fn token(seed: &VultrSeed) -> &str {
+        &seed.token
+    }
+
+    /// `http://127.0.0.1:PORT/v2`; a client appends `/instances`.
+    fn base_url(addr: SocketAddr) -> String {
+        format!("http://{addr}/v2")
+    }
+
+    fn new_state(seed: &VultrSeed, _ctx: &StartContext<'_>) -> VultrState {
+        VultrState {
+            world: Mutex::new(VultrWorld::new(seed)),
+        }
+    }
+
+    fn load_seed(
+        state: &VultrState,
+        seed: &VultrSeed,
+        shared: &Shared,
+        now: Instant,
+    ) -> Result<(), EmulatorError> {
+        lock(&state.world).load_seed(seed, shared, now)
+    }
+
+    /// The routes under `/v2`; every other path answers Vultr's 404.
+    fn router() -> Router<Arc<Shared>> {
+        Router::new()
+            .nest("/v2", router())
+            .fallback(not_found_fallback)
+    }
+
+    fn refusal(kind: Refusal) -> Response {
+        let (status, message) = match kind {
+            Refusal::Unauthorized => (StatusCode::UNAUTHORIZED, "Invalid API token."),
+            Refusal::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Rate limit reached - please try your request again later.",
+            ),
+            Refusal::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large.",
+            ),
+            Refusal::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error."),
+        };
+        error(status, message).into_response()
+    }
+
+    fn add_machines(state: &VultrState, shared: &Shared, count: usize, tags: &[String]) {
+        lock(&state.world).add_ready_instances(shared, count, tags);
+    }
+
+    fn boot_of(state: &VultrState, ip: Ipv4Addr, now: Instant) -> Option<Boot> {
+        lock(&state.world).boot_of(ip, now)
+    }
+}
 
 /// All Vultr routes, relative to `/v2`.
-pub fn router() -> Router<Arc<Shared>> {
+fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/instances", get(instances::list).post(instances::create))
         .route("/instances/start", post(instances::bulk_start))
@@ -125,7 +209,7 @@ impl IntoResponse for VultrError {
 pub type VultrResult = Result<Response, VultrError>;
 
 /// Unknown paths under the Vultr host.
-pub async fn not_found_fallback() -> Response {
+async fn not_found_fallback() -> Response {
     VultrError::not_found("Invalid API path.").into_response()
 }
 
@@ -142,17 +226,6 @@ fn parse_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, VultrError> {
     let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { bytes };
     serde_json::from_slice(bytes)
         .map_err(|e| VultrError::bad_request(format!("Invalid JSON body: {e}")))
-}
-
-fn query_pairs(raw: &Option<String>) -> Vec<(String, String)> {
-    raw.as_deref().map(url_query_pairs).unwrap_or_default()
-}
-
-fn query_get<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 /// One page of `items` as `{key: [...], meta: {total, links: {next, prev}}}`.

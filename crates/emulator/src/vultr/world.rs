@@ -5,12 +5,11 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use super::seed::{VultrAccountSeed, VultrOsSeed, VultrPlanSeed, VultrRegionSeed, VultrSeed};
 use crate::clock::{rfc3339_offset, unix_now};
 use crate::error::EmulatorError;
 use crate::ids::{self, gateway_of, public_ipv4};
-use crate::seed::{
-    DomainSeed, VultrAccountSeed, VultrOsSeed, VultrPlanSeed, VultrRegionSeed, VultrSeed,
-};
+use crate::seed::DomainSeed;
 use crate::state::Shared;
 
 pub struct Instance {
