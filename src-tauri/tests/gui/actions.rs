@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use crate::e2e::GuiSession;
 
 /// The `textContent` of every element matching `css`.
-async fn texts(gui: &GuiSession, css: &str) -> Vec<String> {
+pub(crate) async fn texts(gui: &GuiSession, css: &str) -> Vec<String> {
     let value = gui
         .client
         .execute(
@@ -22,7 +22,7 @@ async fn texts(gui: &GuiSession, css: &str) -> Vec<String> {
 }
 
 /// Polls `probe` until `ok` holds, for up to 30 s.
-async fn wait_until<T: std::fmt::Debug>(
+pub(crate) async fn wait_until<T: std::fmt::Debug>(
     what: &str,
     mut probe: impl AsyncFnMut() -> T,
     ok: impl Fn(&T) -> bool,

@@ -2,10 +2,11 @@
 //! the back button follows), its records and cost, tags added and refused, protection that
 //! refuses a destroy, and a rename that takes its DNS record along.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::Locator;
 
+use crate::actions::{texts, wait_until};
 use crate::e2e::GuiSession;
 
 /// The cells of every `detail-record` row, joined by one space.
@@ -20,40 +21,6 @@ async fn record_rows(gui: &GuiSession) -> Vec<String> {
         .await
         .expect("read the records");
     serde_json::from_value(value).expect("record rows")
-}
-
-/// The `textContent` of every element matching `css`.
-async fn texts(gui: &GuiSession, css: &str) -> Vec<String> {
-    let value = gui
-        .client
-        .execute(
-            "return [...document.querySelectorAll(arguments[0])]\
-               .map(e => e.textContent.replace(/\\s+/g, ' ').trim());",
-            vec![css.into()],
-        )
-        .await
-        .expect("read texts");
-    serde_json::from_value(value).expect("texts")
-}
-
-/// Polls `probe` until `ok` holds, for up to 30 s.
-async fn wait_until<T: std::fmt::Debug>(
-    what: &str,
-    mut probe: impl AsyncFnMut() -> T,
-    ok: impl Fn(&T) -> bool,
-) -> T {
-    let started = Instant::now();
-    loop {
-        let value = probe().await;
-        if ok(&value) {
-            return value;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "never saw {what}; last: {value:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 async fn click(gui: &GuiSession, css: &str) {
