@@ -9,12 +9,18 @@
 mod common;
 #[path = "conformance/dns.rs"]
 mod dns;
+#[path = "conformance/firewall.rs"]
+mod firewall;
 #[path = "conformance/harness.rs"]
 mod harness;
 #[path = "conformance/manage.rs"]
 mod manage;
 #[path = "conformance/prism.rs"]
 mod prism;
+#[path = "conformance/resize.rs"]
+mod resize;
+#[path = "conformance/snapshots.rs"]
+mod snapshots;
 #[path = "conformance/suite.rs"]
 mod suite;
 
@@ -58,6 +64,10 @@ for_each_provider!([
     ambiguous_create_failures_make_one_machine_each,
     dns_every_type_round_trips,
     rename_and_retag,
+    firewall_allow_me_then_sweep,
+    resize_changes_the_plan,
+    rebuild_keeps_the_machine,
+    snapshot_then_create_from_it,
 ]);
 
 /// Vultr-only behaviour: DigitalOcean has no "currently locked" delete refusal.

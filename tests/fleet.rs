@@ -9,6 +9,7 @@ use hangar::accounts::{
     self, Account, AccountDefaults, AccountDetails, AccountId, ProviderKind, SecretRef,
 };
 use hangar::error::ErrorKind;
+use hangar::fleet::bulk::{self, BulkAction};
 use hangar::fleet::create::{self as fleet_create, CreateRequest};
 use hangar::fleet::destroy::{self as fleet_destroy};
 use hangar::fleet::machines::{self, MachineRefs};
@@ -16,7 +17,7 @@ use hangar::fleet::{
     DemoStarter, Fleet, FleetState, LiveAccount, PerAccount, account_settings, dns as fleet_dns,
     ignore_each, startup_report,
 };
-use hangar::provider::{DnsRecordSpec, DnsRecordType, MachineFilter};
+use hangar::provider::{DnsRecordSpec, DnsRecordType, MachineFilter, PowerAction};
 use hangar::providers::http::{ClientOptions, RetryPolicy};
 use hangar::secrets::Token;
 use hangar::settings::{DemoCloud as DemoMode, Settings, SettingsFile};
@@ -91,6 +92,7 @@ fn request(account: &str, name: &str) -> CreateRequest {
         region: d.region.unwrap(),
         size: d.size.unwrap(),
         image: d.image.unwrap(),
+        snapshot: None,
         ssh_keys: d.ssh_keys,
         machine_type: Some("web".into()),
         dns_zone: d.dns_zone,
@@ -566,6 +568,7 @@ async fn cancelling_while_waiting_for_the_ip_keeps_the_machine_and_says_so() {
         region: d.region.unwrap(),
         size: d.size.unwrap(),
         image: d.image.unwrap(),
+        snapshot: None,
         ssh_keys: vec![],
         machine_type: None,
         dns_zone: d.dns_zone,
@@ -914,4 +917,322 @@ fn a_configured_accounts_status_proxy_reaches_its_client() {
     let client =
         accounts::provider_for(&account, &token, ClientOptions::default()).expect("client");
     assert_eq!(client.status_proxy(), Some("http://127.0.0.1:3128"));
+}
+
+#[tokio::test]
+async fn a_bulk_action_reports_each_machine_across_accounts() {
+    let fleet = demo_fleet().await;
+    let running = |account: &'static str| {
+        let fleet = &fleet;
+        async move {
+            let (_, client) = fleet.client(account).unwrap();
+            let all = client.list_machines(&MachineFilter::all()).await.unwrap();
+            all.into_iter()
+                .filter(|m| m.status == hangar::provider::MachineStatus::Active)
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let (digitalocean, vultr) = tokio::join!(running("demo-digitalocean"), running("demo-vultr"));
+    assert!(
+        digitalocean.len() >= 2 && !vultr.is_empty(),
+        "{digitalocean:?} {vultr:?}"
+    );
+    let targets = vec![
+        MachineRefs {
+            account_id: "demo-digitalocean".into(),
+            ids: vec![
+                digitalocean[0].clone(),
+                "999999".into(),
+                digitalocean[1].clone(),
+            ],
+        },
+        MachineRefs {
+            account_id: "demo-vultr".into(),
+            ids: vec![vultr[0].clone()],
+        },
+        MachineRefs {
+            account_id: "no-such-account".into(),
+            ids: vec!["1".into()],
+        },
+    ];
+
+    // A reserved tag is refused before anything is asked of a provider.
+    let refused = bulk::run(
+        &fleet,
+        targets.clone(),
+        &BulkAction::Tags {
+            add: vec!["machine:protected".into()],
+            remove: vec![],
+        },
+    )
+    .await
+    .expect_err("reserved tag");
+    assert_eq!(refused.kind, ErrorKind::Validation, "{refused:?}");
+
+    let out = bulk::run(
+        &fleet,
+        targets.clone(),
+        &BulkAction::Power {
+            action: PowerAction::PowerOff,
+        },
+    )
+    .await
+    .unwrap();
+    let ids: Vec<&str> = out.outcomes.iter().map(|o| o.machine_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            digitalocean[0].as_str(),
+            "999999",
+            digitalocean[1].as_str(),
+            vultr[0].as_str(),
+            "1"
+        ]
+    );
+    assert_eq!(out.failed(), 2, "{out:?}");
+    assert_eq!(
+        out.outcomes[1].error.as_ref().unwrap().kind,
+        ErrorKind::NotFound
+    );
+    assert!(
+        out.outcomes[4]
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("no-such-account"),
+        "{out:?}"
+    );
+    // Every machine that was asked is off, or on its way there.
+    for (account, id) in [
+        ("demo-digitalocean", &digitalocean[0]),
+        ("demo-digitalocean", &digitalocean[1]),
+        ("demo-vultr", &vultr[0]),
+    ] {
+        let (_, client) = fleet.client(account).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let m = client.get_machine(id).await.unwrap();
+            if m.status == hangar::provider::MachineStatus::Off {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{account} {id} is still {:?}",
+                m.status
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    let out = bulk::run(
+        &fleet,
+        targets[..2].to_vec(),
+        &BulkAction::Protect { on: true },
+    )
+    .await
+    .unwrap();
+    let protected: Vec<bool> = out
+        .outcomes
+        .iter()
+        .filter_map(|o| o.machine.as_ref().map(|m| m.protected))
+        .collect();
+    assert_eq!(protected, [true, true, true], "{out:?}");
+}
+
+#[tokio::test]
+async fn demo_firewall_access_uses_the_emulators_address_and_the_sweep_covers_every_account() {
+    use hangar::fleet::firewall::{self, sweep_expired};
+    use hangar::provider::MachineFilter;
+    use hangar::usecases::firewall::{allow_me_at, unix_now};
+    let fleet = demo_fleet().await;
+    let now = unix_now();
+    let mut expired = Vec::new();
+    for account in &fleet.accounts {
+        let client = account.connected().unwrap();
+        let machine = client
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.is_ready())
+            .expect("a ready demo machine");
+        let panel = firewall::panel(&fleet, &account.id, &machine.id)
+            .await
+            .unwrap();
+        assert!(panel.supported, "{}", account.id);
+        assert!(
+            panel
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("firewall"))
+        );
+        assert!(
+            panel.my_ip_url.starts_with("http://127.0.0.1:"),
+            "the demo answers it: {}",
+            panel.my_ip_url
+        );
+        assert_eq!(panel.my_ip.as_deref(), Some("203.0.113.254"), "{panel:?}");
+        assert!(panel.grants.is_empty());
+
+        let live = firewall::allow_me(
+            &fleet,
+            &account.id,
+            &machine.id,
+            Duration::from_secs(120),
+            None,
+        )
+        .await
+        .unwrap();
+        assert!((110..=120).contains(&live.seconds_left), "{live:?}");
+        assert_eq!(live.grant.source, "203.0.113.254/32");
+        let old = allow_me_at(
+            client.as_ref(),
+            &machine.id,
+            Duration::from_secs(60),
+            "198.51.100.3".parse().unwrap(),
+            now - 600,
+        )
+        .await
+        .unwrap();
+        expired.push(old.id);
+        let panel = firewall::panel(&fleet, &account.id, &machine.id)
+            .await
+            .unwrap();
+        assert_eq!(panel.grants.len(), 2, "{panel:?}");
+        assert!(panel.grants.iter().any(|g| g.seconds_left == 0));
+    }
+    let answers = sweep_expired(&fleet, unix_now()).await;
+    assert_eq!(answers.len(), fleet.accounts.len());
+    let mut removed: Vec<String> = answers
+        .iter()
+        .flat_map(|a| a.outcome().unwrap().removed.iter().map(|g| g.id.clone()))
+        .collect();
+    removed.sort();
+    expired.sort();
+    assert_eq!(removed, expired);
+    let lines = firewall::sweep_lines(&answers);
+    assert_eq!(lines.len(), expired.len(), "{lines:?}");
+    assert!(lines[0].contains("removed the expired grant"), "{lines:?}");
+    for account in &fleet.accounts {
+        let left = firewall::grants(&fleet, &account.id, None).await.unwrap();
+        assert_eq!(left.len(), 1, "the live grant stays: {left:?}");
+        firewall::revoke(&fleet, &account.id, &left[0].grant.id)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_bulk_snapshot_starts_one_per_machine_named_after_it() {
+    let fleet = demo_fleet().await;
+    let mut targets = Vec::new();
+    let mut names = Vec::new();
+    for account in ["demo-digitalocean", "demo-vultr"] {
+        let (_, client) = fleet.client(account).unwrap();
+        let m = client
+            .list_machines(&MachineFilter::all())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.status == hangar::provider::MachineStatus::Active)
+            .unwrap();
+        names.push((account, format!("nightly-{}", m.name)));
+        targets.push(MachineRefs {
+            account_id: account.into(),
+            ids: vec![m.id],
+        });
+    }
+    let refused = bulk::run(
+        &fleet,
+        targets.clone(),
+        &BulkAction::Snapshot { name: " ".into() },
+    )
+    .await
+    .expect_err("an empty name");
+    assert_eq!(refused.kind, ErrorKind::Validation, "{refused:?}");
+
+    let out = bulk::run(
+        &fleet,
+        targets,
+        &BulkAction::Snapshot {
+            name: "nightly".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.failed(), 0, "{out:?}");
+    for (account, name) in names {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let all = hangar::fleet::snapshots::list(&fleet, account)
+                .await
+                .unwrap();
+            if all.iter().any(|s| s.name == name) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{account}: no snapshot {name} in {all:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_sweeper_removes_expired_grants_at_start_and_on_each_round() {
+    use hangar::fleet::firewall::{grants, run_sweeper};
+    use hangar::provider::MachineFilter;
+    use hangar::usecases::firewall::{allow_me_at, unix_now};
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(state_in(dir.path()));
+    let fleet = state.load().await;
+    let account = &fleet.accounts[0];
+    let client = account.connected().unwrap();
+    let machine = client
+        .list_machines(&MachineFilter::all())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.is_ready())
+        .unwrap();
+    let ip: std::net::IpAddr = "203.0.113.254".parse().unwrap();
+    let hour = Duration::from_secs(3600);
+    let now = unix_now();
+    allow_me_at(client.as_ref(), &machine.id, hour, ip, now - 7200)
+        .await
+        .unwrap();
+    let live = allow_me_at(client.as_ref(), &machine.id, hour, ip, now)
+        .await
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let sweeper = tokio::spawn(run_sweeper(
+        state.clone(),
+        Duration::from_millis(100),
+        move |answers| {
+            let removed: usize = answers
+                .iter()
+                .map(|a| a.outcome().map_or(0, |r| r.removed.len()))
+                .sum();
+            let _ = tx.send(removed);
+        },
+    ));
+    let first = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, 1, "the expired grant goes at start");
+    let second = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second, 0, "the live one stays");
+    sweeper.abort();
+    let left = grants(&fleet, &account.id, None).await.unwrap();
+    assert_eq!(
+        left.iter().map(|g| &g.grant.id).collect::<Vec<_>>(),
+        vec![&live.id]
+    );
 }

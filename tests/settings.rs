@@ -332,3 +332,65 @@ fn a_wrong_secret_gets_a_sentence_and_the_short_keychain_form_is_read() {
         );
     }
 }
+
+#[tokio::test]
+async fn dont_ask_again_for_power_is_saved_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = SettingsFile::in_dir(dir.path());
+    let fleet = hangar::fleet::Fleet::default();
+    let fleet = &fleet;
+    let ask = |file: &SettingsFile| {
+        let file = file.clone();
+        async move {
+            hangar::fleet::preferences::info(fleet, &file)
+                .await
+                .unwrap()
+                .ask_before_power
+        }
+    };
+    assert!(ask(&file).await, "asks by default");
+    hangar::fleet::preferences::set_ask_before_power(&file, false)
+        .await
+        .unwrap();
+    assert!(!ask(&file).await);
+    let text = std::fs::read_to_string(file.path()).unwrap();
+    assert!(text.contains("power_without_asking: true"), "{text}");
+    hangar::fleet::preferences::set_ask_before_power(&file, true)
+        .await
+        .unwrap();
+    assert!(ask(&file).await);
+    let text = std::fs::read_to_string(file.path()).unwrap();
+    assert!(!text.contains("power_without_asking"), "{text}");
+}
+
+#[tokio::test]
+async fn the_my_ip_url_is_checked_saved_and_falls_back_to_the_default() {
+    use hangar::fleet::firewall::{DEFAULT_MY_IP_URL, my_ip_setting, set_my_ip_url};
+    let dir = tempfile::tempdir().unwrap();
+    let file = SettingsFile::in_dir(dir.path());
+    assert_eq!(my_ip_setting(&file).await.unwrap().url, DEFAULT_MY_IP_URL);
+    let saved = set_my_ip_url(&file, " https://ifconfig.me/ip ")
+        .await
+        .unwrap();
+    assert_eq!(saved.url, "https://ifconfig.me/ip");
+    assert_eq!(
+        file.load_raw().unwrap().ui.my_ip_url.as_deref(),
+        Some("https://ifconfig.me/ip")
+    );
+    for bad in ["ifconfig.me", "ftp://ifconfig.me/ip", "https://"] {
+        let e = set_my_ip_url(&file, bad).await.unwrap_err();
+        assert_eq!(e.kind, hangar::ErrorKind::Validation, "{bad}: {e:?}");
+    }
+    assert_eq!(
+        my_ip_setting(&file).await.unwrap().url,
+        "https://ifconfig.me/ip",
+        "a refusal keeps it"
+    );
+    set_my_ip_url(&file, "").await.unwrap();
+    assert_eq!(file.load_raw().unwrap().ui.my_ip_url, None);
+    let text = fs::read_to_string(file.path()).unwrap();
+    assert!(
+        !text.contains("my_ip_url"),
+        "the default is not written: {text}"
+    );
+}

@@ -1779,3 +1779,452 @@ async fn a_protected_machine_is_refused_by_every_destroy_until_unprotected() {
         w.emulator.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn resize_lists_plans_with_the_price_difference_and_powers_off_only_when_agreed() {
+    use hangar::usecases::ResizeProgress;
+    use hangar::usecases::resize::{ResizeOpts, resize, resize_options};
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (id, ip) = made(&w, "rsz-1").await;
+        let p = w.provider.as_ref();
+        let (current, bigger, price_up, smaller_disk) = match kind {
+            ProviderKind::DigitalOcean => (
+                "s-1vcpu-1gb",
+                "s-1vcpu-2gb",
+                6.0,
+                Some("s-1vcpu-512mb-10gb"),
+            ),
+            ProviderKind::Vultr => ("vc2-1c-1gb", "vc2-1c-2gb", 5.0, None),
+        };
+
+        let choices = resize_options(p, &id).await.unwrap();
+        assert_eq!(choices.disk_gb, 25, "{kind}");
+        let option = |slug: &str| {
+            choices
+                .options
+                .iter()
+                .find(|o| o.size.slug == slug)
+                .unwrap_or_else(|| panic!("{kind}: {slug} not offered"))
+                .clone()
+        };
+        let now = option(current);
+        assert!(now.current && !now.allowed, "{kind}: {now:?}");
+        let up = option(bigger);
+        assert!(up.allowed && up.grows_disk, "{kind}: {up:?}");
+        assert_eq!(up.price_difference_monthly, price_up, "{kind}");
+        assert!(
+            choices
+                .options
+                .iter()
+                .all(|o| o.size.regions.contains(&choices.machine.region)),
+            "{kind}: only plans of the machine's region"
+        );
+        if let Some(small) = smaller_disk {
+            let o = option(small);
+            assert!(!o.allowed, "{kind}: {o:?}");
+            assert!(
+                o.reason.as_deref().unwrap_or_default().contains("smaller"),
+                "{o:?}"
+            );
+            assert!(o.price_difference_monthly < 0.0);
+        }
+
+        // Refusals happen before any change.
+        w.emulator.clear_requests();
+        let sink = |_: ResizeProgress| {};
+        let agreed = ResizeOpts {
+            power_off_first: true,
+            grow_disk: true,
+        };
+        let err = resize(p, &id, "no-such-plan", agreed, &sink)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation, "{kind}: {err}");
+        assert!(err.message.contains("--list"), "{err}");
+        if let Some(small) = smaller_disk {
+            let err = resize(p, &id, small, agreed, &sink).await.unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Validation, "{kind}: {err}");
+            assert!(err.message.contains("never shrinks"), "{err}");
+        }
+        if kind == ProviderKind::DigitalOcean {
+            let err = resize(p, &id, bigger, ResizeOpts::default(), &sink)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Refused, "{err}");
+            assert!(
+                err.message.contains("powered-off") && err.message.contains("--power-off"),
+                "{err}"
+            );
+        }
+        assert!(
+            !w.emulator.requests().iter().any(|r| r.method != "GET"),
+            "{kind}: a refused resize changed something: {:?}",
+            w.emulator.requests()
+        );
+
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let seen = events.clone();
+        let sink = move |e: ResizeProgress| seen.lock().unwrap().push(e);
+        let opts = ResizeOpts {
+            power_off_first: kind == ProviderKind::DigitalOcean,
+            grow_disk: false,
+        };
+        let done = resize(p, &id, bigger, opts, &sink).await.unwrap();
+        assert_eq!(done.machine.size, bigger, "{kind}");
+        assert_eq!(done.from, current);
+        assert_eq!(done.machine.ipv4.as_deref(), Some(ip.as_str()), "{kind}");
+        assert_eq!(
+            done.machine.status,
+            hangar::provider::MachineStatus::Active,
+            "{kind}: on again"
+        );
+        let kinds: Vec<&str> = events
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| match e {
+                ResizeProgress::PoweringOff { .. } => "off",
+                ResizeProgress::Resizing { .. } => "resize",
+                ResizeProgress::PoweringOn { .. } => "on",
+                ResizeProgress::Done => "done",
+            })
+            .collect();
+        match kind {
+            ProviderKind::DigitalOcean => {
+                assert!(done.power_cycled);
+                assert_eq!(kinds, ["off", "resize", "on", "done"]);
+                // `grow_disk: false` kept the disk: the way back stays open.
+                assert_eq!(resize_options(p, &id).await.unwrap().disk_gb, 25);
+            }
+            ProviderKind::Vultr => {
+                assert!(!done.power_cycled);
+                assert_eq!(kinds, ["resize", "done"]);
+                let again = resize_options(p, &id).await.unwrap();
+                assert_eq!(again.disk_gb, 55);
+                let back = again
+                    .options
+                    .iter()
+                    .find(|o| o.size.slug == current)
+                    .unwrap();
+                assert!(!back.allowed, "{back:?}");
+            }
+        }
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn rebuild_checks_the_image_and_keeps_the_ip() {
+    use hangar::provider::ImageRef;
+    use hangar::usecases::RebuildProgress;
+    use hangar::usecases::rebuild::rebuild;
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (id, ip) = made(&w, "rb-1").await;
+        let p = w.provider.as_ref();
+        let sink = |_: RebuildProgress| {};
+        w.emulator.clear_requests();
+        for bad in ["", "no-such-image"] {
+            let err = rebuild(p, &id, &ImageRef::Image(bad.into()), &sink)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Validation, "{kind}: {err}");
+        }
+        assert!(
+            !w.emulator.requests().iter().any(|r| r.method != "GET"),
+            "{kind}: a refused rebuild changed something"
+        );
+        let image = match kind {
+            ProviderKind::DigitalOcean => "debian-12-x64",
+            ProviderKind::Vultr => "1743",
+        };
+        let done = rebuild(p, &id, &ImageRef::Image(image.into()), &sink)
+            .await
+            .unwrap();
+        assert_eq!(done.machine.image, image, "{kind}");
+        assert!(done.kept_ip, "{kind}");
+        assert_eq!(done.machine.ipv4.as_deref(), Some(ip.as_str()));
+        assert_eq!(done.machine.name, "rb-1");
+        // A snapshot that does not exist is refused before anything changes.
+        w.emulator.clear_requests();
+        let err = rebuild(p, &id, &ImageRef::Snapshot("424242".into()), &sink)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation, "{kind}: {err}");
+        assert!(
+            err.message.contains("snapshot 424242 does not exist"),
+            "{err}"
+        );
+        assert!(
+            !w.emulator.requests().iter().any(|r| r.method != "GET"),
+            "{kind}: a refused rebuild changed something"
+        );
+        w.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn snapshots_are_taken_listed_created_from_and_deleted() {
+    use hangar::provider::{ImageRef, SnapshotStatus};
+    use hangar::usecases::SnapshotProgress;
+    use hangar::usecases::snapshots::{
+        create_snapshot, delete_snapshot, get_snapshot, list_snapshots, machine_snapshots,
+    };
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (id, _) = made(&w, "sn-1").await;
+        let (other, _) = made(&w, "sn-2").await;
+        let p = w.provider.as_ref();
+        let events = Mutex::new(Vec::new());
+        let sink = |e: SnapshotProgress| events.lock().unwrap().push(e);
+
+        // Refused before anything is sent: a bad name; an unknown machine is not found.
+        w.emulator.clear_requests();
+        for bad in ["", "  ", "two\nlines"] {
+            let e = create_snapshot(p, &id, bad, true, &sink).await.unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Validation, "{kind}: {e}");
+        }
+        assert!(w.emulator.requests().is_empty(), "{kind}: sent requests");
+        let bogus = match kind {
+            ProviderKind::DigitalOcean => "999999999",
+            ProviderKind::Vultr => "00000000-0000-4000-8000-000000000000",
+        };
+        let e = create_snapshot(p, bogus, "x", true, &sink)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound, "{kind}: {e}");
+        assert!(events.lock().unwrap().is_empty());
+
+        // Taken and waited for.
+        let done = create_snapshot(p, &id, " before-upgrade ", true, &sink)
+            .await
+            .unwrap();
+        assert!(done.available, "{kind}");
+        let snap = done.snapshot.clone().expect("the snapshot");
+        assert_eq!(snap.name, "before-upgrade");
+        assert_eq!(snap.status, SnapshotStatus::Available);
+        {
+            let ev = events.lock().unwrap();
+            assert_eq!(
+                ev.first(),
+                Some(&SnapshotProgress::Started {
+                    id: id.clone(),
+                    name: "before-upgrade".into()
+                }),
+                "{kind}"
+            );
+            assert_eq!(
+                ev.last(),
+                Some(&SnapshotProgress::Available {
+                    snapshot_id: snap.id.clone()
+                })
+            );
+        }
+        // Without waiting: returns at once; Vultr shows the snapshot pending.
+        let started = create_snapshot(p, &other, "no-wait", false, &no_progress)
+            .await
+            .unwrap();
+        assert!(!started.available, "{kind}");
+        match kind {
+            ProviderKind::DigitalOcean => assert!(started.snapshot.is_none()),
+            ProviderKind::Vultr => assert_eq!(
+                started.snapshot.as_ref().map(|s| &s.status),
+                Some(&SnapshotStatus::Pending)
+            ),
+        }
+
+        // Listed for the account, and for the machine where the provider says whose it is.
+        assert!(list_snapshots(p).await.unwrap().contains(&snap), "{kind}");
+        let mine = machine_snapshots(p, &id).await.unwrap();
+        assert!(mine.snapshots.contains(&snap));
+        assert_eq!(mine.machine_known, kind == ProviderKind::DigitalOcean);
+        if mine.machine_known {
+            let theirs = machine_snapshots(p, &other).await.unwrap();
+            assert!(!theirs.snapshots.contains(&snap), "{kind}");
+        }
+
+        // Create from it through the create use case; pre-flight checks the snapshot.
+        let from = |name: &str, snapshot: &str| {
+            let mut o = w.options(name);
+            o.image = ImageRef::Snapshot(snapshot.into());
+            o.update_dns = false;
+            o.dns_zone = None;
+            o.machine_type = None;
+            o.initialize = false;
+            o
+        };
+        let wr = &w;
+        let create = move |o: CreateOptions| async move {
+            create_machine(
+                wr.provider.as_ref(),
+                &wr.ctx(),
+                &o,
+                &no_progress,
+                &CancellationToken::new(),
+            )
+            .await
+        };
+        let e = create(from("sn-bad", "424242")).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Validation, "{kind}: {e}");
+        assert!(e.message.contains("snapshot `424242`"), "{kind}: {e}");
+        if kind == ProviderKind::DigitalOcean {
+            let mut o = from("sn-far", &snap.id);
+            o.region = "sfo3".into();
+            let e = create(o).await.unwrap_err();
+            assert!(e.message.contains("not available in region `sfo3`"), "{e}");
+        }
+        let made_from = create(from("sn-copy", &snap.id)).await.unwrap();
+        assert!(made_from.is_complete(), "{:?}", made_from.problems);
+        assert_eq!(made_from.machine.name, "sn-copy");
+
+        // Deleted: then it is gone, and deleting it again says so.
+        let deleted = delete_snapshot(p, &snap.id).await.unwrap();
+        assert_eq!(deleted.id, snap.id);
+        let e = get_snapshot(p, &snap.id).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound, "{kind}: {e}");
+        let e = delete_snapshot(p, &snap.id).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound, "{kind}: {e}");
+        assert!(e.message.contains("snapshot list"), "{e}");
+        w.emulator.shutdown().await;
+    }
+}
+
+/// A stand-in "what is my IP" service answering `body` (plain text) with `status`.
+async fn serve_my_ip(status: u16, body: &'static str) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::{Router, http::StatusCode, routing::get};
+    let status = StatusCode::from_u16(status).unwrap();
+    let app = Router::new().route("/", get(move || async move { (status, body) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (url, server)
+}
+
+#[tokio::test]
+async fn my_ip_takes_only_a_public_address_as_plain_text() {
+    use hangar::usecases::firewall::my_ip;
+    let (url, server) = serve_my_ip(200, " 203.0.113.9\n").await;
+    assert_eq!(my_ip(&url).await.unwrap().to_string(), "203.0.113.9");
+    let (url6, server6) = serve_my_ip(200, "2001:db8::5").await;
+    assert_eq!(my_ip(&url6).await.unwrap().to_string(), "2001:db8::5");
+    for (status, body, kind, says) in [
+        (
+            200,
+            "{\"ip\": \"203.0.113.9\"}",
+            ErrorKind::Provider,
+            "did not answer with an IP address",
+        ),
+        (
+            200,
+            "<html>hello</html>",
+            ErrorKind::Provider,
+            "must give the address as plain text",
+        ),
+        (
+            200,
+            "192.168.1.20",
+            ErrorKind::Validation,
+            "is not a public address",
+        ),
+        (503, "203.0.113.9", ErrorKind::Network, "HTTP 503"),
+    ] {
+        let (url, s) = serve_my_ip(status, body).await;
+        let e = my_ip(&url).await.unwrap_err();
+        assert_eq!(e.kind, kind, "{body}: {e:?}");
+        assert!(e.message.contains(says), "{body}: {}", e.message);
+        s.abort();
+    }
+    for bad in ["not a url", "ftp://example.com/ip"] {
+        let e = my_ip(bad).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Validation, "{bad}: {e:?}");
+    }
+    let e = my_ip("http://127.0.0.1:9/").await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Network, "{e:?}");
+    assert!(
+        e.message.contains("\"What is my IP\" URL in Settings"),
+        "{}",
+        e.message
+    );
+    server.abort();
+    server6.abort();
+}
+
+#[tokio::test]
+async fn allow_me_refuses_bad_input_before_any_change_and_sweeps_only_the_expired() {
+    use hangar::usecases::firewall::{
+        allow_me, allow_me_at, grants, revoke, sweep_expired, unix_now,
+    };
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (id, _) = made(&w, "fw-1").await;
+        let p = w.provider.as_ref();
+        let me: std::net::IpAddr = "203.0.113.9".parse().unwrap();
+        let hour = Duration::from_secs(3600);
+        w.emulator.clear_requests();
+        for (machine, duration, ip, kind_of, says) in [
+            (
+                id.as_str(),
+                Duration::from_secs(10),
+                me,
+                ErrorKind::Validation,
+                "a grant lasts from 1m to 7d",
+            ),
+            (
+                id.as_str(),
+                Duration::from_secs(8 * 86_400),
+                me,
+                ErrorKind::Validation,
+                "8d is outside that",
+            ),
+            (
+                id.as_str(),
+                hour,
+                "127.0.0.1".parse().unwrap(),
+                ErrorKind::Validation,
+                "is not a public address",
+            ),
+            (
+                " ",
+                hour,
+                me,
+                ErrorKind::Validation,
+                "give the id of the machine",
+            ),
+        ] {
+            let e = allow_me(p, machine, duration, ip).await.unwrap_err();
+            assert_eq!(e.kind, kind_of, "{kind}: {e:?}");
+            assert!(e.message.contains(says), "{kind}: {}", e.message);
+        }
+        assert!(
+            w.emulator.requests().is_empty(),
+            "{kind}: refused before any request"
+        );
+        let unknown = match kind {
+            ProviderKind::DigitalOcean => "4242424242",
+            ProviderKind::Vultr => "00000000-0000-4000-8000-000000000000",
+        };
+        let e = allow_me(p, unknown, hour, me).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound, "{kind}: {e:?}");
+        assert!(grants(p).await.unwrap().is_empty(), "{kind}");
+
+        let now = unix_now();
+        let old = allow_me_at(p, &id, hour, me, now - 3 * 3600).await.unwrap();
+        assert_eq!(u64::from(old.expires_at), now - 2 * 3600);
+        let soon = allow_me_at(p, &id, Duration::from_secs(60), me, now - 30)
+            .await
+            .expect("an expired grant does not block a new one");
+        // Half a minute left: not swept now, swept once its minute is up.
+        let report = sweep_expired(p, now).await.unwrap();
+        assert_eq!(report.removed, vec![old.clone()], "{kind}");
+        assert_eq!(grants(p).await.unwrap(), vec![soon.clone()], "{kind}");
+        let report = sweep_expired(p, now + 31).await.unwrap();
+        assert_eq!(report.removed, vec![soon.clone()], "{kind}");
+        assert!(grants(p).await.unwrap().is_empty(), "{kind}");
+        let e = revoke(p, &soon.id).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound, "{kind}: {e:?}");
+        w.emulator.shutdown().await;
+    }
+}

@@ -17,7 +17,7 @@ use hangar::settings::SettingsFile;
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands};
 
-use commands::{accounts, create, dns, machines, settings};
+use commands::{accounts, create, dns, firewall, machines, resize, settings, snapshots};
 
 /// The tauri-specta builder with every command the UI can use.
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -39,8 +39,22 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         machines::rename_machine,
         machines::change_tags,
         machines::set_protection,
+        machines::bulk_action,
         machines::preview_destroy,
+        firewall::firewall_panel,
+        firewall::firewall_allow_me,
+        firewall::firewall_revoke,
+        firewall::my_ip_setting,
+        firewall::set_my_ip_url,
         machines::destroy_machines,
+        resize::resize_options,
+        resize::resize_machine,
+        resize::rebuild_rules,
+        resize::rebuild_machine,
+        snapshots::list_snapshots,
+        snapshots::machine_snapshots,
+        snapshots::create_snapshot,
+        snapshots::delete_snapshot,
         dns::dns_zones,
         dns::dns_records,
         dns::check_dns_record,
@@ -58,6 +72,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         settings::set_session_id,
         settings::set_theme,
         settings::set_demo_cloud,
+        settings::set_ask_before_power,
         settings::list_machine_types,
         settings::save_machine_type,
         settings::delete_machine_type,
@@ -93,6 +108,7 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            let sweep_state = state.clone();
             // The accounts (or the demo cloud) come up in the background; commands wait.
             tauri::async_runtime::spawn(async move {
                 let fleet = state.load().await;
@@ -100,6 +116,13 @@ pub fn run() {
                 // install test).
                 eprintln!("{}", startup_report(&fleet));
             });
+            // Expired firewall grants are removed at start and every 30 s (the core decides
+            // what is expired, and the interval; this only runs it).
+            tauri::async_runtime::spawn(hangar::fleet::firewall::run_sweeper(
+                sweep_state,
+                hangar::fleet::firewall::sweep_every(),
+                hangar::fleet::firewall::log_sweep,
+            ));
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -17,6 +17,24 @@ mod create;
 #[path = "gui/detail.rs"]
 mod detail;
 
+#[path = "gui/bulk.rs"]
+mod bulk;
+
+#[path = "gui/layout.rs"]
+mod layout;
+
+#[path = "gui/a11y.rs"]
+mod a11y;
+
+#[path = "gui/resize.rs"]
+mod resize;
+
+#[path = "gui/snapshots.rs"]
+mod snapshots;
+
+#[path = "gui/firewall.rs"]
+mod firewall;
+
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;
@@ -62,7 +80,8 @@ async fn first_screen_and_about_panel_round_trip() {
     gui.close().await;
 }
 
-/// The text of each cell of every rendered machine row. Read as `textContent` in one script
+/// The text of each cell of every rendered machine row (without the selection checkbox's
+/// cell, so the name is the first). Read as `textContent` in one script
 /// call: WebKitWebDriver's element text comes back empty for table cells whose text is not
 /// wrapped in an inline element, although they are drawn (see the screenshots).
 async fn table_rows(gui: &GuiSession) -> Vec<Vec<String>> {
@@ -70,7 +89,8 @@ async fn table_rows(gui: &GuiSession) -> Vec<Vec<String>> {
         .client
         .execute(
             "return [...document.querySelectorAll('[data-testid=machine-row]')]\
-               .map(r => [...r.cells].map(c => c.textContent.replace(/\\s+/g, ' ').trim()));",
+               .map(r => [...r.cells].filter(c => !c.classList.contains('select'))\
+                 .map(c => c.textContent.replace(/\\s+/g, ' ').trim()));",
             vec![],
         )
         .await
@@ -150,7 +170,7 @@ async fn machines_table_on_demo_cloud() {
     // Clicking an IP copies it.
     gui.client
         .find(Locator::XPath(
-            "//tr[td[1][normalize-space()='web-1']]//button[contains(@class, 'ip')]",
+            "//tr[td[@data-testid='cell-name'][normalize-space()='web-1']]//button[contains(@class, 'ip')]",
         ))
         .await
         .expect("web-1's IP button")
@@ -345,13 +365,6 @@ async fn machines_table_with_two_thousand_machines() {
     gui.close().await;
 }
 
-/// Sets the value of the input `css` by typing into it.
-async fn type_into(gui: &GuiSession, css: &str, text: &str) {
-    let input = gui.find(css).await;
-    input.clear().await.expect("clear the input");
-    input.send_keys(text).await.expect("type into the input");
-}
-
 /// Waits until `css` shows text for which `ok` holds, and returns it.
 async fn wait_for_text(gui: &GuiSession, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let started = Instant::now();
@@ -425,21 +438,20 @@ async fn add_account_with_keychain_and_test_connection() {
     let key = wait_for_text(&gui, "[data-testid=account-key]", |t| !t.is_empty()).await;
     assert!(key.contains("Simulated"), "{key}");
 
-    type_into(&gui, "[data-testid=account-label]", "Work DO").await;
+    gui.type_into("[data-testid=account-label]", "Work DO")
+        .await;
     // A closed port: the connection is refused, which no retry can fix, so the test says
     // so at once instead of retrying for the whole retry budget (10 s and more).
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
         l.local_addr().expect("its address").port()
     };
-    type_into(
-        &gui,
+    gui.type_into(
         "[data-testid=account-base-url]",
         &format!("http://127.0.0.1:{closed}"),
     )
     .await;
-    type_into(
-        &gui,
+    gui.type_into(
         "[data-testid=account-token]",
         "dop_v1_not-the-right-token-000",
     )
@@ -461,9 +473,9 @@ async fn add_account_with_keychain_and_test_connection() {
         "a refused connection took {took:?} to report: it was retried"
     );
     gui.screenshot("09-accounts-unreachable").await;
-    type_into(&gui, "[data-testid=account-base-url]", &base_url).await;
-    type_into(
-        &gui,
+    gui.type_into("[data-testid=account-base-url]", &base_url)
+        .await;
+    gui.type_into(
         "[data-testid=account-token]",
         "dop_v1_not-the-right-token-000",
     )
@@ -480,7 +492,7 @@ async fn add_account_with_keychain_and_test_connection() {
     assert_eq!(rejected, "Rejected: check the token.");
     gui.screenshot("09-accounts-rejected").await;
 
-    type_into(&gui, "[data-testid=account-token]", &good).await;
+    gui.type_into("[data-testid=account-token]", &good).await;
     gui.find("[data-testid=test-connection]")
         .await
         .click()

@@ -9,7 +9,9 @@ use super::Fleet;
 use crate::accounts::AccountDefaults;
 use crate::cloud_init::{UserDataRequest, user_data};
 use crate::error::{Error, Result};
-use crate::provider::{DnsZone, Image, ProviderError, ProviderKind, Region, Size, SshKey};
+use crate::provider::{
+    DnsZone, Image, ImageRef, ProviderError, ProviderKind, Region, Size, SshKey,
+};
 use crate::usecases::create::{
     self, CloudInitWait, CreateContext, CreateOptions, CreateOutcome, PollPolicy,
 };
@@ -97,6 +99,10 @@ pub struct CreateRequest {
     pub region: String,
     pub size: String,
     pub image: String,
+    /// Create from this snapshot ([`Snapshot::id`](crate::provider::Snapshot::id)) instead of
+    /// `image`.
+    #[serde(default)]
+    pub snapshot: Option<String>,
     /// SSH key names.
     pub ssh_keys: Vec<String>,
     /// Machine type; with one, the machine is set up from it (cloud-config) and the create
@@ -119,7 +125,10 @@ impl CreateRequest {
             name: self.name.trim().to_owned(),
             region: self.region.clone(),
             size: self.size.clone(),
-            image: self.image.clone(),
+            image: match self.snapshot.as_deref().map(str::trim) {
+                Some(id) if !id.is_empty() => ImageRef::Snapshot(id.to_owned()),
+                _ => ImageRef::Image(self.image.clone()),
+            },
             ssh_keys: self.ssh_keys.clone(),
             update_dns: dns_zone.is_some(),
             dns_zone,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::machines::MachineView;
 use super::{Fleet, dns, fan_out, ignore_each};
 use crate::error::{Error, Result};
-use crate::provider::{Machine, ProviderKind};
+use crate::provider::{Capabilities, Machine, ProviderKind};
 use crate::usecases::destroy::{MachineRecord, related_records};
 use crate::usecases::detail::{self, PlanDetail};
 use crate::usecases::manage::{self, RenameOptions};
@@ -33,6 +33,8 @@ pub struct MachineDetail {
     /// The account is the demo cloud's: nothing is billed.
     pub simulated: bool,
     pub view: MachineView,
+    /// What the provider can do to a machine (the actions it lacks are shown, with why).
+    pub capabilities: Capabilities,
     pub plan: PlanDetail,
     /// A/AAAA records of any account with one of its addresses, and CNAMEs to its name.
     pub records: Vec<PointingRecord>,
@@ -107,6 +109,7 @@ pub async fn detail(fleet: &Fleet, account_id: &str, machine_id: &str) -> Result
         provider: account.provider,
         simulated: account.simulated,
         view: MachineView::new(machine.clone(), &fleet.session_or_none()),
+        capabilities: client.capabilities(),
         plan: plan?,
         records: pointing,
         problems,

@@ -16,6 +16,10 @@
 //! - [`machines`]: list, refresh, cloud-init checks, power, SSH target.
 //! - [`manage`]: one machine's detail (with the records of every account pointing at it),
 //!   rename, tags, protection.
+//! - [`bulk`]: one power, tag or protection action on several machines, with each one's
+//!   outcome.
+//! - [`firewall`]: SSH access from this computer for a while (its address from the "what is
+//!   my IP" service), grants, revoke, and the sweep of expired grants the app runs on a timer.
 //! - [`destroy`]: preview and destroy across accounts; clean-up after a half-made create.
 //! - [`dns`]: zones across accounts, which zones hold a machine's records, and the join of a
 //!   zone's records to the machines of every account.
@@ -25,9 +29,11 @@
 
 pub mod account_settings;
 pub mod accounts;
+pub mod bulk;
 pub mod create;
 pub mod destroy;
 pub mod dns;
+pub mod firewall;
 mod loader;
 pub mod machine_types;
 pub mod machines;
@@ -35,6 +41,8 @@ pub mod manage;
 pub mod operations;
 pub mod per_account;
 pub mod preferences;
+pub mod resize;
+pub mod snapshots;
 mod state;
 
 use std::collections::BTreeMap;
@@ -104,6 +112,9 @@ pub struct DemoCloud {
     pub session: SessionId,
     /// Offered while the settings define no machine types.
     pub machine_types: BTreeMap<String, MachineType>,
+    /// The "what is my IP" service firewall access uses for the demo's accounts (the
+    /// emulator answers it, so the demo needs no internet).
+    pub my_ip_url: Option<String>,
     _keep_alive: Box<dyn std::any::Any + Send + Sync>,
 }
 
@@ -119,8 +130,15 @@ impl DemoCloud {
             accounts,
             session,
             machine_types,
+            my_ip_url: None,
             _keep_alive: Box::new(keep_alive),
         }
+    }
+
+    /// The same demo cloud, answering "what is my IP" at `url`.
+    pub fn with_my_ip_url(mut self, url: impl Into<String>) -> Self {
+        self.my_ip_url = Some(url.into());
+        self
     }
 }
 

@@ -1,5 +1,5 @@
-//! The Settings screen: the session id, the theme, when the demo cloud is shown, and where
-//! settings and tokens are kept.
+//! The Settings screen: the session id, the theme, when the demo cloud is shown, whether power
+//! off and reboot ask first, and where settings and tokens are kept.
 
 use serde::Serialize;
 
@@ -25,6 +25,8 @@ pub struct SettingsInfo {
     pub active_session_id: Option<String>,
     pub theme: Theme,
     pub demo_cloud: DemoCloud,
+    /// Power off and reboot ask for a confirmation first.
+    pub ask_before_power: bool,
     /// The demo cloud is running now.
     pub demo_shown: bool,
     pub build: BuildInfo,
@@ -52,6 +54,7 @@ pub async fn info(fleet: &Fleet, file: &SettingsFile) -> Result<SettingsInfo> {
         active_session_id: fleet.session.as_ref().map(|s| s.as_str().to_owned()),
         theme: raw.ui.theme,
         demo_cloud: raw.ui.demo_cloud,
+        ask_before_power: !raw.ui.power_without_asking,
         demo_shown: fleet.demo.is_some(),
         build: crate::about::build_info(),
     })
@@ -92,6 +95,18 @@ pub async fn set_demo_cloud(file: &SettingsFile, mode: DemoCloud) -> Result<()> 
     blocking(move || {
         Ok(file.update(|s| {
             s.ui.demo_cloud = mode;
+            Ok(())
+        })?)
+    })
+    .await
+}
+
+/// Sets whether power off and reboot ask for a confirmation first.
+pub async fn set_ask_before_power(file: &SettingsFile, ask: bool) -> Result<()> {
+    let file = file.clone();
+    blocking(move || {
+        Ok(file.update(|s| {
+            s.ui.power_without_asking = !ask;
             Ok(())
         })?)
     })

@@ -21,6 +21,10 @@
 
 mod cache;
 mod error;
+mod firewall;
+mod rebuild;
+mod resize;
+mod snapshots;
 mod types;
 
 use std::sync::Arc;
@@ -29,6 +33,15 @@ use async_trait::async_trait;
 
 pub use cache::{DEFAULT_CATALOG_TTL, TtlCache};
 pub use error::{ProviderError, Result};
+pub use firewall::{
+    FirewallAccess, FirewallGrant, GRANT_LABEL_PREFIX, SSH_PORT, SourceCidr, SshGrantRequest,
+    firewall_of, grant_label, parse_grant_label,
+};
+pub use rebuild::{Rebuild, RebuildRules, rebuild_of};
+pub use resize::{Resize, ResizeRules, resize_of};
+pub use snapshots::{
+    ImageRef, Snapshot, SnapshotRules, SnapshotStatus, SnapshotTask, Snapshots, snapshots_of,
+};
 pub use types::*;
 
 /// Everything a caller may do with one cloud account.
@@ -41,6 +54,10 @@ pub trait CloudProvider: Send + Sync + std::fmt::Debug {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             projects: self.projects().is_some(),
+            firewall: self.firewall().is_some(),
+            resize: self.resize().is_some(),
+            rebuild: self.rebuild().is_some(),
+            snapshots: self.snapshots().is_some(),
         }
     }
 
@@ -121,6 +138,26 @@ pub trait CloudProvider: Send + Sync + std::fmt::Debug {
 
     /// Projects, on providers that have them.
     fn projects(&self) -> Option<&dyn Projects> {
+        None
+    }
+
+    /// Letting SSH in from one address for a while, on providers with a firewall API.
+    fn firewall(&self) -> Option<&dyn FirewallAccess> {
+        None
+    }
+
+    /// Moving a machine to another plan, on providers that can.
+    fn resize(&self) -> Option<&dyn Resize> {
+        None
+    }
+
+    /// Reinstalling a machine from an image, on providers that can.
+    fn rebuild(&self) -> Option<&dyn Rebuild> {
+        None
+    }
+
+    /// Taking and deleting machine snapshots, on providers that can.
+    fn snapshots(&self) -> Option<&dyn Snapshots> {
         None
     }
 }

@@ -15,6 +15,16 @@ pub use crate::providers::registry::ProviderKind;
 pub struct Capabilities {
     /// Machines can be assigned to projects (see [`Projects`](super::Projects)).
     pub projects: bool,
+    /// SSH can be let in from one address for a while (see
+    /// [`FirewallAccess`](super::FirewallAccess)).
+    pub firewall: bool,
+    /// Machines can move to another plan (see [`Resize`](super::Resize)).
+    pub resize: bool,
+    /// Machines can be reinstalled from an image (see [`Rebuild`](super::Rebuild)).
+    pub rebuild: bool,
+    /// Machines can be snapshotted, and created from a snapshot (see
+    /// [`Snapshots`](super::Snapshots)).
+    pub snapshots: bool,
 }
 
 /// Life-cycle state of a machine, mapped from each provider's status fields.
@@ -76,8 +86,8 @@ pub struct CreateMachine {
     pub name: String,
     pub region: String,
     pub size: String,
-    /// [`Image::id`] from the catalog.
-    pub image: String,
+    /// A catalog image ([`Image::id`]) or one of the account's snapshots.
+    pub image: super::ImageRef,
     /// [`SshKey::id`]s.
     #[serde(default)]
     pub ssh_key_ids: Vec<String>,

@@ -81,6 +81,13 @@ pub struct UiPreferences {
     /// When the desktop app shows the demo cloud.
     #[serde(default, skip_serializing_if = "DemoCloud::is_auto")]
     pub demo_cloud: DemoCloud,
+    /// Power off and reboot run without a confirmation (the user ticked "Don't ask again").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub power_without_asking: bool,
+    /// The "what is my IP" service firewall access asks for this computer's public address
+    /// (plain-text answer); `None`: `https://api.ipify.org`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_ip_url: Option<String>,
 }
 
 /// When the desktop app shows the demo cloud (simulated accounts served on this computer).

@@ -166,6 +166,14 @@ pub async fn change_tags(
     add: &[String],
     remove: &[String],
 ) -> Result<Machine> {
+    let (add, remove) = tag_change(add, remove)?;
+    let machine = get(provider, id).await?;
+    retag(provider, &machine, &add, &remove).await
+}
+
+/// The tags to add and to remove, trimmed and without repeats, or why they cannot be: a
+/// malformed or reserved (`machine:`) tag, a tag both added and removed, no tag at all.
+pub fn tag_change(add: &[String], remove: &[String]) -> Result<(Vec<String>, Vec<String>)> {
     let add = clean(add)?;
     let remove = clean(remove)?;
     if let Some(both) = add.iter().find(|t| remove.contains(t)) {
@@ -176,8 +184,7 @@ pub async fn change_tags(
     if add.is_empty() && remove.is_empty() {
         return Err(Error::validation("give at least one tag to add or remove"));
     }
-    let machine = get(provider, id).await?;
-    retag(provider, &machine, &add, &remove).await
+    Ok((add, remove))
 }
 
 /// Turns machine `id`'s protection against deletion on or off, and returns the machine as it

@@ -10,6 +10,12 @@
 //! - [`destroy`]: refuse foreign machines, destroy, delete the machine's DNS records; preview.
 //! - [`list`]: machines of this session (or all), filtered.
 //! - [`manage`]: rename (with the machine's DNS records), the user's tags, delete protection.
+//! - [`resize`]: the plans a machine can move to, with the price difference; resize (power
+//!   off first where needed). [`rebuild`]: reinstall a machine from an image.
+//! - [`firewall`]: let SSH in from this computer's address for a while; list, revoke and
+//!   sweep the expired grants.
+//! - [`snapshots`]: take a machine's snapshot (waiting until it is available), list the
+//!   account's or a machine's snapshots, delete one.
 //! - [`detail`]: one machine's plan, estimated cost so far and cloud-init check.
 //! - [`ssh`]: the user and host to log in to a machine with.
 //! - [`status`]: provider status plus the cloud-init check served by the machine.
@@ -24,14 +30,21 @@ pub mod create;
 pub mod destroy;
 pub mod detail;
 pub mod dns;
+pub mod firewall;
 pub mod info;
 pub mod list;
 pub mod manage;
+pub mod rebuild;
+pub mod resize;
+pub mod snapshots;
 pub mod ssh;
 pub mod status;
 
 mod progress;
 mod summary;
 
-pub use progress::{CreateProgress, DestroyProgress, ProgressSink, elapsed_ms, no_progress};
+pub use progress::{
+    CreateProgress, DestroyProgress, ProgressSink, RebuildProgress, ResizeProgress,
+    SnapshotProgress, elapsed_ms, no_progress,
+};
 pub use summary::MachineSummary;

@@ -51,6 +51,58 @@ pub enum DestroyProgress {
     Done,
 }
 
+/// One step of a resize.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ResizeProgress {
+    /// The machine is being powered off, as the provider resizes only a machine that is off.
+    PoweringOff { id: String },
+    /// The provider is resizing the machine.
+    Resizing {
+        id: String,
+        from: String,
+        to: String,
+    },
+    /// The machine is being powered back on.
+    PoweringOn { id: String },
+    /// The resize finished.
+    Done,
+}
+
+/// One step of a rebuild.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum RebuildProgress {
+    /// The provider is erasing the machine and installing `image`.
+    Rebuilding { id: String, image: String },
+    /// The rebuild finished.
+    Done,
+}
+
+/// One step of taking a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum SnapshotProgress {
+    /// The provider accepted to snapshot machine `id` as `name`.
+    Started { id: String, name: String },
+    /// Waiting until the snapshot is available.
+    Waiting { elapsed_ms: u32 },
+    /// The snapshot `snapshot_id` is available.
+    Available { snapshot_id: String },
+}
+
 /// Where progress of type `P` goes.
 pub type ProgressSink<'a, P> = &'a (dyn Fn(P) + Send + Sync);
 

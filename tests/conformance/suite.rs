@@ -12,8 +12,11 @@ use hangar::provider::{
 use hangar_emulator::{EmulatedProvider, Emulator, Faults, RecordedRequest};
 
 pub use super::dns::dns_every_type_round_trips;
+pub use super::firewall::firewall_allow_me_then_sweep;
 use super::harness::{connect, emulator_machine_names, unique};
 pub use super::manage::rename_and_retag;
+pub use super::resize::{rebuild_keeps_the_machine, resize_changes_the_plan};
+pub use super::snapshots::snapshot_then_create_from_it;
 use hangar_spec_check as openapi;
 
 const USER_DATA: &str = "#cloud-config\nruncmd:\n  - echo hangar > /root/hello\n";
@@ -51,7 +54,7 @@ pub async fn create_request(p: &dyn CloudProvider, name: &str, tag: &str) -> Cre
         name: name.to_string(),
         region: region.slug.clone(),
         size: size.slug.clone(),
-        image: images.first().expect("an image").id.clone(),
+        image: images.first().expect("an image").id.clone().into(),
         ssh_key_ids: vec![],
         tags: vec![tag.to_string(), "hangar".to_string()],
         user_data: Some(USER_DATA.to_string()),

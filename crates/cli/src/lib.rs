@@ -84,6 +84,16 @@ enum Command {
     /// Protect machines against deletion: `protect on|off ID...`
     #[command(subcommand)]
     Protect(commands::protect::ProtectCommand),
+    /// Move a machine to another plan (`--list` shows the plans and prices)
+    Resize(commands::resize::ResizeArgs),
+    /// Erase a machine and reinstall it from an image
+    Rebuild(commands::rebuild::RebuildArgs),
+    /// Machine snapshots: `snapshot create ID --name NAME [--wait]|list|delete SNAPSHOT-ID`
+    #[command(subcommand)]
+    Snapshot(commands::snapshot::SnapshotCommand),
+    /// SSH from this computer for a while: `firewall allow-me ID [--for 2h]|list|revoke`
+    #[command(subcommand)]
+    Firewall(commands::firewall::FirewallCommand),
     /// List ssh keys
     SshKeys(OutputArgs),
     /// List projects
@@ -202,6 +212,10 @@ async fn execute(cli: Cli) -> Result<()> {
         Command::Rename(a) => commands::rename::run(&ctx, a).await,
         Command::Tag(c) => commands::tag::run(&ctx, c).await,
         Command::Protect(c) => commands::protect::run(&ctx, c).await,
+        Command::Resize(a) => commands::resize::run(&ctx, globals, a).await,
+        Command::Rebuild(a) => commands::rebuild::run(&ctx, globals, a).await,
+        Command::Snapshot(c) => commands::snapshot::run(&ctx, globals, c).await,
+        Command::Firewall(c) => commands::firewall::run(&ctx, c).await,
         Command::SshKeys(a) => commands::names::ssh_keys(&ctx, a).await,
         Command::Projects(a) => commands::names::projects(&ctx, a).await,
         Command::Types(a) => commands::names::types(&ctx, a),

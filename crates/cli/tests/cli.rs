@@ -1178,3 +1178,426 @@ async fn rename_tags_and_protection_change_the_machine_and_protection_refuses_de
         s.emulator.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firewall_allow_me_lists_revokes_and_sweeps_expired_grants() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let my_ip = [("HANGAR_MY_IP_URL", s.emulator.my_ip_url())];
+        let o = s
+            .run(&["create", "-n", "cli-fw", "-m", "web", "--no-initialize"])
+            .await;
+        let id = ok(&o)
+            .lines()
+            .find_map(|l| l.strip_prefix("New machine created with id: "))
+            .unwrap_or_else(|| panic!("{kind:?}: no id in {}", stdout(&o)))
+            .trim()
+            .to_owned();
+        let env_run = |args: Vec<&str>| {
+            let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+            let s = &s;
+            let my_ip = &my_ip;
+            async move {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                s.run_env("hangar", &s.config(), &args, "", my_ip).await
+            }
+        };
+
+        // Text: the address the service gave, the expiry, and who removes it; the note first.
+        let o = env_run(vec!["firewall", "allow-me", &id, "--for", "2h"]).await;
+        let t = ok(&o);
+        assert!(
+            t.contains(&format!(
+                "SSH to machine {id} is allowed from 203.0.113.254/32 until "
+            )),
+            "{kind:?}: {t}"
+        );
+        assert!(t.contains("(2h): grant "), "{t}");
+        assert!(t.contains("hangar firewall revoke --expired"), "{t}");
+        let note = stderr(&o);
+        assert!(
+            note.starts_with("Note: ") && note.contains("firewall"),
+            "{note}"
+        );
+
+        // JSON, from a given address.
+        let o = env_run(vec![
+            "firewall",
+            "allow-me",
+            &id,
+            "--for",
+            "30m",
+            "--from",
+            "198.51.100.20",
+            "-o",
+            "json",
+        ])
+        .await;
+        let j = json(&o);
+        assert_eq!(j["grant"]["machineId"], id.as_str(), "{j}");
+        assert_eq!(j["grant"]["source"], "198.51.100.20/32");
+        assert_eq!(j["grant"]["port"], 22);
+        let left = j["secondsLeft"].as_u64().unwrap();
+        assert!((1700..=1800).contains(&left), "{j}");
+        let second = j["grant"]["id"].as_str().unwrap().to_owned();
+
+        // Refusals before anything is sent.
+        fails_with(
+            env_run(vec!["firewall", "allow-me", &id, "--for", "8d"]).await,
+            "a grant lasts from 1m to 7d",
+        );
+        fails_with(
+            env_run(vec!["firewall", "allow-me", &id, "--for", "soon"]).await,
+            "is not a duration",
+        );
+        fails_with(
+            env_run(vec!["firewall", "allow-me", &id, "--from", "10.0.0.1"]).await,
+            "is not a public address",
+        );
+        fails_with(
+            env_run(vec!["firewall", "allow-me", &id]).await,
+            "already lets SSH in from 203.0.113.254",
+        );
+        let o = s
+            .run_env(
+                "hangar",
+                &s.config(),
+                &["firewall", "allow-me", &id],
+                "",
+                &[("HANGAR_MY_IP_URL", "http://127.0.0.1:9/".to_owned())],
+            )
+            .await;
+        fails_with(
+            o,
+            "could not ask http://127.0.0.1:9/ for this computer's public address",
+        );
+
+        let listed = ok(&env_run(vec!["firewall", "list"]).await);
+        assert_eq!(listed.lines().count(), 2, "{listed}");
+        assert!(
+            listed.contains("from 198.51.100.20/32  port 22"),
+            "{listed}"
+        );
+        let o = env_run(vec!["firewall", "list", "--machine", &id, "-o", "json"]).await;
+        assert_eq!(json(&o).as_array().unwrap().len(), 2);
+
+        // Nothing has expired yet; revoke one by id, an unknown id is refused.
+        let t = ok(&env_run(vec!["firewall", "revoke", "--expired"]).await);
+        assert_eq!(t.trim(), "No expired firewall grant to remove");
+        let t = ok(&env_run(vec!["firewall", "revoke", &second]).await);
+        assert!(t.contains(&format!("Revoked grant {second}")), "{t}");
+        fails_with(
+            env_run(vec!["firewall", "revoke", &second]).await,
+            "there is no Hangar firewall grant",
+        );
+        let o = env_run(vec!["firewall", "revoke", "--all-expired", "-o", "json"]).await;
+        assert_eq!(json(&o)["removed"], serde_json::json!([]));
+        let listed = ok(&env_run(vec!["firewall", "list"]).await);
+        assert_eq!(listed.lines().count(), 1, "{listed}");
+        let first = listed.split_whitespace().next().unwrap().to_owned();
+        ok(&env_run(vec!["firewall", "revoke", &first]).await);
+        assert_eq!(
+            ok(&env_run(vec!["firewall", "list"]).await).trim(),
+            "No firewall grants made by Hangar"
+        );
+        ok(&s.run(&["destroy", &id, "--no-confirm"]).await);
+        s.emulator.shutdown().await;
+    }
+}
+
+/// What `hangar args…` draws on a terminal: it runs under `script`, which gives it a
+/// pseudo-terminal for stdin, stdout and stderr and copies what it draws to its own stdout.
+fn on_a_terminal(s: &Setup, args: &[&str]) -> String {
+    let config = s.config();
+    let mut words = vec![
+        env!("CARGO_BIN_EXE_hangar").to_string(),
+        "--config-file".into(),
+        config.display().to_string(),
+    ];
+    words.extend(args.iter().map(|a| a.to_string()));
+    let line = shlex::try_join(words.iter().map(String::as_str)).unwrap();
+    let o = Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .env("HOME", s.dir.path())
+        .env("HANGAR_CONFIG_DIR", s.dir.path().join("hangar"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run `script` (util-linux)");
+    let drawn = stdout(&o);
+    assert!(o.status.success(), "{drawn}{}", stderr(&o));
+    drawn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_draws_a_spinner_only_when_asked_and_stderr_is_a_terminal() {
+    let s = Setup::start(EmulatedProvider::DigitalOcean).await;
+    let drawn = on_a_terminal(
+        &s,
+        &[
+            "create",
+            "-n",
+            "tty-spin",
+            "-m",
+            "web",
+            "--no-update-dns",
+            "--wait-for-ip",
+            "--progress",
+        ],
+    );
+    // A frame redrawn in place (`\r`, no newline), then erased before the IP line.
+    assert!(
+        drawn.contains("\r| Waiting for machine IP address (0s)"),
+        "{drawn:?}"
+    );
+    let erased = drawn.find("\r \u{20}").or_else(|| drawn.rfind("   \r"));
+    let ip = drawn.find("IP Address: ").expect("the IP line");
+    assert!(erased.is_some_and(|e| e < ip), "{drawn:?}");
+    assert!(
+        !drawn.contains("Waiting for machine IP address\r\n"),
+        "{drawn:?}"
+    );
+
+    // Without --progress, a terminal gets no spinner either.
+    let drawn = on_a_terminal(
+        &s,
+        &[
+            "create",
+            "-n",
+            "tty-quiet",
+            "-m",
+            "web",
+            "--no-update-dns",
+            "--wait-for-ip",
+        ],
+    );
+    assert!(drawn.contains("IP Address: "), "{drawn:?}");
+    assert!(!drawn.contains("Waiting"), "{drawn:?}");
+    s.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resize_lists_plans_and_resizes_and_rebuild_wants_the_name_typed() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let v = s.values();
+        let o = s.run(&["create", "-n", "cli-rsz", "-m", "web"]).await;
+        let id = ok(&o)
+            .lines()
+            .find_map(|l| l.strip_prefix("New machine created with id: "))
+            .unwrap_or_else(|| panic!("{kind:?}: no id in {}", stdout(&o)))
+            .trim()
+            .to_owned();
+
+        // The plans, with the price difference, as text and as JSON.
+        let t = ok(&s.run(&["resize", &id, "--list"]).await);
+        assert!(t.contains("DIFFERENCE") && t.contains("current"), "{t}");
+        let list = json(&s.run(&["resize", &id, "--list", "-o", "json"]).await);
+        let options = list["options"].as_array().expect("options");
+        let bigger = options
+            .iter()
+            .find(|o| o["allowed"] == true && o["priceDifferenceMonthly"].as_f64() > Some(0.0))
+            .unwrap_or_else(|| panic!("{kind:?}: no bigger plan in {list}"));
+        let bigger_slug = bigger["size"]["slug"].as_str().unwrap().to_owned();
+        assert!(
+            t.contains(&bigger_slug),
+            "{kind:?}: {bigger_slug} missing from {t}"
+        );
+        fails_with(
+            s.run(&["resize", &id, "no-such-plan", "-y"]).await,
+            "is not offered in region",
+        );
+
+        // DigitalOcean needs the machine off: refused until --power-off. Vultr grows the disk
+        // for good, so it asks for YES first.
+        match kind {
+            EmulatedProvider::DigitalOcean => {
+                fails_with(s.run(&["resize", &id, &bigger_slug]).await, "--power-off")
+            }
+            EmulatedProvider::Vultr => fails_with(
+                s.run(&["resize", &id, &bigger_slug]).await,
+                "Resize aborted",
+            ),
+        }
+        let done = json(
+            &s.run(&[
+                "resize",
+                &id,
+                &bigger_slug,
+                "--power-off",
+                "-y",
+                "-o",
+                "json",
+            ])
+            .await,
+        );
+        assert_eq!(
+            done["machine"]["machine"]["size"],
+            bigger_slug.as_str(),
+            "{done}"
+        );
+        assert_eq!(done["from"], v.size, "{done}");
+        assert_eq!(
+            done["powerCycled"],
+            kind == EmulatedProvider::DigitalOcean,
+            "{done}"
+        );
+
+        // Rebuild: the name must be typed; then the image changes and the IP stays.
+        let image = match kind {
+            EmulatedProvider::DigitalOcean => "debian-12-x64",
+            EmulatedProvider::Vultr => "2136",
+        };
+        let o = s
+            .run_with(
+                "hangar",
+                &s.config(),
+                &["rebuild", &id, image],
+                "cli-other\n",
+            )
+            .await;
+        fails_with(o, "Rebuild aborted");
+        let o = s
+            .run_with("hangar", &s.config(), &["rebuild", &id, image], "cli-rsz\n")
+            .await;
+        let t = ok(&o);
+        assert!(
+            t.contains("Type the machine's name (cli-rsz)") && t.contains("kept its IP address"),
+            "{kind:?}: {t}"
+        );
+        fails_with(
+            s.run(&["rebuild", &id, "no-such-image", "-y"]).await,
+            "is not an image",
+        );
+        let after = json(&s.run(&["rebuild", &id, v.image, "-y", "-o", "json"]).await);
+        assert_eq!(after["machine"]["machine"]["image"], v.image, "{after}");
+        assert_eq!(after["keptIp"], true);
+        s.emulator.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_are_taken_listed_created_from_and_deleted_after_a_yes() {
+    for kind in EmulatedProvider::ALL {
+        let s = Setup::start(kind).await;
+        let created_id = |o: &Output| {
+            ok(o)
+                .lines()
+                .find_map(|l| l.strip_prefix("New machine created with id: "))
+                .unwrap_or_else(|| panic!("{kind:?}: no id in {}", stdout(o)))
+                .trim()
+                .to_owned()
+        };
+        let id = created_id(
+            &s.run(&[
+                "create",
+                "-n",
+                "cli-snap",
+                "--no-update-dns",
+                "--no-initialize",
+            ])
+            .await,
+        );
+
+        fails_with(
+            s.run(&["snapshot", "create", &id, "--name", " "]).await,
+            "give the snapshot a name",
+        );
+        let taken = json(
+            &s.run(&[
+                "snapshot", "create", &id, "--name", "before", "--wait", "-o", "json",
+            ])
+            .await,
+        );
+        assert_eq!(taken["available"], true, "{kind:?}: {taken}");
+        assert_eq!(taken["snapshot"]["name"], "before");
+        assert_eq!(taken["snapshot"]["status"], "available");
+        let snap = taken["snapshot"]["id"].as_str().unwrap().to_owned();
+
+        let text = ok(&s.run(&["snapshot", "list"]).await);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("{snap}\tbefore\tavailable\t"))),
+            "{kind:?}: {text}"
+        );
+        let listed = json(&s.run(&["snapshot", "list", "-o", "json"]).await);
+        assert!(
+            listed.as_array().unwrap().iter().any(|x| x["id"] == snap),
+            "{listed}"
+        );
+        let o = s
+            .run(&["snapshot", "list", "--machine", &id, "-o", "json"])
+            .await;
+        assert!(json(&o).as_array().unwrap().iter().any(|x| x["id"] == snap));
+        assert_eq!(
+            stderr(&o).contains("does not say which machine"),
+            kind == EmulatedProvider::Vultr,
+            "{kind:?}: {}",
+            stderr(&o)
+        );
+
+        // `create --snapshot`: from it; an unknown snapshot is named, nothing created.
+        fails_with(
+            s.run(&[
+                "create",
+                "-n",
+                "cli-none",
+                "--no-update-dns",
+                "--no-initialize",
+                "--snapshot",
+                "4242",
+            ])
+            .await,
+            "snapshot `4242`",
+        );
+        let copy = created_id(
+            &s.run(&[
+                "create",
+                "-n",
+                "cli-copy",
+                "--no-update-dns",
+                "--no-initialize",
+                "--snapshot",
+                &snap,
+            ])
+            .await,
+        );
+        let machines = ok(&s.run(&["list"]).await);
+        assert!(machines.contains("cli-copy"), "{machines}");
+        assert!(!machines.contains("cli-none"), "{machines}");
+
+        // Delete: anything but YES keeps it; YES deletes it; then it is gone.
+        let no = s
+            .run_with(
+                "hangar",
+                &s.config(),
+                &["snapshot", "delete", &snap],
+                "yes\n",
+            )
+            .await;
+        assert!(stdout(&no).contains("Type YES"), "{}", stdout(&no));
+        fails_with(no, "aborted");
+        assert!(ok(&s.run(&["snapshot", "list"]).await).contains(&snap));
+        let t = ok(&s
+            .run_with(
+                "hangar",
+                &s.config(),
+                &["snapshot", "delete", &snap],
+                "YES\n",
+            )
+            .await);
+        assert!(
+            t.contains(&format!("Deleted snapshot before (id {snap})")),
+            "{t}"
+        );
+        assert!(!ok(&s.run(&["snapshot", "list"]).await).contains(&snap));
+        fails_with(
+            s.run(&["snapshot", "delete", &snap, "-y"]).await,
+            "does not exist",
+        );
+
+        for m in [&id, &copy] {
+            ok(&s.run(&["destroy", m, "--no-confirm"]).await);
+        }
+        s.emulator.shutdown().await;
+    }
+}

@@ -130,12 +130,15 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud> {
         };
         add_machine_records(client.as_ref(), zone, names).await?;
     }
+    // Firewall access asks the emulator for "this computer's address", not the internet.
+    let my_ip_url = emulator.my_ip_url();
     Ok(DemoCloud::new(
         accounts,
         DEMO_SESSION.parse()?,
         demo_machine_types(),
         emulator,
-    ))
+    )
+    .with_my_ip_url(my_ip_url))
 }
 
 /// Gives the named (ready) machines an A record `<name>.<zone>` pointing at their address, as

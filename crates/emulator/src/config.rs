@@ -28,11 +28,18 @@ pub struct EmulatorConfig {
     /// `Some(n)` the emulator enforces `n` per 60 seconds (429 with `retry-after`); `None`
     /// (the default) leaves it unenforced so tests that list keys often stay fast.
     pub do_ssh_key_reads_per_minute: Option<u32>,
+    /// What `GET /my-ip` on the status listener answers: the "what is my IP" service of
+    /// the tests and the demo cloud (see [`Emulator::my_ip_url`](super::Emulator::my_ip_url)).
+    pub my_ip: std::net::IpAddr,
 }
 
 impl EmulatorConfig {
     /// The default [`EmulatorConfig::fault_seed`].
     pub const DEFAULT_FAULT_SEED: u64 = 0x5eed;
+
+    /// The default [`EmulatorConfig::my_ip`], a documentation address (RFC 5737).
+    pub const DEFAULT_MY_IP: std::net::IpAddr =
+        std::net::IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 254));
 
     /// Where a provider listens when [`EmulatorConfig::listen`] does not say.
     pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
@@ -62,6 +69,7 @@ impl Default for EmulatorConfig {
             fault_seed: Self::DEFAULT_FAULT_SEED,
             listen: BTreeMap::new(),
             do_ssh_key_reads_per_minute: None,
+            my_ip: Self::DEFAULT_MY_IP,
         }
     }
 }

@@ -88,6 +88,7 @@ impl Emulator {
             tokens,
             states,
         ));
+        *lock(&shared.my_ip) = config.my_ip;
         let now = Instant::now();
         for api in &apis {
             api.load_seed(seed, &shared, now)?;
@@ -131,6 +132,18 @@ impl Emulator {
     /// (`http://<machine ip>:4242/cgi-bin/cloud-init-status`); see [`super::status`].
     pub fn status_proxy_url(&self) -> String {
         format!("http://{}", self.status_addr)
+    }
+
+    /// `http://127.0.0.1:PORT/my-ip`: a "what is my IP" service answering
+    /// [`EmulatorConfig::my_ip`](super::EmulatorConfig::my_ip) as plain text, as
+    /// `https://api.ipify.org` does (served by the status listener).
+    pub fn my_ip_url(&self) -> String {
+        format!("http://{}{}", self.status_addr, super::status::MY_IP_PATH)
+    }
+
+    /// Changes what [`Emulator::my_ip_url`] answers.
+    pub fn set_my_ip(&self, ip: std::net::IpAddr) {
+        *lock(&self.shared.my_ip) = ip;
     }
 
     /// The address the provider's listener is bound to.

@@ -25,6 +25,8 @@ pub struct Shared {
     /// Where every recorded request is also written as a JSON line, if anywhere.
     pub request_log: Mutex<Option<Box<dyn Write + Send>>>,
     next_address: AtomicU64,
+    /// What `GET /my-ip` answers (see [`super::status`]).
+    pub my_ip: Mutex<std::net::IpAddr>,
 }
 
 impl Shared {
@@ -48,6 +50,7 @@ impl Shared {
             requests: Mutex::new(Vec::new()),
             request_log: Mutex::new(None),
             next_address: AtomicU64::new(0),
+            my_ip: Mutex::new(super::config::EmulatorConfig::DEFAULT_MY_IP),
         }
     }
 

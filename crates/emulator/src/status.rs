@@ -35,6 +35,9 @@ use super::state::Shared;
 pub const STATUS_PORT: u16 = 4242;
 /// The one check a machine serves.
 pub const STATUS_PATH: &str = "/cgi-bin/cloud-init-status";
+/// Asked directly (not through the proxy), the status listener answers this path with the
+/// configured "my IP" address as plain text.
+pub const MY_IP_PATH: &str = "/my-ip";
 
 /// What the emulator knows about one machine's boot.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +56,17 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 async fn answer(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    if req.uri().authority().is_none() && req.uri().path() == MY_IP_PATH {
+        let ip = *super::state::lock(&shared.my_ip);
+        return (
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            ip.to_string(),
+        )
+            .into_response();
+    }
     let Some((host, port)) = target(&req) else {
         return bad_gateway("the request names no host");
     };

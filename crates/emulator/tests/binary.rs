@@ -632,3 +632,27 @@ fn help_documents_the_options() {
         assert!(help.contains(option), "{option} is not in --help");
     }
 }
+
+#[tokio::test]
+async fn my_ip_answers_the_address_given_with_my_ip() {
+    let server = start(&["--my-ip", "198.51.100.42"]);
+    let line = server
+        .banner
+        .iter()
+        .find(|l| l.starts_with("My IP:"))
+        .unwrap_or_else(|| panic!("no My IP line in {:?}", server.banner));
+    assert!(line.contains("(answers 198.51.100.42)"), "{line}");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the URL");
+    let text = client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, "198.51.100.42");
+}

@@ -18,12 +18,18 @@ mod coverage;
 mod dns;
 #[path = "spec/faults.rs"]
 mod faults;
+#[path = "spec/firewalls.rs"]
+mod firewalls;
 #[path = "spec/keys.rs"]
 mod keys;
 #[path = "spec/machines.rs"]
 mod machines;
+#[path = "spec/resize.rs"]
+mod resize;
 #[path = "spec/seeds.rs"]
 mod seeds;
+#[path = "spec/snapshots.rs"]
+mod snapshots;
 
 use std::time::Duration;
 
@@ -66,6 +72,10 @@ cases! {
     machines::ghost_deletes => [digitalocean, vultr];
     machines::stuck_locked_deletes => [vultr];
     machines::dropping_the_emulator_stops_it => [digitalocean, vultr];
+    // Resize and rebuild.
+    resize::resize_and_rebuild => [digitalocean, vultr];
+    // Snapshots.
+    snapshots::snapshot_and_create_from_it => [digitalocean, vultr];
     // SSH keys.
     keys::ssh_key_crud => [digitalocean, vultr];
     keys::ssh_key_read_limit_when_enabled => [digitalocean];
@@ -76,6 +86,9 @@ cases! {
     catalogs::catalogs_and_account => [digitalocean, vultr];
     catalogs::projects_and_assignments => [digitalocean];
     catalogs::tags => [digitalocean];
+    // Firewalls.
+    firewalls::digitalocean_firewalls => [digitalocean];
+    firewalls::vultr_firewall_groups => [vultr];
     // Faults.
     faults::injected_latency => [digitalocean, vultr];
     faults::injected_rate_limits => [digitalocean, vultr];

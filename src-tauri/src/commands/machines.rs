@@ -1,7 +1,9 @@
 //! The Machines screen: the list across accounts (each account streamed as it answers),
 //! refreshing machines in transition, cloud-init checks, power, the SSH command, destroy;
-//! and one machine's detail view: its detail, rename, tags, protection.
+//! and one machine's detail view: its detail, rename, tags, protection; bulk actions on a
+//! selection.
 
+use hangar::fleet::bulk::{self, BulkAction, BulkResults};
 use hangar::fleet::destroy::{self, DestroyEvent, DestroyPreviews, DestroyResults};
 use hangar::fleet::machines::{
     self, MachineChecks, MachineListing, MachineRefs, MachineView, Refreshes,
@@ -131,6 +133,18 @@ pub async fn set_protection(
 ) -> AppResult<MachineView> {
     let fleet = state.fleet().await?;
     Ok(manage::set_protection(&fleet, &account_id, &machine_id, on).await?)
+}
+
+/// Runs one power, tag or protection action on several machines, each with its outcome.
+#[tauri::command]
+#[specta::specta]
+pub async fn bulk_action(
+    state: Fleet<'_>,
+    targets: Vec<MachineRefs>,
+    action: BulkAction,
+) -> AppResult<BulkResults> {
+    let fleet = state.fleet().await?;
+    Ok(bulk::run(&fleet, targets, &action).await?)
 }
 
 /// What destroying these machines would do: their DNS records and refusals. Deletes nothing.

@@ -5,8 +5,11 @@
 pub mod accounts;
 pub mod create;
 pub mod dns;
+pub mod firewall;
 pub mod machines;
+pub mod resize;
 pub mod settings;
+pub mod snapshots;
 
 use hangar::fleet::FleetState;
 use tauri::State;

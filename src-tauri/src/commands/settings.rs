@@ -54,6 +54,14 @@ pub async fn set_demo_cloud(state: Fleet<'_>, mode: DemoCloud) -> AppResult<()> 
     Ok(())
 }
 
+/// Sets whether power off and reboot ask for a confirmation first.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_ask_before_power(state: Fleet<'_>, ask: bool) -> AppResult<()> {
+    let _change = state.change().await;
+    Ok(preferences::set_ask_before_power(&state.settings_file()?, ask).await?)
+}
+
 /// Every machine type in the settings, by name.
 #[tauri::command]
 #[specta::specta]

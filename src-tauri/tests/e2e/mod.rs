@@ -277,6 +277,52 @@ impl GuiSession {
             .unwrap_or_else(|e| panic!("no element matches `{css}` after {WAIT:?}: {e}"))
     }
 
+    /// Clicks the element matching `css` once it is present.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+    }
+
+    /// Replaces the text of the input matching `css` by typing.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.expect("clear the input");
+        input.send_keys(text).await.expect("type into the input");
+    }
+
+    /// Runs `js` in the page and returns what it returns.
+    pub async fn script(&self, js: &str) -> serde_json::Value {
+        self.client
+            .execute(js, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("run a script: {e}"))
+    }
+
+    /// Whether the element matching `css` (which must exist) is disabled.
+    pub async fn is_disabled(&self, css: &str) -> bool {
+        let v = self
+            .client
+            .execute(
+                "return document.querySelector(arguments[0]).disabled;",
+                vec![css.into()],
+            )
+            .await
+            .expect("read disabled");
+        v.as_bool()
+            .unwrap_or_else(|| panic!("`{css}` is missing or has no `disabled`"))
+    }
+
+    /// Dismisses the toasts, which may lie over buttons as they would for a user.
+    pub async fn dismiss_toasts(&self) {
+        self.script(
+            "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click());",
+        )
+        .await;
+    }
+
     /// Waits until the element matching `css` has non-empty text, and returns the text.
     pub async fn text_of(&self, css: &str) -> String {
         let started = Instant::now();

@@ -52,7 +52,7 @@ async fn click_row_action(gui: &GuiSession, name: &str, testid: &str) {
         .await
         .expect("dismiss the toasts");
     let xpath = format!(
-        "//tr[@data-testid='machine-row'][td[1][normalize-space()='{name}']]//button[@data-testid='{testid}']"
+        "//tr[@data-testid='machine-row'][td[@data-testid='cell-name'][normalize-space()='{name}']]//button[@data-testid='{testid}']"
     );
     // A refresh may re-render the row between finding and clicking: find again and retry.
     let mut last = None;
@@ -85,18 +85,6 @@ async fn click_row_action(gui: &GuiSession, name: &str, testid: &str) {
     panic!("click {testid} on {name}: {last:?}; {probe:?}");
 }
 
-async fn is_disabled(gui: &GuiSession, css: &str) -> bool {
-    let v = gui
-        .client
-        .execute(
-            "return document.querySelector(arguments[0]).disabled;",
-            vec![css.into()],
-        )
-        .await
-        .expect("read disabled");
-    v.as_bool().expect("a boolean")
-}
-
 fn row<'a>(rows: &'a [Vec<String>], name: &str) -> Option<&'a Vec<String>> {
     rows.iter().find(|r| r[0] == name)
 }
@@ -114,8 +102,17 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     let web2 = row(&all, "web-2").expect("web-2");
     assert_eq!(web2[5], "active", "{web2:?}");
 
-    // Power off: the row's buttons give way to a busy label, then the status changes.
+    // Power off asks first, saying the machine stays billed; then the row's buttons give way
+    // to a busy label, and the status changes.
     click_row_action(&gui, "web-2", "action-power-off").await;
+    let ask = gui.text_of("[data-testid=power-confirm-body]").await;
+    assert!(ask.contains("still billed"), "{ask}");
+    gui.screenshot("actions-00-power-confirm").await;
+    gui.find("[data-testid=power-confirm-yes]")
+        .await
+        .click()
+        .await
+        .expect("confirm the power off");
     let after = wait_until(
         "web-2 powered off",
         async || crate::table_rows(&gui).await,
@@ -164,7 +161,24 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     gui.screenshot("actions-02-ssh-copied").await;
 
     // A Vultr machine reboots (POST /instances/{id}/reboot) and is running again.
+    // "Don't ask again" is ticked this time, and saved in the settings.
     click_row_action(&gui, "edge-ams", "action-reboot").await;
+    gui.find("[data-testid=power-confirm-dont-ask]")
+        .await
+        .click()
+        .await
+        .expect("tick Don't ask again");
+    gui.find("[data-testid=power-confirm-yes]")
+        .await
+        .click()
+        .await
+        .expect("confirm the reboot");
+    wait_until(
+        "power_without_asking in the settings",
+        async || std::fs::read_to_string(gui.config_dir().join("settings.yml")).unwrap_or_default(),
+        |t| t.contains("power_without_asking: true"),
+    )
+    .await;
     wait_until(
         "the reboot toast",
         async || texts(&gui, "[data-testid=toast]").await,
@@ -209,17 +223,17 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
         .click()
         .await
         .expect("tick the CNAME");
-    assert!(is_disabled(&gui, "[data-testid=destroy-confirm]").await);
+    assert!(gui.is_disabled("[data-testid=destroy-confirm]").await);
     let input = gui.find("[data-testid=destroy-confirm-input]").await;
     input.send_keys("web-").await.expect("type");
     assert!(
-        is_disabled(&gui, "[data-testid=destroy-confirm]").await,
+        gui.is_disabled("[data-testid=destroy-confirm]").await,
         "a partial name must not unlock"
     );
     input.send_keys("1").await.expect("type");
     wait_until(
         "the destroy button enabled",
-        async || is_disabled(&gui, "[data-testid=destroy-confirm]").await,
+        async || gui.is_disabled("[data-testid=destroy-confirm]").await,
         |d| !d,
     )
     .await;
@@ -254,7 +268,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
 
     // From the zone's side: the DNS screen no longer lists web-1's record, while the zone's
     // other records are still there.
-    crate::dns::click(&gui, "[data-testid=nav-dns]").await;
+    gui.click("[data-testid=nav-dns]").await;
     gui.client
         .wait()
         .at_most(Duration::from_secs(20))
@@ -281,15 +295,12 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
         "the ticked CNAME is still in the zone: {records:#?}"
     );
     gui.screenshot("actions-05-record-gone").await;
-    crate::dns::click(&gui, "[data-testid=nav-machines]").await;
+    gui.click("[data-testid=nav-machines]").await;
 
     // The bulk confirmation lists this session's machines (web-1 no longer among them) with
     // their records.
-    gui.find("[data-testid=destroy-session]")
-        .await
-        .click()
-        .await
-        .expect("open the bulk destroy");
+    gui.click("[data-testid=select-session]").await;
+    gui.click("[data-testid=bulk-destroy]").await;
     let items = wait_until(
         "the bulk list",
         async || texts(&gui, "[data-testid=destroy-item] strong").await,
@@ -315,7 +326,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
         records.iter().any(|r| r.contains("db-primary.example.com")),
         "{records:?}"
     );
-    assert!(is_disabled(&gui, "[data-testid=destroy-confirm]").await);
+    assert!(gui.is_disabled("[data-testid=destroy-confirm]").await);
     gui.screenshot("actions-06-bulk-dialog").await;
 
     // Confirm with the word: every machine of this session goes, the others stay.

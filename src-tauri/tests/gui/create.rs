@@ -360,13 +360,6 @@ async fn create_cancelled_after_the_machine_exists_is_cleaned_up() {
     gui.close().await;
 }
 
-/// Types `text` into the input matching `css`, replacing what was there.
-async fn type_into(gui: &GuiSession, css: &str, text: &str) {
-    let input = gui.find(css).await;
-    input.clear().await.expect("clear the input");
-    input.send_keys(text).await.expect("type into the input");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver, a Secret Service and the app build: run `make test-e2e`"]
 async fn account_defaults_preselect_the_create_form() {
@@ -386,15 +379,14 @@ async fn account_defaults_preselect_the_create_form() {
         .click()
         .await
         .expect("open Accounts");
-    type_into(&gui, "[data-testid=account-label]", "Work DO").await;
-    type_into(
-        &gui,
+    gui.type_into("[data-testid=account-label]", "Work DO")
+        .await;
+    gui.type_into(
         "[data-testid=account-base-url]",
         &emulator.digitalocean_base_url(),
     )
     .await;
-    type_into(
-        &gui,
+    gui.type_into(
         "[data-testid=account-token]",
         &emulator.token(EmulatedProvider::DigitalOcean),
     )
@@ -512,7 +504,7 @@ async fn a_duplicate_name_needs_acknowledging_before_a_second_machine_is_made() 
     )
     .await;
     // The demo cloud's DigitalOcean account already has `web-1`.
-    type_into(&gui, "[data-testid=create-name]", "web-1").await;
+    gui.type_into("[data-testid=create-name]", "web-1").await;
     choose(&gui, "[data-testid=create-type]", "web").await;
     let submit = || async { gui.find("[data-testid=create-submit]").await };
     wait_until(

@@ -23,37 +23,10 @@ async fn record_rows(gui: &GuiSession) -> Vec<String> {
     serde_json::from_value(value).expect("record rows")
 }
 
-async fn click(gui: &GuiSession, css: &str) {
-    gui.find(css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn type_into(gui: &GuiSession, css: &str, text: &str) {
-    let input = gui.find(css).await;
-    input.clear().await.expect("clear the input");
-    input.send_keys(text).await.expect("type into the input");
-}
-
-async fn script(gui: &GuiSession, js: &str) -> serde_json::Value {
-    gui.client.execute(js, vec![]).await.expect("run a script")
-}
-
-async fn is_disabled(gui: &GuiSession, css: &str) -> bool {
-    gui.find(css)
-        .await
-        .prop("disabled")
-        .await
-        .expect("read disabled")
-        .is_some_and(|v| v == "true")
-}
-
 /// Opens the detail view of the machine called `name` from the table.
 async fn open_detail(gui: &GuiSession, name: &str) {
     let xpath = format!(
-        "//tr[@data-testid='machine-row'][td[1][normalize-space()='{name}']]//a[@data-testid='machine-link']"
+        "//tr[@data-testid='machine-row'][td[@data-testid='cell-name'][normalize-space()='{name}']]//a[@data-testid='machine-link']"
     );
     gui.client
         .wait()
@@ -72,21 +45,12 @@ async fn open_detail(gui: &GuiSession, name: &str) {
     .await;
 }
 
-/// Dismisses the toasts, which may cover buttons.
-async fn dismiss_toasts(gui: &GuiSession) {
-    script(
-        gui,
-        "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click());",
-    )
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn machine_detail_tags_protection_and_rename_with_its_record() {
     let gui = GuiSession::start().await;
     open_detail(&gui, "web-1").await;
-    let hash = script(&gui, "return location.hash;").await;
+    let hash = gui.script("return location.hash;").await;
     assert!(
         hash.as_str()
             .is_some_and(|h| h.starts_with("#/machines/demo-")),
@@ -125,19 +89,21 @@ async fn machine_detail_tags_protection_and_rename_with_its_record() {
     gui.screenshots_at_sizes("detail-01").await;
 
     // Tags: one of the user's own is added and removed; Hangar's own prefix is refused.
-    type_into(&gui, "[data-testid=detail-tag-input]", "blue").await;
-    click(&gui, "[data-testid=detail-tag-add]").await;
+    gui.type_into("[data-testid=detail-tag-input]", "blue")
+        .await;
+    gui.click("[data-testid=detail-tag-add]").await;
     wait_until(
         "the blue tag",
         async || texts(&gui, "[data-testid=detail-tag]").await,
         |t| t.iter().any(|t| t.starts_with("blue")),
     )
     .await;
-    type_into(&gui, "[data-testid=detail-tag-input]", "machine:type:db").await;
-    click(&gui, "[data-testid=detail-tag-add]").await;
+    gui.type_into("[data-testid=detail-tag-input]", "machine:type:db")
+        .await;
+    gui.click("[data-testid=detail-tag-add]").await;
     let refused = gui.text_of("[data-testid=detail-tag-error]").await;
     assert!(refused.contains("reserves for its own tags"), "{refused}");
-    dismiss_toasts(&gui).await;
+    gui.dismiss_toasts().await;
     let blue = "//li[@data-testid='detail-tag'][starts-with(normalize-space(), 'blue')]//button";
     gui.client
         .find(Locator::XPath(blue))
@@ -154,13 +120,13 @@ async fn machine_detail_tags_protection_and_rename_with_its_record() {
     .await;
 
     // Protection: the detail view's destroy is disabled, and the table's destroy refuses it.
-    dismiss_toasts(&gui).await;
-    click(&gui, "[data-testid=detail-protect]").await;
+    gui.dismiss_toasts().await;
+    gui.click("[data-testid=detail-protect]").await;
     gui.text_of("[data-testid=detail-protected]").await;
-    assert!(is_disabled(&gui, "[data-testid=detail-destroy]").await);
-    click(&gui, "[data-testid=detail-back]").await;
-    let xpath = "//tr[@data-testid='machine-row'][td[1][normalize-space()='web-1']]//button[@data-testid='action-destroy']";
-    dismiss_toasts(&gui).await;
+    assert!(gui.is_disabled("[data-testid=detail-destroy]").await);
+    gui.click("[data-testid=detail-back]").await;
+    let xpath = "//tr[@data-testid='machine-row'][td[@data-testid='cell-name'][normalize-space()='web-1']]//button[@data-testid='action-destroy']";
+    gui.dismiss_toasts().await;
     gui.client
         .wait()
         .at_most(Duration::from_secs(30))
@@ -176,10 +142,10 @@ async fn machine_detail_tags_protection_and_rename_with_its_record() {
         "{refusal}"
     );
     gui.screenshot("detail-02-protected-refused").await;
-    click(&gui, "[data-testid=destroy-cancel]").await;
+    gui.click("[data-testid=destroy-cancel]").await;
     open_detail(&gui, "web-1").await;
-    dismiss_toasts(&gui).await;
-    click(&gui, "[data-testid=detail-protect]").await;
+    gui.dismiss_toasts().await;
+    gui.click("[data-testid=detail-protect]").await;
     wait_until(
         "protection removed",
         async || texts(&gui, "[data-testid=detail-protected]").await,
@@ -188,9 +154,9 @@ async fn machine_detail_tags_protection_and_rename_with_its_record() {
     .await;
 
     // Rename, with its DNS record.
-    dismiss_toasts(&gui).await;
-    click(&gui, "[data-testid=detail-rename]").await;
-    type_into(&gui, "[data-testid=rename-name]", "web-9").await;
+    gui.dismiss_toasts().await;
+    gui.click("[data-testid=detail-rename]").await;
+    gui.type_into("[data-testid=rename-name]", "web-9").await;
     let with_records = gui
         .find("[data-testid=rename-records]")
         .await
@@ -199,7 +165,7 @@ async fn machine_detail_tags_protection_and_rename_with_its_record() {
         .expect("read checked");
     assert_eq!(with_records.as_deref(), Some("true"));
     gui.screenshots_at_sizes("detail-03-rename-dialog").await;
-    click(&gui, "[data-testid=rename-confirm]").await;
+    gui.click("[data-testid=rename-confirm]").await;
     wait_until(
         "the new name",
         async || texts(&gui, "[data-testid=detail-name]").await,
@@ -225,7 +191,7 @@ async fn machine_detail_tags_protection_and_rename_with_its_record() {
     );
 
     // Back: the Machines screen, with the new name.
-    script(&gui, "history.back(); return null;").await;
+    gui.script("history.back(); return null;").await;
     wait_until(
         "the table with web-9",
         async || crate::table_rows(&gui).await,

@@ -73,19 +73,10 @@ async fn xpath(gui: &GuiSession, path: &str) -> Element {
         .unwrap_or_else(|e| panic!("no element at `{path}`: {e}"))
 }
 
-pub(crate) async fn click(gui: &GuiSession, css: &str) {
-    gui.find(css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
-}
-
 /// Replaces the text of the input `css` by typing, then leaves the field.
 async fn type_into(gui: &GuiSession, css: &str, text: &str) {
+    gui.type_into(css, text).await;
     let input = gui.find(css).await;
-    input.clear().await.expect("clear the input");
-    input.send_keys(text).await.expect("type into the input");
     input.send_keys("\u{E004}").await.expect("tab out"); // Tab: the field counts as touched
 }
 
@@ -112,7 +103,7 @@ async fn row_button(gui: &GuiSession, name: &str, testid: &str) {
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
     let gui = GuiSession::start().await;
-    click(&gui, "[data-testid=nav-dns]").await;
+    gui.click("[data-testid=nav-dns]").await;
     assert_eq!(gui.text_of("main h1").await, "DNS");
 
     // Both demo accounts list their zone; pick DigitalOcean's.
@@ -155,7 +146,7 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
     gui.screenshot("dns-01-zone").await;
 
     // "This session's machines" keeps only the records of this session's machines.
-    click(&gui, "[data-testid=dns-filter-session]").await;
+    gui.click("[data-testid=dns-filter-session]").await;
     let mine = wait_rows(&gui, "only this session's records", |r| r.len() < total).await;
     let names: Vec<&str> = mine.iter().map(|r| r.name.as_str()).collect();
     for name in ["db", "web-1", "web-2"] {
@@ -167,11 +158,11 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
         "{mine:#?}"
     );
     gui.screenshot("dns-02-this-session").await;
-    click(&gui, "[data-testid=dns-count] button").await;
+    gui.click("[data-testid=dns-count] button").await;
     wait_rows(&gui, "every record again", |r| r.len() == total).await;
 
     // Add a TXT record; a bad name is flagged in place as it is typed.
-    click(&gui, "[data-testid=dns-add]").await;
+    gui.click("[data-testid=dns-add]").await;
     gui.find("[data-testid=dns-field-type]")
         .await
         .select_by_value("TXT")
@@ -195,7 +186,7 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
         "hangar-verification=first",
     )
     .await;
-    click(&gui, "[data-testid=dns-form-save]").await;
+    gui.click("[data-testid=dns-form-save]").await;
     let added = wait_rows(&gui, "the new TXT record", |r| {
         r.iter().any(|r| r.name == "gui-check")
     })
@@ -229,7 +220,7 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
     )
     .await;
     gui.screenshot("dns-05-editing").await;
-    click(&gui, "[data-testid=dns-form-save]").await;
+    gui.click("[data-testid=dns-form-save]").await;
     let edited = wait_rows(&gui, "the edited record", |r| {
         r.iter()
             .any(|r| r.name == "gui-check" && r.value() == "hangar-verification=second")
@@ -243,7 +234,7 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
     let question = gui.text_of("[data-testid=dns-delete-dialog]").await;
     assert!(question.contains("gui-check.example.com"), "{question}");
     gui.screenshot("dns-07-confirm-delete").await;
-    click(&gui, "[data-testid=dns-confirm-delete]").await;
+    gui.click("[data-testid=dns-confirm-delete]").await;
     wait_rows(&gui, "the record gone", |r| {
         r.len() == total && r.iter().all(|r| r.name != "gui-check")
     })

@@ -6,20 +6,6 @@ use fantoccini::Locator;
 
 use crate::e2e::GuiSession;
 
-async fn click(gui: &GuiSession, css: &str) {
-    gui.find(css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
-}
-
-async fn type_into(gui: &GuiSession, css: &str, text: &str) {
-    let input = gui.find(css).await;
-    input.clear().await.expect("clear the input");
-    input.send_keys(text).await.expect("type into the input");
-}
-
 /// Waits until `css` shows text for which `ok` holds, and returns it.
 async fn wait_for_text(gui: &GuiSession, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let started = Instant::now();
@@ -80,12 +66,12 @@ fn settings_text(gui: &GuiSession) -> String {
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn types_add_and_edit_a_machine_type_with_live_preview() {
     let gui = GuiSession::start().await;
-    click(&gui, "[data-testid=nav-types]").await;
+    gui.click("[data-testid=nav-types]").await;
     gui.find("[data-testid=types-empty]").await;
 
     // A new type: the preview follows the form.
-    type_into(&gui, "[data-testid=type-name]", "web").await;
-    type_into(&gui, "[data-testid=type-user]", "deploy").await;
+    gui.type_into("[data-testid=type-name]", "web").await;
+    gui.type_into("[data-testid=type-user]", "deploy").await;
     let preview = wait_for_text(&gui, "[data-testid=type-preview]", |t| {
         t.contains("name: deploy")
     })
@@ -93,19 +79,19 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
     assert!(preview.starts_with("#cloud-config"), "{preview}");
     assert!(!preview.contains("runcmd"), "{preview}");
     gui.screenshot("types-01-new").await;
-    click(&gui, "[data-testid=type-save]").await;
+    gui.click("[data-testid=type-save]").await;
     wait_for_toast(&gui, |t| t.contains("Saved machine type “web”")).await;
     wait_for_text(&gui, "[data-testid=type-item]", |t| t.contains("web")).await;
     assert!(settings_text(&gui).contains("new_user_name: deploy"));
 
     // Edit: another user, a setup script and list arguments; the preview changes with them.
-    type_into(&gui, "[data-testid=type-user]", "ops").await;
+    gui.type_into("[data-testid=type-user]", "ops").await;
     wait_for_text(&gui, "[data-testid=type-preview]", |t| {
         t.contains("name: ops")
     })
     .await;
     // An invalid user name is shown in place, by the form and by the backend's check.
-    type_into(&gui, "[data-testid=type-user]", "Ops").await;
+    gui.type_into("[data-testid=type-user]", "Ops").await;
     wait_for_text(&gui, "[data-testid=type-user-error]", |t| {
         t.contains("lowercase")
     })
@@ -115,20 +101,21 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
     })
     .await;
     gui.screenshot("types-02-invalid").await;
-    type_into(&gui, "[data-testid=type-user]", "ops").await;
-    type_into(
-        &gui,
+    gui.type_into("[data-testid=type-user]", "ops").await;
+    gui.type_into(
         "[data-testid=type-script-url]",
         "https://example.com/setup.sh",
     )
     .await;
-    type_into(&gui, "[data-testid=type-script-dir]", "/opt/setup").await;
-    type_into(&gui, "[data-testid=type-script-path]", "/opt/setup/run.sh").await;
-    click(&gui, "[data-testid=args-mode-list]").await;
-    click(&gui, "[data-testid=arg-add]").await;
-    type_into(&gui, "#mt-arg-0", "--role").await;
-    click(&gui, "[data-testid=arg-add]").await;
-    type_into(&gui, "#mt-arg-1", "web server").await;
+    gui.type_into("[data-testid=type-script-dir]", "/opt/setup")
+        .await;
+    gui.type_into("[data-testid=type-script-path]", "/opt/setup/run.sh")
+        .await;
+    gui.click("[data-testid=args-mode-list]").await;
+    gui.click("[data-testid=arg-add]").await;
+    gui.type_into("#mt-arg-0", "--role").await;
+    gui.click("[data-testid=arg-add]").await;
+    gui.type_into("#mt-arg-1", "web server").await;
     let preview = wait_for_text(&gui, "[data-testid=type-preview]", |t| {
         t.contains("web server") && t.contains("name: ops")
     })
@@ -149,15 +136,15 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
     );
     gui.screenshot("types-03-edited-preview").await;
 
-    click(&gui, "[data-testid=type-save]").await;
+    gui.click("[data-testid=type-save]").await;
     wait_for_toast(&gui, |t| t.contains("Saved machine type “web”")).await;
     let saved = settings_text(&gui);
     assert!(saved.contains("new_user_name: ops"), "{saved}");
     assert!(saved.contains("web server"), "{saved}");
 
     // Rename: one entry under the new name.
-    type_into(&gui, "[data-testid=type-name]", "frontend").await;
-    click(&gui, "[data-testid=type-save]").await;
+    gui.type_into("[data-testid=type-name]", "frontend").await;
+    gui.click("[data-testid=type-save]").await;
     wait_for_toast(&gui, |t| t.contains("Renamed “web” to “frontend”")).await;
     let saved = settings_text(&gui);
     assert!(
@@ -176,7 +163,7 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn settings_session_theme_and_demo_cloud_restore() {
     let gui = GuiSession::start().await;
-    click(&gui, "[data-testid=nav-about]").await;
+    gui.click("[data-testid=nav-about]").await;
     let keychain = gui.text_of("[data-testid=settings-keychain]").await;
     assert_eq!(keychain, "Secret Service (GNOME Keyring / KWallet)");
     let path = gui.text_of("[data-testid=settings-path]").await;
@@ -188,33 +175,33 @@ async fn settings_session_theme_and_demo_cloud_restore() {
     gui.screenshot("settings-01").await;
 
     // Session id: refused when invalid, a warning before changing it, saved when valid.
-    type_into(&gui, "[data-testid=session-id]", "demo0001").await;
+    gui.type_into("[data-testid=session-id]", "demo0001").await;
     wait_for_text(&gui, "[data-testid=session-error]", |t| {
         t.contains("8 lowercase hex")
     })
     .await;
     // The demo cloud has no session id of its own in the settings: a first one is set.
-    type_into(&gui, "[data-testid=session-id]", "0badcafe").await;
+    gui.type_into("[data-testid=session-id]", "0badcafe").await;
     wait_for_text(&gui, "[data-testid=session-warning]", |t| {
         t.contains("No session id yet")
     })
     .await;
-    click(&gui, "[data-testid=session-save]").await;
+    gui.click("[data-testid=session-save]").await;
     wait_for_toast(&gui, |t| t.contains("Session id changed to 0badcafe")).await;
     assert!(settings_text(&gui).contains("session_id: 0badcafe"));
     // Changing it again warns about the machines of the old one.
-    type_into(&gui, "[data-testid=session-id]", "0badf00d").await;
+    gui.type_into("[data-testid=session-id]", "0badf00d").await;
     wait_for_text(&gui, "[data-testid=session-warning]", |t| {
         t.contains("(0badcafe) will no longer count as this session")
     })
     .await;
     gui.screenshot("settings-02-session-warning").await;
-    click(&gui, "[data-testid=session-save]").await;
+    gui.click("[data-testid=session-save]").await;
     wait_for_toast(&gui, |t| t.contains("Session id changed to 0badf00d")).await;
     assert!(settings_text(&gui).contains("session_id: 0badf00d"));
 
     // Theme: dark overrides the OS at once and is saved.
-    click(&gui, "[data-testid=theme-dark]").await;
+    gui.click("[data-testid=theme-dark]").await;
     wait_for_toast(&gui, |t| t.contains("Theme: Dark")).await;
     let theme = gui
         .client
@@ -229,13 +216,13 @@ async fn settings_session_theme_and_demo_cloud_restore() {
     gui.screenshot("settings-03-dark").await;
 
     // Removing a demo account hides the demo cloud; Settings brings it back.
-    click(&gui, "[data-testid=nav-accounts]").await;
+    gui.click("[data-testid=nav-accounts]").await;
     wait_for_text(&gui, "[data-testid=account-key]", |t| {
         t.contains("Simulated")
     })
     .await;
-    click(&gui, "[data-testid=remove-account]").await;
-    click(&gui, "[data-testid=confirm-remove]").await;
+    gui.click("[data-testid=remove-account]").await;
+    gui.click("[data-testid=confirm-remove]").await;
     wait_for_text(&gui, "[data-testid=accounts-notice]", |t| {
         t.contains("demo cloud is hidden")
     })
@@ -248,11 +235,11 @@ async fn settings_session_theme_and_demo_cloud_restore() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    click(&gui, "[data-testid=nav-about]").await;
-    click(&gui, "[data-testid=demo-restore]").await;
+    gui.click("[data-testid=nav-about]").await;
+    gui.click("[data-testid=demo-restore]").await;
     wait_for_toast(&gui, |t| t.contains("The demo cloud is back")).await;
     gui.screenshot("settings-04-demo-restored").await;
-    click(&gui, "[data-testid=nav-accounts]").await;
+    gui.click("[data-testid=nav-accounts]").await;
     let started = Instant::now();
     loop {
         let rows = texts(&gui, "[data-testid=account-row]").await;
@@ -268,7 +255,7 @@ async fn settings_session_theme_and_demo_cloud_restore() {
     }
 
     // The demo machines answer their cloud-init check through the emulator.
-    click(&gui, "[data-testid=nav-machines]").await;
+    gui.click("[data-testid=nav-machines]").await;
     gui.find("[data-testid=machine-row]").await;
 
     gui.close().await;
@@ -297,7 +284,7 @@ async fn import_a_machine_config_into_accounts_types_and_keychain() {
     let home_path = home.path().to_str().unwrap().to_owned();
     let gui = GuiSession::start_with_env(&[("HOME", &home_path)]).await;
 
-    click(&gui, "[data-testid=nav-accounts]").await;
+    gui.click("[data-testid=nav-accounts]").await;
     // The core found the config in its usual place.
     let started = Instant::now();
     loop {
@@ -318,7 +305,7 @@ async fn import_a_machine_config_into_accounts_types_and_keychain() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     gui.screenshot("import-01-form").await;
-    click(&gui, "[data-testid=import-run]").await;
+    gui.click("[data-testid=import-run]").await;
     let account = wait_for_text(&gui, "[data-testid=import-account]", |t| !t.is_empty()).await;
     assert!(account.contains("DigitalOcean (from machine)"), "{account}");
     assert!(account.contains("token in the keychain"), "{account}");
@@ -359,7 +346,7 @@ async fn import_a_machine_config_into_accounts_types_and_keychain() {
     assert!(settings.contains("session_id: 5eed1234"), "{settings}");
 
     // The imported type is on the Machine types screen.
-    click(&gui, "[data-testid=nav-types]").await;
+    gui.click("[data-testid=nav-types]").await;
     let item = wait_for_text(&gui, "[data-testid=type-item]", |t| !t.is_empty()).await;
     assert!(item.contains("web") && item.contains("deploy"), "{item}");
     wait_for_text(&gui, "[data-testid=type-preview]", |t| {

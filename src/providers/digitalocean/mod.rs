@@ -12,6 +12,9 @@
 //! - **Base URL:** [`DigitalOceanConfig::base_url`], else `HANGAR_DIGITALOCEAN_API_URL`, else
 //!   `https://api.digitalocean.com`.
 
+mod firewall;
+mod resize;
+mod snapshots;
 mod wire;
 
 use std::collections::HashSet;
@@ -162,7 +165,8 @@ impl DigitalOcean {
             name: &request.name,
             region: &request.region,
             size: &request.size,
-            image: wire::id_or_string(&request.image),
+            // A slug or an image id; a snapshot is a private image, passed by its numeric id.
+            image: wire::id_or_string(request.image.id()),
             ssh_keys: request
                 .ssh_key_ids
                 .iter()
@@ -442,6 +446,22 @@ impl CloudProvider for DigitalOcean {
     }
 
     fn projects(&self) -> Option<&dyn Projects> {
+        Some(self)
+    }
+
+    fn firewall(&self) -> Option<&dyn crate::provider::FirewallAccess> {
+        Some(self)
+    }
+
+    fn resize(&self) -> Option<&dyn crate::provider::Resize> {
+        Some(self)
+    }
+
+    fn rebuild(&self) -> Option<&dyn crate::provider::Rebuild> {
+        Some(self)
+    }
+
+    fn snapshots(&self) -> Option<&dyn crate::provider::Snapshots> {
         Some(self)
     }
 }

@@ -316,6 +316,25 @@ async fn a_refused_connection_fails_at_once_without_retrying() {
 }
 
 #[tokio::test]
+async fn an_unknown_host_fails_at_once_without_retrying() {
+    // `.invalid` never resolves (RFC 6761), with or without a network.
+    let c = patient_client("http://api.hangar-test.invalid");
+    let err = tokio::time::timeout(
+        Duration::from_secs(20),
+        c.get_json::<Value>("/v2/account", &[]),
+    )
+    .await
+    .expect("a DNS failure was retried")
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "could not reach DigitalOcean: cannot connect: the host of http://api.hangar-test.invalid was not found"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn a_failed_tls_handshake_fails_at_once_without_retrying() {
     // A server that answers the TLS hello with plain text: the handshake cannot succeed.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -17,6 +17,9 @@
 //! - **Base URL:** [`VultrConfig::base_url`], else `HANGAR_VULTR_API_URL`, else
 //!   `https://api.vultr.com/v2` (it includes `/v2`; paths do not repeat it).
 
+mod firewall;
+mod resize;
+mod snapshots;
 mod wire;
 
 use std::collections::HashSet;
@@ -38,8 +41,8 @@ use super::http::{
 };
 use super::registry::ProviderAbout;
 use crate::provider::{
-    AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, Machine,
-    MachineFilter, PowerAction, ProviderError, ProviderKind, Region, Result, Size, SshKey,
+    AccountInfo, CloudProvider, CreateMachine, DnsRecord, DnsRecordSpec, DnsZone, Image, ImageRef,
+    Machine, MachineFilter, PowerAction, ProviderError, ProviderKind, Region, Result, Size, SshKey,
 };
 
 /// The public API, including the version prefix.
@@ -153,20 +156,23 @@ impl Vultr {
     }
 
     async fn create_once(&self, request: &CreateMachine) -> Result<Machine> {
-        let os_id: i64 = request
-            .image
-            .parse()
-            .map_err(|_| ProviderError::Validation {
-                provider: KIND,
-                message: format!(
-                    "`{}` is not a Vultr OS id: pick an image from the catalog",
-                    request.image
-                ),
-            })?;
+        let (os_id, snapshot_id) = match &request.image {
+            ImageRef::Image(image) => {
+                let os_id: i64 = image.parse().map_err(|_| ProviderError::Validation {
+                    provider: KIND,
+                    message: format!(
+                        "`{image}` is not a Vultr OS id: pick an image from the catalog"
+                    ),
+                })?;
+                (Some(os_id), None)
+            }
+            ImageRef::Snapshot(id) => (None, Some(id.as_str())),
+        };
         let body = wire::CreateInstance {
             region: &request.region,
             plan: &request.size,
             os_id,
+            snapshot_id,
             label: &request.name,
             hostname: &request.name,
             sshkey_id: &request.ssh_key_ids,
@@ -224,6 +230,10 @@ impl CloudProvider for Vultr {
 
     fn status_proxy(&self) -> Option<&str> {
         self.options.status_proxy.as_deref()
+    }
+
+    fn firewall(&self) -> Option<&dyn crate::provider::FirewallAccess> {
+        Some(self)
     }
 
     async fn account(&self) -> Result<AccountInfo> {
@@ -427,6 +437,18 @@ impl CloudProvider for Vultr {
                 Ok(o.into_iter().map(Image::from).collect())
             })
             .await
+    }
+
+    fn resize(&self) -> Option<&dyn crate::provider::Resize> {
+        Some(self)
+    }
+
+    fn rebuild(&self) -> Option<&dyn crate::provider::Rebuild> {
+        Some(self)
+    }
+
+    fn snapshots(&self) -> Option<&dyn crate::provider::Snapshots> {
+        Some(self)
     }
 }
 

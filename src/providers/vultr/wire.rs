@@ -91,7 +91,11 @@ pub struct InstanceEnvelope {
 pub struct CreateInstance<'a> {
     pub region: &'a str,
     pub plan: &'a str,
-    pub os_id: i64,
+    /// The deploy source: exactly one of `os_id` and `snapshot_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<&'a str>,
     pub label: &'a str,
     pub hostname: &'a str,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]

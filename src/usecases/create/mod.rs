@@ -34,7 +34,7 @@ use crate::cloud_init::{UserDataRequest, user_data};
 use crate::error::{Error, ErrorKind, Result};
 use crate::machine_types::MachineType;
 use crate::provider::{
-    CloudProvider, CreateMachine, DnsRecordSpec, DnsRecordType, Machine, MachineFilter,
+    CloudProvider, CreateMachine, DnsRecordSpec, DnsRecordType, ImageRef, Machine, MachineFilter,
     ProviderError,
 };
 use crate::session::{CREATED_TAG, MachineTag, SessionId, type_tag};
@@ -77,7 +77,9 @@ pub struct CreateOptions {
     pub name: String,
     pub region: String,
     pub size: String,
-    pub image: String,
+    /// A catalog image, or one of the account's snapshots (checked to exist, be available and
+    /// be offered in the region).
+    pub image: ImageRef,
     /// SSH key names as registered with the provider.
     pub ssh_keys: Vec<String>,
     /// The configured DNS zone, if any.
@@ -201,6 +203,12 @@ async fn preflight(
             provider.kind()
         ));
     }
+    if opts.image.snapshot().is_some() && provider.snapshots().is_none() {
+        failures.push(format!(
+            "creating a machine from a snapshot is not supported by {}",
+            provider.kind()
+        ));
+    }
     // What can be checked here fails without a single request (a bad type needs no network).
     if !failures.is_empty() {
         return Err(Error::validation(failures.join("\n")));
@@ -232,14 +240,16 @@ async fn preflight(
             preflight::namesakes(provider, &opts.name, dns_zone.as_deref()).await
         }
     };
-    let (keys, regions, sizes, images, zones, projects, namesakes) = tokio::join!(
+    let snapshot = preflight::find_snapshot(provider, &opts.image);
+    let (keys, regions, sizes, images, zones, projects, namesakes, snapshot) = tokio::join!(
         keys,
         provider.regions(),
         provider.sizes(),
         provider.images(),
         zones,
         projects,
-        namesakes
+        namesakes,
+        snapshot
     );
     let (keys, regions, sizes, images, zones, projects) =
         (keys?, regions?, sizes?, images?, zones?, projects?);
@@ -266,8 +276,18 @@ async fn preflight(
     if let Err(m) = preflight::check_size(&sizes, &opts.size, region) {
         failures.push(m);
     }
-    if let Err(m) = preflight::check_image(&images, &opts.image) {
-        failures.push(m);
+    match &opts.image {
+        ImageRef::Image(image) => {
+            if let Err(m) = preflight::check_image(&images, image) {
+                failures.push(m);
+            }
+        }
+        ImageRef::Snapshot(_) => {
+            let size = sizes.iter().find(|s| s.slug == opts.size);
+            if let Err(m) = snapshot?.and_then(|s| preflight::check_snapshot(s, region, size)) {
+                failures.push(m);
+            }
+        }
     }
     if let (Some(zone), Some(zones)) = (&dns_zone, &zones)
         && let Err(m) = preflight::check_zone(zones, zone)

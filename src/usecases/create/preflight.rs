@@ -6,7 +6,7 @@
 use crate::accounts::AccountDefaults;
 use crate::error::{Error, Result};
 use crate::provider::{
-    CloudProvider, DnsZone, Image, MachineFilter, Project, Region, Size, SshKey,
+    CloudProvider, DnsZone, Image, ImageRef, MachineFilter, Project, Region, Size, Snapshot, SshKey,
 };
 
 /// The region exists and is available.
@@ -55,6 +55,69 @@ pub fn check_image(images: &[Image], image: &str) -> std::result::Result<(), Str
         "image `{image}` does not exist; images: {}",
         list_or_none(images.iter().map(|i| &i.id))
     ))
+}
+
+/// The snapshot a create starts from, when it starts from one: `Ok(Ok(None))` for a catalog
+/// image, `Ok(Err(words))` for a snapshot that does not exist or cannot be read on this
+/// provider, `Err` for a failure to ask.
+pub async fn find_snapshot(
+    provider: &dyn CloudProvider,
+    image: &ImageRef,
+) -> Result<std::result::Result<Option<Snapshot>, String>> {
+    let (Some(id), Some(snapshots)) = (image.snapshot(), provider.snapshots()) else {
+        return Ok(Ok(None));
+    };
+    let id = id.trim();
+    if id.is_empty() {
+        return Ok(Err("no snapshot id given".into()));
+    }
+    match snapshots.get_snapshot(id).await {
+        Ok(s) => Ok(Ok(Some(s))),
+        Err(e) if e.is_not_found() => Ok(Err(format!(
+            "snapshot `{id}` does not exist; `hangar snapshot list` shows the account's snapshots"
+        ))),
+        Err(crate::provider::ProviderError::Validation { message, .. }) => {
+            Ok(Err(format!("snapshot `{id}`: {message}")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The snapshot is available, offered in `region` (when given and valid) and fits the disk of
+/// `size` (when given and known). `None` passes: the capability check already said why.
+pub fn check_snapshot(
+    snapshot: Option<Snapshot>,
+    region: Option<&str>,
+    size: Option<&Size>,
+) -> std::result::Result<(), String> {
+    let Some(s) = snapshot else {
+        return Ok(());
+    };
+    if !s.is_available() {
+        return Err(format!(
+            "snapshot `{}` ({}) is not available yet: wait until it is taken",
+            s.id, s.name
+        ));
+    }
+    if let Some(region) = region
+        && !s.offered_in(region)
+    {
+        return Err(format!(
+            "snapshot `{}` ({}) is not available in region `{region}`; its regions: {}",
+            s.id,
+            s.name,
+            list_or_none(s.regions.iter())
+        ));
+    }
+    if let (Some(size), Some(min)) = (size, s.min_disk_gb)
+        && size.disk_gb < min
+    {
+        return Err(format!(
+            "snapshot `{}` ({}) needs a disk of at least {min} GB; size `{}` has {} GB",
+            s.id, s.name, size.slug, size.disk_gb
+        ));
+    }
+    Ok(())
 }
 
 /// The SSH key registered under `name`.

@@ -14,6 +14,7 @@ const previewCloudConfig = vi.fn();
 const createMachine = vi.fn();
 const cancelCreate = vi.fn();
 const cleanUpCreated = vi.fn();
+const listSnapshots = vi.fn();
 vi.mock("../lib/bindings", () => ({
   commands: {
     listAccounts: () => listAccounts(),
@@ -23,6 +24,7 @@ vi.mock("../lib/bindings", () => ({
     createMachine: (...a: unknown[]) => createMachine(...a),
     cancelCreate: (id: string) => cancelCreate(id),
     cleanUpCreated: (...a: unknown[]) => cleanUpCreated(...a),
+    listSnapshots: (id: string) => listSnapshots(id),
   },
 }));
 vi.mock("@tauri-apps/api/core", () => ({
@@ -165,6 +167,32 @@ describe("CreateMachineScreen", () => {
     expect(createMachine.mock.calls[0]![1]).toMatchObject({ name: "web-4", extraTag: "ok-tag" });
     expect(checkValue).toHaveBeenCalledWith("machineName", "web-4");
     expect(checkValue).toHaveBeenCalledWith("tag", "ok-tag");
+  });
+
+  it("creates from a snapshot available in the region, picked as the image source", async () => {
+    const snap = (id: string, regions: string[], status: unknown = "available") => ({
+      id,
+      name: `snap-${id}`,
+      machineId: "500000001",
+      createdAt: `2026-12-0${id}T12:00:00Z`,
+      sizeGb: 2.36,
+      regions,
+      minDiskGb: 25,
+      status,
+    });
+    listSnapshots.mockResolvedValue(ok([snap("1", ["lon1"]), snap("2", ["nyc3"]), snap("3", ["nyc3"], "pending")]));
+    createMachine.mockResolvedValue(ok(result()));
+    await renderLoaded();
+    await typeName("web-5");
+    expect(listSnapshots).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("create-source-snapshot"));
+    await waitFor(() => expect(options("create-snapshot")).toEqual(["", "2"]));
+    expect(listSnapshots).toHaveBeenCalledWith("demo-do");
+    expect(screen.getByTestId<HTMLSelectElement>("create-snapshot").value).toBe("2");
+    expect(screen.queryByTestId("create-image")).toBeNull();
+    await fireEvent.submit(screen.getByTestId("create-form"));
+    await waitFor(() => expect(createMachine).toHaveBeenCalled());
+    expect(createMachine.mock.calls[0]![1]).toMatchObject({ name: "web-5", image: "", snapshot: "2" });
   });
 
   it("lists only the plans of the selected region, with CPU, RAM, disk and price", async () => {

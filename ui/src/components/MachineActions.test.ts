@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AccountList_Serialize, MachineListing_Serialize, MachineView_Serialize, Machine_Serialize } from "../lib/bindings";
+import { resetPowerPrefs } from "../lib/powerConfirm.svelte";
 import { toasts } from "../lib/toasts.svelte";
 
 const commands = vi.hoisted(() => ({
@@ -13,6 +14,9 @@ const commands = vi.hoisted(() => ({
   previewDestroy: vi.fn(),
   destroyMachines: vi.fn(),
   providerList: vi.fn(async () => []),
+  settingsInfo: vi.fn(),
+  setAskBeforePower: vi.fn(),
+  bulkAction: vi.fn(),
 }));
 vi.mock("../lib/bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({
@@ -95,6 +99,9 @@ describe("Machine actions", () => {
   beforeEach(() => {
     for (const f of Object.values(commands)) f.mockReset();
     toasts.splice(0, toasts.length);
+    resetPowerPrefs();
+    commands.settingsInfo.mockResolvedValue(ok({ askBeforePower: true }));
+    commands.setAskBeforePower.mockResolvedValue(ok(null));
     commands.listAccounts.mockResolvedValue(ok(accounts));
     commands.listMachines.mockResolvedValue(ok(listing([web, db, foreign])));
     commands.machineChecks.mockResolvedValue(ok({ accounts: [] }));
@@ -170,11 +177,15 @@ describe("Machine actions", () => {
     );
     render(MachinesScreen);
     await rowOf("web-1");
-    await fireEvent.click(screen.getByTestId("destroy-session"));
+    // The session's machines are selected together, and destroyed from the selection bar.
+    await fireEvent.click(screen.getByTestId("select-session"));
+    expect(screen.getByTestId("bulk-count").textContent).toBe("2 selected");
+    await fireEvent.click(screen.getByTestId("bulk-destroy"));
     const dialog = await screen.findByTestId("destroy-dialog");
-    // Only the machines created in this session are offered, in one call.
+    // Only the machines created in this session are offered, in one call, in the table's order.
     expect(commands.previewDestroy).toHaveBeenCalledTimes(1);
-    expect(commands.previewDestroy).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1", "2"] }], false);
+    expect(commands.previewDestroy).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["2", "1"] }], false);
+    expect(dialog.textContent).toContain("Destroy 2 machines of this session?");
     const items = await within(dialog).findAllByTestId("destroy-item");
     expect(items.map((i) => i.querySelector("strong")?.textContent)).toEqual(["web-1", "db-1"]);
     expect(within(dialog).getAllByTestId("destroy-record").map((r) => r.textContent)).toEqual([
@@ -217,6 +228,12 @@ describe("Machine actions", () => {
     commands.powerMachine.mockReturnValue(new Promise((r) => (finish = r)));
     render(MachinesScreen);
     await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
+    // It asks first, and says that a machine that is off is still billed.
+    const ask = await screen.findByTestId("power-confirm");
+    expect(ask.textContent).toContain("Power off web-1?");
+    expect(ask.textContent).toContain("still billed");
+    expect(commands.powerMachine).not.toHaveBeenCalled();
+    await fireEvent.click(within(ask).getByTestId("power-confirm-yes"));
     expect(commands.powerMachine).toHaveBeenCalledWith("demo-do", "1", "powerOff");
     const row = await rowOf("web-1");
     expect(within(row).getByTestId("row-busy").textContent).toContain("powering off");
@@ -227,10 +244,92 @@ describe("Machine actions", () => {
     expect(toasts.at(-1)?.text).toBe("Powered off web-1 (now off).");
   });
 
+  it("a cancelled power off does nothing, and “Don't ask again” is saved and honoured", async () => {
+    commands.powerMachine.mockResolvedValue(ok(view({ ...web, status: "off" })));
+    render(MachinesScreen);
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
+    await fireEvent.click(await screen.findByTestId("power-confirm-cancel"));
+    await waitFor(() => expect(screen.queryByTestId("power-confirm")).toBeNull());
+    expect(commands.powerMachine).not.toHaveBeenCalled();
+
+    await fireEvent.click(within(await rowOf("db-1")).getByTestId("action-reboot"));
+    const ask = await screen.findByTestId("power-confirm");
+    expect(ask.textContent).toContain("Reboot db-1?");
+    await fireEvent.click(within(ask).getByTestId("power-confirm-dont-ask"));
+    await fireEvent.click(within(ask).getByTestId("power-confirm-yes"));
+    await waitFor(() => expect(commands.setAskBeforePower).toHaveBeenCalledWith(false));
+    await waitFor(() => expect(commands.powerMachine).toHaveBeenCalledWith("demo-do", "2", "reboot"));
+
+    await waitFor(async () => expect(within(await rowOf("web-1")).queryByTestId("row-busy")).toBeNull());
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
+    expect(screen.queryByTestId("power-confirm")).toBeNull();
+    await waitFor(() => expect(commands.powerMachine).toHaveBeenCalledWith("demo-do", "1", "powerOff"));
+  });
+
+  it("bulk: shift-click selects a range; one confirmation lists them and each gets its result", async () => {
+    commands.bulkAction.mockResolvedValue(
+      ok({
+        outcomes: [
+          { accountId: "demo-do", machineId: "1", machine: view({ ...web, status: "off" }), error: null },
+          { accountId: "demo-do", machineId: "2", machine: null, error: { kind: "provider", message: "DigitalOcean failed (500)" } },
+          { accountId: "demo-do", machineId: "3", machine: view({ ...foreign, status: "off" }), error: null },
+        ],
+      }),
+    );
+    render(MachinesScreen);
+    // The screen's first action creates; destroying goes through a selection.
+    expect(screen.getByTestId("create-machine").getAttribute("href")).toBe("#/create");
+    expect(screen.queryByTestId("destroy-session")).toBeNull();
+    expect(screen.queryByTestId("bulk-bar")).toBeNull();
+    // Rows are sorted by name: db-1, legacy, web-1.
+    await fireEvent.click(within(await rowOf("db-1")).getByTestId("select-row"));
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("select-row"), { shiftKey: true });
+    expect((await screen.findByTestId("bulk-count")).textContent).toBe("3 selected");
+    await fireEvent.click(screen.getByTestId("bulk-power-off"));
+    const dialog = await screen.findByTestId("bulk-dialog");
+    expect(dialog.textContent).toContain("Power off 3 machines?");
+    expect(within(dialog).getByTestId("bulk-machines").textContent).toMatch(/db-1.*legacy.*web-1/s);
+    await fireEvent.click(within(dialog).getByTestId("bulk-confirm"));
+    expect(commands.bulkAction).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["2", "3", "1"] }], {
+      kind: "power",
+      action: "powerOff",
+    });
+    await waitFor(() => expect(within(dialog).getAllByTestId("bulk-result")).toHaveLength(3));
+    expect(dialog.textContent).toContain("1 of 3 failed");
+    expect(dialog.textContent).toContain("db-1: DigitalOcean failed (500)");
+    await waitFor(async () => expect((await rowOf("web-1")).querySelector("[data-testid=cell-status]")?.textContent).toContain("off"));
+
+    // The header checkbox clears a full selection.
+    await fireEvent.click(within(dialog).getByTestId("bulk-confirm"));
+    await fireEvent.click(screen.getByTestId("select-all"));
+    expect(screen.queryByTestId("bulk-bar")).toBeNull();
+  });
+
+  it("bulk tags: the core's refusal of a reserved tag is shown and nothing changes", async () => {
+    commands.bulkAction.mockResolvedValue({
+      status: "error",
+      error: { kind: "validation", message: "tag `machine:x` starts with the reserved prefix `machine:`" },
+    });
+    render(MachinesScreen);
+    await fireEvent.click(within(await rowOf("web-1")).getByTestId("select-row"));
+    await fireEvent.click(await screen.findByTestId("bulk-tag"));
+    const dialog = await screen.findByTestId("bulk-dialog");
+    expect((within(dialog).getByTestId("bulk-confirm") as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(within(dialog).getByTestId("bulk-tags"), { target: { value: "machine:x, team-a" } });
+    await fireEvent.click(within(dialog).getByTestId("bulk-confirm"));
+    expect(commands.bulkAction).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1"] }], {
+      kind: "tags",
+      add: ["machine:x", "team-a"],
+      remove: [],
+    });
+    expect((await within(dialog).findByTestId("bulk-error")).textContent).toContain("reserved prefix");
+  });
+
   it("reports a core error in words", async () => {
     commands.powerMachine.mockResolvedValue({ status: "error", error: { kind: "provider", message: "DigitalOcean failed (500)" } });
     render(MachinesScreen);
     await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-reboot"));
+    await fireEvent.click(await screen.findByTestId("power-confirm-yes"));
     await waitFor(() => expect(toasts.at(-1)?.text).toBe("Could not reboot web-1: DigitalOcean failed (500)"));
     expect(toasts.at(-1)?.tone).toBe("bad");
   });
@@ -240,6 +339,9 @@ describe("Power actions the cloud finishes later", () => {
   beforeEach(() => {
     for (const f of Object.values(commands)) f.mockReset();
     toasts.splice(0, toasts.length);
+    resetPowerPrefs();
+    commands.settingsInfo.mockResolvedValue(ok({ askBeforePower: true }));
+    commands.setAskBeforePower.mockResolvedValue(ok(null));
     commands.listAccounts.mockResolvedValue(ok(accounts));
     commands.listMachines.mockResolvedValue(ok(listing([web, db])));
     commands.machineChecks.mockResolvedValue(ok({ accounts: [] }));
@@ -251,8 +353,11 @@ describe("Power actions the cloud finishes later", () => {
     commands.refreshMachines
       .mockResolvedValueOnce(ok(perAccount({ machines: [view(web)], gone: [], problems: [] })))
       .mockResolvedValue(ok(perAccount({ machines: [view({ ...web, status: "off" })], gone: [], problems: [] })));
+    // The user said "Don't ask again" before: no confirmation.
+    commands.settingsInfo.mockResolvedValue(ok({ askBeforePower: false }));
     render(MachinesScreen, { props: { refreshMs: 20 } });
     await fireEvent.click(within(await rowOf("web-1")).getByTestId("action-power-off"));
+    expect(screen.queryByTestId("power-confirm")).toBeNull();
     await waitFor(() => expect(toasts.at(-1)?.text).toContain("waiting for it to be off"));
     await waitFor(async () => expect((await rowOf("web-1")).querySelector("[data-testid=cell-status]")?.textContent).toContain("off"));
     expect(commands.refreshMachines).toHaveBeenCalledWith([{ accountId: "demo-do", ids: ["1"] }]);

@@ -71,6 +71,7 @@ function detail(m: Machine_Serialize, protectedOn = false): MachineDetail {
     provider: "digitalocean",
     simulated: true,
     view: view(m, protectedOn),
+    capabilities: { projects: true, firewall: true, resize: true, rebuild: true, snapshots: true },
     plan: {
       plan: { slug: "s-1vcpu-1gb", vcpus: 1, memoryMb: 1024, diskGb: 25, priceMonthly: 6, regions: ["nyc3"] },
       cost: { monthly: 6, hourly: 6 / 672, hoursSoFar: 10, estimateSoFar: 60 / 672 },
@@ -160,6 +161,20 @@ describe("the machine detail view", () => {
     await fireEvent.click(screen.getByTestId("detail-tag-add"));
     expect((await screen.findByTestId("detail-tag-error")).textContent).toContain("reserves for its own tags");
     expect(commands.changeTags).not.toHaveBeenCalled();
+  });
+
+  it("keeps the actions a provider lacks in place, disabled, saying why", async () => {
+    const none = { projects: false, firewall: false, resize: false, rebuild: false, snapshots: false };
+    commands.machineDetail.mockResolvedValue(ok({ ...detail(machine()), capabilities: none }));
+    render(MachineDetailScreen, { accountId: "demo-do", machineId: "500000001" });
+    await screen.findByTestId("detail-name");
+    for (const id of ["detail-resize", "detail-rebuild", "detail-firewall"]) {
+      const button = screen.getByTestId(id) as HTMLButtonElement;
+      expect(button.disabled).toBe(true);
+      expect(button.title).toMatch(/offers no .* through its API/);
+    }
+    expect(screen.getByTestId("detail-no-snapshots").textContent).toContain("offers no snapshots");
+    expect((screen.getByTestId("detail-rename") as HTMLButtonElement).disabled).toBe(false);
   });
 
   it("says when the machine no longer exists", async () => {

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type {
   AccountList_Serialize,
@@ -114,11 +114,26 @@ describe("MachinesScreen", () => {
     const rows = await screen.findAllByTestId("machine-row");
     expect(rows.map((r) => r.querySelector("[data-testid=cell-name]")?.textContent)).toEqual(["edge-ewr", "web-1"]);
     expect(screen.getByTestId("simulated-banner").textContent).toContain("Simulated — nothing is billed");
+    expect(screen.getByTestId("simulated-banner").textContent).toContain("Add an account to manage real machines");
     const web = rows[1]!;
     expect(web.querySelector("[data-testid=cell-type]")?.textContent).toBe("web");
     expect(web.querySelector("[data-testid=cell-ip]")?.textContent?.trim()).toBe("192.0.2.1");
     expect(web.textContent).toContain("prod");
     expect(web.textContent).not.toContain("machine:created");
+  });
+
+  it("beside a real account, the demo banner does not ask to add one", async () => {
+    listAccounts.mockResolvedValue(
+      ok({
+        ...accounts,
+        accounts: [...accounts.accounts, { id: "work", label: "Work", provider: "digitalocean", simulated: false, key: null, baseUrl: null, error: null }],
+      }),
+    );
+    listMachines.mockResolvedValue(ok(listing([machine("1", "web-1")], [])));
+    render(MachinesScreen);
+    const banner = await screen.findByTestId("simulated-banner");
+    expect(banner.textContent).toContain("Simulated — nothing is billed");
+    expect(banner.textContent).not.toContain("Add an account");
   });
 
   it("filters by text and sorts by a header", async () => {
@@ -147,7 +162,32 @@ describe("MachinesScreen", () => {
     const alert = await screen.findByTestId("account-error");
     expect(alert.textContent).toContain("Demo Vultr");
     expect(alert.textContent).toContain("rejected the credentials");
+    expect(screen.getByTestId("account-errors").textContent).toContain("One account could not be listed; the others are below");
     expect(screen.getAllByTestId("machine-row")).toHaveLength(1);
+    // Retry lists again.
+    listMachines.mockResolvedValue(ok(listing([machine("1", "web-1")], [machine("2", "edge-ewr")])));
+    await fireEvent.click(screen.getByTestId("account-retry"));
+    await waitFor(() => expect(screen.getAllByTestId("machine-row")).toHaveLength(2));
+    expect(screen.queryByTestId("account-errors")).toBeNull();
+  });
+
+  it("when no account could be listed, says what to do instead of an empty table", async () => {
+    listMachines.mockResolvedValue(
+      ok({
+        sessionId: "demo0001",
+        accounts: [
+          { accountId: "demo-do", result: null, error: { kind: "network", message: "could not reach DigitalOcean" } },
+          { accountId: "demo-vu", result: null, error: { kind: "auth", message: "Vultr rejected the credentials" } },
+        ],
+      }),
+    );
+    render(MachinesScreen);
+    const empty = await screen.findByTestId("machines-unreachable");
+    expect(empty.textContent).toContain("No account could be listed");
+    expect(within(empty).getAllByTestId("account-error")).toHaveLength(2);
+    expect(empty.textContent).toContain("Accounts screen");
+    expect(screen.queryByTestId("account-errors")).toBeNull();
+    expect(screen.queryByTestId("machines-empty")).toBeNull();
   });
 
   it("says how to create the first machine when there is none", async () => {

@@ -6,6 +6,7 @@ const setSessionId = vi.fn();
 const setTheme = vi.fn();
 const setDemoCloud = vi.fn();
 const checkValue = vi.fn();
+const setAskBeforePower = vi.fn();
 vi.mock("../lib/bindings", () => ({
   commands: {
     checkValue: (rule: string, v: string) => checkValue(rule, v),
@@ -13,6 +14,8 @@ vi.mock("../lib/bindings", () => ({
     setSessionId: (id: string) => setSessionId(id),
     setTheme: (t: string) => setTheme(t),
     setDemoCloud: (m: string) => setDemoCloud(m),
+    setAskBeforePower: (ask: boolean) => setAskBeforePower(ask),
+    myIpSetting: vi.fn(async () => ({ status: "ok", data: { url: "https://api.ipify.org", defaultUrl: "https://api.ipify.org" } })),
     appInfo: vi.fn(async () => ({ name: "Hangar", version: "1.0.0", os: "linux", arch: "x86_64", profile: "debug" })),
   },
 }));
@@ -28,12 +31,13 @@ const info = {
   theme: "system",
   demoCloud: "auto",
   demoShown: false,
+  askBeforePower: false,
   build: { name: "Hangar", version: "1.0.0", os: "linux", arch: "x86_64", profile: "debug" },
 };
 
 describe("SettingsScreen", () => {
   beforeEach(() => {
-    for (const f of [settingsInfo, setSessionId, setTheme, setDemoCloud, checkValue]) f.mockReset();
+    for (const f of [settingsInfo, setSessionId, setTheme, setDemoCloud, checkValue, setAskBeforePower]) f.mockReset();
     // The core's verdict: this test only types these two ids.
     checkValue.mockImplementation(async (_rule: string, v: string) =>
       v === "89abcdef" ? null : `\`${v}\` is not 8 lowercase hex characters`,
@@ -83,6 +87,16 @@ describe("SettingsScreen", () => {
     await waitFor(() => expect(setTheme).toHaveBeenCalledWith("dark"));
     await fireEvent.click(screen.getByTestId("theme-system"));
     expect(document.documentElement.dataset.theme).toBeUndefined();
+  });
+
+  it("turns the power confirmation back on after “Don't ask again”", async () => {
+    setAskBeforePower.mockResolvedValue(ok(null));
+    render(SettingsScreen);
+    const box = (await screen.findByTestId("ask-before-power")) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    await waitFor(() => expect(setAskBeforePower).toHaveBeenCalledWith(true));
+    await waitFor(() => expect(box.checked).toBe(true));
   });
 
   it("puts the theme back when it cannot be saved", async () => {

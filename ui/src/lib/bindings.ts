@@ -58,13 +58,47 @@ export const commands = {
 	changeTags: (accountId: string, machineId: string, add: string[], remove: string[]) => typedError<MachineView_Serialize, AppError>(__TAURI_INVOKE("change_tags", { accountId, machineId, add, remove })),
 	/**  Turns one machine's protection against deletion on or off. */
 	setProtection: (accountId: string, machineId: string, on: boolean) => typedError<MachineView_Serialize, AppError>(__TAURI_INVOKE("set_protection", { accountId, machineId, on })),
+	/**  Runs one power, tag or protection action on several machines, each with its outcome. */
+	bulkAction: (targets: MachineRefs[], action: BulkAction) => typedError<BulkResults_Serialize, AppError>(__TAURI_INVOKE("bulk_action", { targets, action })),
 	/**  What destroying these machines would do: their DNS records and refusals. Deletes nothing. */
 	previewDestroy: (targets: MachineRefs[], all: boolean) => typedError<DestroyPreviews_Serialize, AppError>(__TAURI_INVOKE("preview_destroy", { targets, all })),
+	/**  What the firewall dialog of one machine shows. */
+	firewallPanel: (accountId: string, machineId: string) => typedError<FirewallPanel_Serialize, AppError>(__TAURI_INVOKE("firewall_panel", { accountId, machineId })),
+	/**  Lets SSH reach one machine from this computer's public address for `minutes`. */
+	firewallAllowMe: (accountId: string, machineId: string, minutes: number) => typedError<GrantView, AppError>(__TAURI_INVOKE("firewall_allow_me", { accountId, machineId, minutes })),
+	/**  Removes one grant. */
+	firewallRevoke: (accountId: string, grantId: string) => typedError<GrantView, AppError>(__TAURI_INVOKE("firewall_revoke", { accountId, grantId })),
+	/**  The "what is my IP" URL of the Settings screen. */
+	myIpSetting: () => typedError<MyIpSetting, AppError>(__TAURI_INVOKE("my_ip_setting")),
+	/**  Saves the "what is my IP" URL (empty: the default). */
+	setMyIpUrl: (url: string) => typedError<MyIpSetting, AppError>(__TAURI_INVOKE("set_my_ip_url", { url })),
 	/**
 	 *  Destroys machines and their DNS records, and the `extra` records chosen in the dialog;
 	 *  every step goes to `on_progress`.
 	 */
 	destroyMachines: (targets: MachineRefs[], all: boolean, extra: ExtraRecord[], onProgress: Channel<DestroyEvent>) => typedError<DestroyResults_Serialize, AppError>(__TAURI_INVOKE("destroy_machines", { targets, all, extra, onProgress })),
+	/**
+	 *  The plans one machine can move to, cheapest first, each with its monthly price difference
+	 *  and whether the provider accepts it.
+	 */
+	resizeOptions: (accountId: string, machineId: string) => typedError<ResizeChoices_Serialize, AppError>(__TAURI_INVOKE("resize_options", { accountId, machineId })),
+	/**  Moves one machine to plan `size`; each step goes to `on_progress`. */
+	resizeMachine: (accountId: string, machineId: string, size: string, opts: ResizeOpts, onProgress: Channel<ResizeProgress>) => typedError<ResizedView_Serialize, AppError>(__TAURI_INVOKE("resize_machine", { accountId, machineId, size, opts, onProgress })),
+	/**  What a rebuild keeps on the account's provider. */
+	rebuildRules: (accountId: string) => typedError<RebuildRules, AppError>(__TAURI_INVOKE("rebuild_rules", { accountId })),
+	/**  Erases one machine and reinstalls it from `image`; each step goes to `on_progress`. */
+	rebuildMachine: (accountId: string, machineId: string, image: ImageRef, onProgress: Channel<RebuildProgress>) => typedError<RebuiltView_Serialize, AppError>(__TAURI_INVOKE("rebuild_machine", { accountId, machineId, image, onProgress })),
+	/**  Every machine snapshot of one account, oldest first. */
+	listSnapshots: (accountId: string) => typedError<Snapshot_Serialize[], AppError>(__TAURI_INVOKE("list_snapshots", { accountId })),
+	/**  One machine's snapshots (the account's, where the provider does not say whose). */
+	machineSnapshots: (accountId: string, machineId: string) => typedError<MachineSnapshots_Serialize, AppError>(__TAURI_INVOKE("machine_snapshots", { accountId, machineId })),
+	/**
+	 *  Takes a snapshot of one machine and waits until it is available; each step goes to
+	 *  `on_progress`.
+	 */
+	createSnapshot: (accountId: string, machineId: string, name: string, onProgress: Channel<SnapshotProgress>) => typedError<SnapshotOutcome_Serialize, AppError>(__TAURI_INVOKE("create_snapshot", { accountId, machineId, name, onProgress })),
+	/**  Deletes one snapshot; returns what it was. */
+	deleteSnapshot: (accountId: string, snapshotId: string) => typedError<Snapshot_Serialize, AppError>(__TAURI_INVOKE("delete_snapshot", { accountId, snapshotId })),
 	/**  The DNS zones of every account, listed at once. */
 	dnsZones: () => typedError<ZoneListing_Serialize, AppError>(__TAURI_INVOKE("dns_zones")),
 	/**
@@ -121,6 +155,8 @@ export const commands = {
 	setTheme: (theme: Theme) => typedError<null, AppError>(__TAURI_INVOKE("set_theme", { theme })),
 	/**  Sets when the demo cloud is shown, then reloads the accounts. */
 	setDemoCloud: (mode: DemoCloud) => typedError<null, AppError>(__TAURI_INVOKE("set_demo_cloud", { mode })),
+	/**  Sets whether power off and reboot ask for a confirmation first. */
+	setAskBeforePower: (ask: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_ask_before_power", { ask })),
 	/**  Every machine type in the settings, by name. */
 	listMachineTypes: () => typedError<NamedMachineType_Serialize[], AppError>(__TAURI_INVOKE("list_machine_types")),
 	/**  Adds or replaces a machine type; with `previous` set to another name, renames it. */
@@ -237,6 +273,76 @@ export type BuildInfo = {
 	arch: string,
 	/**  `debug` or `release`. */
 	profile: string,
+};
+
+/**  What to do to every selected machine. */
+export type BulkAction = 
+/**  Power on, power off or reboot. */
+{ kind: "power"; action: PowerAction } | 
+/**  Add and remove the user's own tags. */
+{ kind: "tags"; add: string[]; remove: string[] } | 
+/**  Turn protection against deletion on or off. */
+{ kind: "protect"; on: boolean } | 
+/**
+ *  Start a snapshot of each machine, called `<name>-<machine name>` (not waited for: the
+ *  snapshots appear in each machine's detail view as they become available).
+ */
+{ kind: "snapshot"; name: string };
+
+/**  What happened to one machine. */
+export type BulkOutcome = BulkOutcome_Serialize | BulkOutcome_Deserialize;
+
+/**  What happened to one machine. */
+export type BulkOutcome_Deserialize = {
+	accountId: string,
+	machineId: string,
+	/**  The machine after the action, when it worked. */
+	machine?: MachineView_Deserialize | null,
+	/**  Why the action failed on this machine. */
+	error?: Error | null,
+};
+
+/**  What happened to one machine. */
+export type BulkOutcome_Serialize = {
+	accountId: string,
+	machineId: string,
+	/**  The machine after the action, when it worked. */
+	machine: MachineView_Serialize | null,
+	/**  Why the action failed on this machine. */
+	error: Error | null,
+};
+
+/**  Every machine's outcome, in the order they were asked for (account by account). */
+export type BulkResults = BulkResults_Serialize | BulkResults_Deserialize;
+
+/**  Every machine's outcome, in the order they were asked for (account by account). */
+export type BulkResults_Deserialize = {
+	outcomes: BulkOutcome_Deserialize[],
+};
+
+/**  Every machine's outcome, in the order they were asked for (account by account). */
+export type BulkResults_Serialize = {
+	outcomes: BulkOutcome_Serialize[],
+};
+
+/**  What optional features a provider offers, for a UI that greys out what is missing. */
+export type Capabilities = {
+	/**  Machines can be assigned to projects (see [`Projects`](super::Projects)). */
+	projects: boolean,
+	/**
+	 *  SSH can be let in from one address for a while (see
+	 *  [`FirewallAccess`](super::FirewallAccess)).
+	 */
+	firewall: boolean,
+	/**  Machines can move to another plan (see [`Resize`](super::Resize)). */
+	resize: boolean,
+	/**  Machines can be reinstalled from an image (see [`Rebuild`](super::Rebuild)). */
+	rebuild: boolean,
+	/**
+	 *  Machines can be snapshotted, and created from a snapshot (see
+	 *  [`Snapshots`](super::Snapshots)).
+	 */
+	snapshots: boolean,
 };
 
 /**  Whether cloud-init finished on the new machine. */
@@ -401,6 +507,11 @@ export type CreateRequest_Deserialize = {
 	region: string,
 	size: string,
 	image: string,
+	/**
+	 *  Create from this snapshot ([`Snapshot::id`](crate::provider::Snapshot::id)) instead of
+	 *  `image`.
+	 */
+	snapshot?: string | null,
 	/**  SSH key names. */
 	sshKeys: string[],
 	/**
@@ -425,6 +536,11 @@ export type CreateRequest_Serialize = {
 	region: string,
 	size: string,
 	image: string,
+	/**
+	 *  Create from this snapshot ([`Snapshot::id`](crate::provider::Snapshot::id)) instead of
+	 *  `image`.
+	 */
+	snapshot: string | null,
 	/**  SSH key names. */
 	sshKeys: string[],
 	/**
@@ -724,6 +840,73 @@ export type FieldProblem = {
 	message: string,
 };
 
+/**  One grant Hangar made: SSH to `machine_id` from `source` until `expires_at`. */
+export type FirewallGrant = {
+	/**
+	 *  What [`FirewallAccess::revoke_ssh`] takes (DigitalOcean: the firewall id; Vultr:
+	 *  `<group id>/<rule id>`).
+	 */
+	id: string,
+	machineId: string,
+	/**  The source block, as `address/prefix`. */
+	source: string,
+	port: number,
+	/**  Unix seconds (fits u32 until 2106; the UI's numbers stay exact). */
+	expiresAt: number,
+	/**  The Hangar label the grant carries. */
+	label: string,
+};
+
+/**  What the firewall dialog of one machine shows. */
+export type FirewallPanel = FirewallPanel_Serialize | FirewallPanel_Deserialize;
+
+/**  What the firewall dialog of one machine shows. */
+export type FirewallPanel_Deserialize = {
+	/**  The machine's provider has firewall access. */
+	supported: boolean,
+	/**  What granting changes on this provider, to show before granting. */
+	note?: string | null,
+	/**  This computer's public address, as the service answered it. */
+	myIp?: string | null,
+	/**  Why the address is unknown. */
+	myIpProblem?: Error | null,
+	/**  The service asked. */
+	myIpUrl: string,
+	/**  The machine's grants, soonest expiry first. */
+	grants: GrantView[],
+	defaultMinutes: number,
+	minMinutes: number,
+	maxMinutes: number,
+};
+
+/**  What the firewall dialog of one machine shows. */
+export type FirewallPanel_Serialize = {
+	/**  The machine's provider has firewall access. */
+	supported: boolean,
+	/**  What granting changes on this provider, to show before granting. */
+	note: string | null,
+	/**  This computer's public address, as the service answered it. */
+	myIp: string | null,
+	/**  Why the address is unknown. */
+	myIpProblem: Error | null,
+	/**  The service asked. */
+	myIpUrl: string,
+	/**  The machine's grants, soonest expiry first. */
+	grants: GrantView[],
+	defaultMinutes: number,
+	minMinutes: number,
+	maxMinutes: number,
+};
+
+/**  One grant of one account, with the time it has left. */
+export type GrantView = {
+	accountId: string,
+	accountLabel: string,
+	grant: FirewallGrant,
+	/**  0 once expired (the next sweep removes it). */
+	secondsLeft: number,
+};
+
 /**  An OS image from the live catalog. */
 export type Image = {
 	/**
@@ -734,6 +917,13 @@ export type Image = {
 	distribution: string,
 	name: string,
 };
+
+/**  What a new machine is installed from. */
+export type ImageRef = 
+/**  A catalog image: [`Image::id`](super::Image::id). */
+({ image: string }) & { snapshot?: never } | 
+/**  One of the account's snapshots: [`Snapshot::id`]. */
+({ snapshot: string }) & { image?: never };
 
 /**  What an import did: what was imported, and what was skipped and why. */
 export type ImportSummary = ImportSummary_Serialize | ImportSummary_Deserialize;
@@ -823,6 +1013,8 @@ export type MachineDetail_Deserialize = {
 	/**  The account is the demo cloud's: nothing is billed. */
 	simulated: boolean,
 	view: MachineView_Deserialize,
+	/**  What the provider can do to a machine (the actions it lacks are shown, with why). */
+	capabilities: Capabilities,
 	plan: PlanDetail_Deserialize,
 	/**  A/AAAA records of any account with one of its addresses, and CNAMEs to its name. */
 	records: PointingRecord[],
@@ -838,6 +1030,8 @@ export type MachineDetail_Serialize = {
 	/**  The account is the demo cloud's: nothing is billed. */
 	simulated: boolean,
 	view: MachineView_Serialize,
+	/**  What the provider can do to a machine (the actions it lacks are shown, with why). */
+	capabilities: Capabilities,
 	plan: PlanDetail_Serialize,
 	/**  A/AAAA records of any account with one of its addresses, and CNAMEs to its name. */
 	records: PointingRecord[],
@@ -882,6 +1076,31 @@ export type MachineRecord = {
 export type MachineRefs = {
 	accountId: string,
 	ids: string[],
+};
+
+/**  The snapshots of one machine. */
+export type MachineSnapshots = MachineSnapshots_Serialize | MachineSnapshots_Deserialize;
+
+/**  The snapshots of one machine. */
+export type MachineSnapshots_Deserialize = {
+	snapshots: Snapshot_Deserialize[],
+	/**
+	 *  The provider names each snapshot's machine, so `snapshots` are this machine's only.
+	 *  When false (Vultr) they are every snapshot of the account.
+	 */
+	machineKnown: boolean,
+	rules: SnapshotRules,
+};
+
+/**  The snapshots of one machine. */
+export type MachineSnapshots_Serialize = {
+	snapshots: Snapshot_Serialize[],
+	/**
+	 *  The provider names each snapshot's machine, so `snapshots` are this machine's only.
+	 *  When false (Vultr) they are every snapshot of the account.
+	 */
+	machineKnown: boolean,
+	rules: SnapshotRules,
 };
 
 /**  Life-cycle state of a machine, mapped from each provider's status fields. */
@@ -1065,6 +1284,13 @@ export type Machine_Serialize = {
 	priceMonthly: number | null,
 };
 
+/**  The "what is my IP" setting as the Settings screen edits it. */
+export type MyIpSetting = {
+	/**  The URL asked for configured accounts (the default when none is set). */
+	url: string,
+	defaultUrl: string,
+};
+
 /**  A machine type and its name, as written in the settings (`${VAR}` kept). */
 export type NamedMachineType = NamedMachineType_Serialize | NamedMachineType_Deserialize;
 
@@ -1195,6 +1421,38 @@ export type ProviderEntry = {
 /**  The clouds Hangar knows. Serialized as their slug (`digitalocean`, `vultr`). */
 export type ProviderKind = "digitalocean" | "vultr";
 
+/**  One step of a rebuild. */
+export type RebuildProgress = 
+/**  The provider is erasing the machine and installing `image`. */
+{ event: "rebuilding"; id: string; image: string } | 
+/**  The rebuild finished. */
+{ event: "done" };
+
+/**  What a rebuild keeps and accepts on a provider. */
+export type RebuildRules = {
+	/**  The machine keeps its public IP addresses through the rebuild. */
+	keepsIp: boolean,
+	/**  The image may be one of the account's snapshots, not only a catalog image. */
+	fromSnapshot: boolean,
+};
+
+/**  A rebuilt machine, as the fleet shows it. */
+export type RebuiltView = RebuiltView_Serialize | RebuiltView_Deserialize;
+
+/**  A rebuilt machine, as the fleet shows it. */
+export type RebuiltView_Deserialize = {
+	machine: MachineView_Deserialize,
+	from: string,
+	keptIp: boolean,
+};
+
+/**  A rebuilt machine, as the fleet shows it. */
+export type RebuiltView_Serialize = {
+	machine: MachineView_Serialize,
+	from: string,
+	keptIp: boolean,
+};
+
 /**
  *  One problem with a record, and the field it is about (`name`, `data`, `ttl`, `priority`,
  *  `port`, `weight`, `flags`, `tag` or `type`), so a form can show it next to that field.
@@ -1309,6 +1567,129 @@ export type RenamedView_Serialize = {
 	records: MachineRecord[],
 };
 
+/**  [`resize_options`]' answer. */
+export type ResizeChoices = ResizeChoices_Serialize | ResizeChoices_Deserialize;
+
+/**  [`resize_options`]' answer. */
+export type ResizeChoices_Deserialize = {
+	machine: Machine_Deserialize,
+	/**  The current plan in the catalog; `None` when the catalog no longer lists it. */
+	current?: Size | null,
+	/**
+	 *  The machine's disk now, in GB (it can be smaller than its plan's, see
+	 *  [`ResizeRules::can_keep_disk`]).
+	 */
+	diskGb: number,
+	rules: ResizeRules,
+	/**  Every plan offered in the machine's region, cheapest first. */
+	options: ResizeOption_Deserialize[],
+};
+
+/**  [`resize_options`]' answer. */
+export type ResizeChoices_Serialize = {
+	machine: Machine_Serialize,
+	/**  The current plan in the catalog; `None` when the catalog no longer lists it. */
+	current: Size | null,
+	/**
+	 *  The machine's disk now, in GB (it can be smaller than its plan's, see
+	 *  [`ResizeRules::can_keep_disk`]).
+	 */
+	diskGb: number,
+	rules: ResizeRules,
+	/**  Every plan offered in the machine's region, cheapest first. */
+	options: ResizeOption_Serialize[],
+};
+
+/**  One plan a machine could move to. */
+export type ResizeOption = ResizeOption_Serialize | ResizeOption_Deserialize;
+
+/**  One plan a machine could move to. */
+export type ResizeOption_Deserialize = {
+	size: Size,
+	/**  USD per month against the current plan: positive costs more. */
+	priceDifferenceMonthly: number | null,
+	/**  This is the machine's plan now. */
+	current: boolean,
+	/**  The disk would grow: for good where [`ResizeRules::disk_resize_irreversible`]. */
+	growsDisk: boolean,
+	/**  The provider accepts this plan for this machine. */
+	allowed: boolean,
+	/**  Why not, when not allowed. */
+	reason?: string | null,
+};
+
+/**  One plan a machine could move to. */
+export type ResizeOption_Serialize = {
+	size: Size,
+	/**  USD per month against the current plan: positive costs more. */
+	priceDifferenceMonthly: number | null,
+	/**  This is the machine's plan now. */
+	current: boolean,
+	/**  The disk would grow: for good where [`ResizeRules::disk_resize_irreversible`]. */
+	growsDisk: boolean,
+	/**  The provider accepts this plan for this machine. */
+	allowed: boolean,
+	/**  Why not, when not allowed. */
+	reason: string | null,
+};
+
+/**  What the caller agreed to. */
+export type ResizeOpts = {
+	/**  Power the machine off first where the provider needs it off (and back on afterwards). */
+	powerOffFirst: boolean,
+	/**  Grow the disk with the plan, where the provider lets the caller choose. Irreversible. */
+	growDisk: boolean,
+};
+
+/**  One step of a resize. */
+export type ResizeProgress = 
+/**  The machine is being powered off, as the provider resizes only a machine that is off. */
+{ event: "poweringOff"; id: string } | 
+/**  The provider is resizing the machine. */
+{ event: "resizing"; id: string; from: string; to: string } | 
+/**  The machine is being powered back on. */
+{ event: "poweringOn"; id: string } | 
+/**  The resize finished. */
+{ event: "done" };
+
+/**  What a provider demands of, and allows for, a resize. */
+export type ResizeRules = {
+	/**  The machine must be powered off before the provider resizes it. */
+	needsPowerOff: boolean,
+	/**
+	 *  A resize that grows the disk cannot be undone: the machine can never move to a plan with
+	 *  a smaller disk afterwards.
+	 */
+	diskResizeIrreversible: boolean,
+	/**
+	 *  The disk can be kept at its size while CPU and RAM change (DigitalOcean `disk: false`),
+	 *  which keeps a later move back to a smaller plan possible.
+	 */
+	canKeepDisk: boolean,
+	/**
+	 *  Plans with less CPU or RAM are accepted, as long as their disk is not smaller than the
+	 *  machine's disk.
+	 */
+	canDowngrade: boolean,
+};
+
+/**  A resized machine, as the fleet shows it. */
+export type ResizedView = ResizedView_Serialize | ResizedView_Deserialize;
+
+/**  A resized machine, as the fleet shows it. */
+export type ResizedView_Deserialize = {
+	machine: MachineView_Deserialize,
+	from: string,
+	powerCycled: boolean,
+};
+
+/**  A resized machine, as the fleet shows it. */
+export type ResizedView_Serialize = {
+	machine: MachineView_Serialize,
+	from: string,
+	powerCycled: boolean,
+};
+
 /**  A rule for one value. */
 export type Rule = 
 /**  A machine name: a hostname label (so `<name>.<zone>` is a valid DNS name). */
@@ -1384,6 +1765,8 @@ export type SettingsInfo_Deserialize = {
 	activeSessionId?: string | null,
 	theme: Theme,
 	demoCloud: DemoCloud,
+	/**  Power off and reboot ask for a confirmation first. */
+	askBeforePower: boolean,
 	/**  The demo cloud is running now. */
 	demoShown: boolean,
 	build: BuildInfo,
@@ -1404,6 +1787,8 @@ export type SettingsInfo_Serialize = {
 	activeSessionId: string | null,
 	theme: Theme,
 	demoCloud: DemoCloud,
+	/**  Power off and reboot ask for a confirmation first. */
+	askBeforePower: boolean,
 	/**  The demo cloud is running now. */
 	demoShown: boolean,
 	build: BuildInfo,
@@ -1424,6 +1809,115 @@ export type SkippedItem = {
 	/**  E.g. `digital-ocean section`, `machine type web`, `session id`. */
 	item: string,
 	reason: string,
+};
+
+/**  One snapshot of a machine's disk. */
+export type Snapshot = Snapshot_Serialize | Snapshot_Deserialize;
+
+/**  A snapshot taken, or started. */
+export type SnapshotOutcome = SnapshotOutcome_Serialize | SnapshotOutcome_Deserialize;
+
+/**  A snapshot taken, or started. */
+export type SnapshotOutcome_Deserialize = {
+	machineId: string,
+	name: string,
+	/**
+	 *  The snapshot: available after a wait; without one, as the provider shows it while it is
+	 *  taken (Vultr), or `None` where it appears only once taken (DigitalOcean).
+	 */
+	snapshot?: Snapshot_Deserialize | null,
+	/**  True once the snapshot is available. */
+	available: boolean,
+};
+
+/**  A snapshot taken, or started. */
+export type SnapshotOutcome_Serialize = {
+	machineId: string,
+	name: string,
+	/**
+	 *  The snapshot: available after a wait; without one, as the provider shows it while it is
+	 *  taken (Vultr), or `None` where it appears only once taken (DigitalOcean).
+	 */
+	snapshot: Snapshot_Serialize | null,
+	/**  True once the snapshot is available. */
+	available: boolean,
+};
+
+/**  One step of taking a snapshot. */
+export type SnapshotProgress = 
+/**  The provider accepted to snapshot machine `id` as `name`. */
+{ event: "started"; id: string; name: string } | 
+/**  Waiting until the snapshot is available. */
+{ event: "waiting"; elapsedMs: number } | 
+/**  The snapshot `snapshot_id` is available. */
+{ event: "available"; snapshotId: string };
+
+/**  What a provider says about its snapshots, for a UI that explains what it shows. */
+export type SnapshotRules = {
+	/**
+	 *  A snapshot names the machine it was taken of (DigitalOcean `resource_id`); without it
+	 *  a machine's snapshots cannot be told from the account's others.
+	 */
+	namesMachine: boolean,
+	/**  A snapshot lives in regions, and a machine is created from it only there. */
+	regional: boolean,
+};
+
+/**  Where a snapshot stands. */
+export type SnapshotStatus = 
+/**  Being taken; a machine cannot be created from it yet. */
+"pending" | 
+/**  Ready to create machines from. */
+"available" | 
+/**  A status this version does not know, verbatim. */
+{ unknown: string };
+
+/**  One snapshot of a machine's disk. */
+export type Snapshot_Deserialize = {
+	id: string,
+	/**  DigitalOcean `name`, Vultr `description`. */
+	name: string,
+	/**  The machine it was taken of, where the provider says (DigitalOcean `resource_id`). */
+	machineId?: string | null,
+	/**  RFC 3339, as the provider gave it. */
+	createdAt: string,
+	/**
+	 *  Billable size in GB, where given (DigitalOcean `size_gigabytes`; Vultr `size` in bytes,
+	 *  `0` while pending, which is left out).
+	 */
+	sizeGb?: number | null,
+	/**
+	 *  Regions a machine can be created from it in; empty where the provider has no regions
+	 *  on snapshots (Vultr: any region).
+	 */
+	regions: string[],
+	/**  Smallest disk in GB a machine created from it needs, where given. */
+	minDiskGb?: number | null,
+	status: SnapshotStatus,
+};
+
+/**  One snapshot of a machine's disk. */
+export type Snapshot_Serialize = {
+	id: string,
+	/**  DigitalOcean `name`, Vultr `description`. */
+	name: string,
+	/**  The machine it was taken of, where the provider says (DigitalOcean `resource_id`). */
+	machineId: string | null,
+	/**  RFC 3339, as the provider gave it. */
+	createdAt: string,
+	/**
+	 *  Billable size in GB, where given (DigitalOcean `size_gigabytes`; Vultr `size` in bytes,
+	 *  `0` while pending, which is left out).
+	 */
+	sizeGb: number | null,
+	/**
+	 *  Regions a machine can be created from it in; empty where the provider has no regions
+	 *  on snapshots (Vultr: any region).
+	 */
+	regions: string[],
+	/**  Smallest disk in GB a machine created from it needs, where given. */
+	minDiskGb: number | null,
+	status: SnapshotStatus,
 };
 
 /**  An SSH public key registered with the provider. */

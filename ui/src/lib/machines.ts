@@ -344,7 +344,7 @@ export function withMachine(row: MachineRow, view: MachineView): MachineRow {
   return { ...row, ...fromView(view) };
 }
 
-/** The machines created by Hangar in this session: what "Destroy this session's machines"
+/** The machines created by Hangar in this session: what "Select this session's"
  * offers. */
 export function sessionMachines(rows: MachineRow[]): MachineRow[] {
   return rows.filter((r) => r.inSession);

@@ -14,6 +14,7 @@ use crate::args::{flag, json_output};
 use crate::context::Context;
 use crate::output::out;
 use hangar::error::{Error, ErrorKind, Result};
+use hangar::provider::ImageRef;
 use hangar::usecases::CreateProgress;
 use hangar::usecases::create::{
     CloudInitWait, CreateContext, CreateOptions, PollPolicy, check_create, create_machine,
@@ -39,6 +40,9 @@ pub struct CreateArgs {
     /// Create a machine from this image (overrides default from config)
     #[arg(short, long, value_name = "IMAGE-NAME")]
     pub image: Option<String>,
+    /// Create the machine from this snapshot instead of an image (see `snapshot list`)
+    #[arg(long, value_name = "SNAPSHOT-ID", conflicts_with = "image")]
+    pub snapshot: Option<String>,
     /// Wait for the public IP address (a DNS update waits for it anyway)
     #[arg(long = "wait-for-ip", overrides_with = "no_wait_for_ip", action = ArgAction::SetTrue)]
     pub wait_for_ip: bool,
@@ -108,11 +112,15 @@ pub async fn run(ctx: &Context, g: Globals, a: CreateArgs) -> Result<()> {
             .clone()
             .or_else(|| d.size.clone())
             .ok_or_else(|| missing("machine size", "--machine-size"))?,
-        image: a
-            .image
-            .clone()
-            .or_else(|| d.image.clone())
-            .ok_or_else(|| missing("image", "--image"))?,
+        image: match &a.snapshot {
+            Some(id) => ImageRef::Snapshot(id.clone()),
+            None => ImageRef::Image(
+                a.image
+                    .clone()
+                    .or_else(|| d.image.clone())
+                    .ok_or_else(|| missing("image", "--image"))?,
+            ),
+        },
         ssh_keys: d.ssh_keys.clone(),
         dns_zone: d.dns_zone.clone(),
         // On by default when there is a zone; asked for without one, pre-flight says so.

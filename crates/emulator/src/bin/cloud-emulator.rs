@@ -58,6 +58,9 @@ struct Args {
     /// (status 0: the connection was closed without a response).
     #[arg(long, value_name = "FILE")]
     request_log: Option<PathBuf>,
+    /// What the "what is my IP" endpoint (`GET /my-ip` on the status proxy's port) answers.
+    #[arg(long, value_name = "ADDRESS", default_value_t = EmulatorConfig::DEFAULT_MY_IP)]
+    my_ip: std::net::IpAddr,
     /// Stops the server when its standard input reaches end of file (for a supervising
     /// process, e.g. a test: the server ends when its parent does).
     #[arg(long)]
@@ -182,6 +185,7 @@ async fn main() -> ExitCode {
         ip_delay: Duration::from_millis(args.ip_delay_ms),
         listen: listen_addrs(&matches).into_iter().collect(),
         fault_seed: args.fault_seed,
+        my_ip: args.my_ip,
         ..EmulatorConfig::default()
     };
     let request_log = match &args.request_log {
@@ -233,6 +237,11 @@ async fn main() -> ExitCode {
     println!(
         "Status proxy:     {} (machines' cloud-init status check)",
         emulator.status_proxy_url()
+    );
+    println!(
+        "My IP:            {} (answers {})",
+        emulator.my_ip_url(),
+        args.my_ip
     );
     if !faults.latency.is_zero() {
         println!("Latency:          {} ms", args.latency_ms);

@@ -121,12 +121,21 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
             "You specified an invalid size for Droplet creation: {size}"
         )));
     }
+    // A number that is no catalog image may be one of the account's snapshots.
+    let snapshot = match &image {
+        Value::Number(n) => n
+            .as_u64()
+            .filter(|id| world.image_by_id(*id).is_none())
+            .filter(|id| world.snapshots.get(*id, now).is_some()),
+        _ => None,
+    };
     let image_id = match &image {
         Value::String(slug) => world.image_by_slug(slug).map(|i| i.id),
         Value::Number(n) => n
             .as_u64()
             .and_then(|id| world.image_by_id(id))
-            .map(|i| i.id),
+            .map(|i| i.id)
+            .or(snapshot),
         _ => None,
     }
     .ok_or_else(|| {
@@ -168,6 +177,9 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> DoResult 
                 DoError::unprocessable(format!("Size {size} is not available in any region"))
             })?,
     };
+    if let Some(s) = snapshot {
+        world.check_snapshot_for(s, &region, &size, now)?;
+    }
     let mut key_ids = Vec::new();
     for k in &body.ssh_keys {
         let ident = match k {
@@ -256,6 +268,11 @@ struct ActionBody {
     kind: Option<String>,
     /// `droplet_action_rename`: the new name.
     name: Option<String>,
+    /// `droplet_action_resize`: the size slug, and whether the disk grows too.
+    size: Option<String>,
+    disk: Option<bool>,
+    /// `droplet_action_rebuild`: a slug or an image id.
+    image: Option<Value>,
 }
 
 pub async fn post_action(
@@ -287,9 +304,15 @@ pub async fn post_action(
             }
             droplet.name = name;
         }
+        "resize" => super::resize::resize(&mut world, id, body.size.as_deref(), body.disk)?,
+        "rebuild" => super::resize::rebuild(&mut world, id, body.image.as_ref())?,
+        "snapshot" => {
+            let ready_at = Instant::now() + shared.ip_delay;
+            super::snapshots::take(&mut world, id, body.name, ready_at)?;
+        }
         other => {
             return Err(DoError::unprocessable(format!(
-                "Action type {other:?} is not supported here; use power_on, power_off, shutdown, reboot, power_cycle or rename"
+                "Action type {other:?} is not supported here; use power_on, power_off, shutdown, reboot, power_cycle, rename, resize, rebuild or snapshot"
             )));
         }
     }

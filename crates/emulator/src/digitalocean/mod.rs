@@ -5,11 +5,14 @@
 mod catalog;
 mod dns;
 mod droplets;
+mod firewalls;
 mod keys;
 mod limits;
 mod pagination;
 mod projects;
+mod resize;
 pub mod seed;
+mod snapshots;
 mod tags;
 mod world;
 
@@ -215,7 +218,24 @@ fn router() -> Router<Arc<Shared>> {
             "/v2/droplets/{droplet_id}/actions/{action_id}",
             get(droplets::get_droplet_action),
         )
+        .route(
+            "/v2/droplets/{droplet_id}/snapshots",
+            get(snapshots::of_droplet),
+        )
+        .route("/v2/snapshots", get(snapshots::list))
+        .route(
+            "/v2/snapshots/{snapshot_id}",
+            get(snapshots::get_one).delete(snapshots::delete_one),
+        )
         .route("/v2/actions/{action_id}", get(droplets::get_action))
+        .route(
+            "/v2/firewalls",
+            get(firewalls::list).post(firewalls::create),
+        )
+        .route(
+            "/v2/firewalls/{firewall_id}",
+            get(firewalls::get_one).delete(firewalls::delete),
+        )
         .route("/v2/account", get(catalog::account))
         .route("/v2/account/keys", get(keys::list).post(keys::create))
         .route(

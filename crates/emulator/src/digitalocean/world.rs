@@ -27,6 +27,8 @@ pub struct Droplet {
     pub off: bool,
     pub user_data: Option<String>,
     pub ssh_keys: Vec<u64>,
+    /// The disk in GB when a resize with `disk: false` kept it smaller than the size's.
+    pub disk_kept: Option<u32>,
 }
 
 pub struct Action {
@@ -92,6 +94,10 @@ pub struct DoWorld {
     pub assignments: BTreeMap<String, String>,
     /// Lowercased tag name → canonical name (as first created).
     pub tags: BTreeMap<String, String>,
+    /// Cloud firewalls (`/v2/firewalls`).
+    pub firewalls: super::firewalls::Firewalls,
+    /// Droplet snapshots (`/v2/snapshots`).
+    pub snapshots: super::snapshots::Snapshots,
     next_droplet_id: u64,
     next_action_id: u64,
     next_key_id: u64,
@@ -116,6 +122,8 @@ impl DoWorld {
             projects: Vec::new(),
             assignments: BTreeMap::new(),
             tags: BTreeMap::new(),
+            firewalls: Default::default(),
+            snapshots: Default::default(),
             next_droplet_id: 500_000_001,
             next_action_id: 2_000_000_001,
             next_key_id: 41_000_001,
@@ -260,6 +268,7 @@ impl DoWorld {
                 off: false,
                 user_data: None,
                 ssh_keys: Vec::new(),
+                disk_kept: None,
             },
         );
         id
@@ -540,21 +549,23 @@ impl DoWorld {
         let image = self
             .image_by_id(d.image_id)
             .map(|i| self.image_json(i))
+            .or_else(|| self.snapshot_image_json(d.image_id, now))
             .unwrap_or_else(|| json!({ "id": d.image_id }));
+        let disk = d.disk_kept.unwrap_or_else(|| size.map_or(0, |s| s.disk));
         json!({
             "id": d.id,
             "name": d.name,
             "memory": size.map_or(0, |s| s.memory),
             "vcpus": size.map_or(0, |s| s.vcpus),
-            "disk": size.map_or(0, |s| s.disk),
-            "disk_info": [{ "type": "local", "size": { "amount": size.map_or(0, |s| s.disk), "unit": "gib" } }],
+            "disk": disk,
+            "disk_info": [{ "type": "local", "size": { "amount": disk, "unit": "gib" } }],
             "locked": false,
             "status": status,
             "created_at": rfc3339_z(d.created_unix),
             "features": ["private_networking"],
             "backup_ids": [],
             "next_backup_window": null,
-            "snapshot_ids": [],
+            "snapshot_ids": self.snapshots.ids_of(d.id, now),
             "image": image,
             "volume_ids": [],
             "size": self.size_json(&d.size),

@@ -107,21 +107,32 @@ pub async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> VultrResu
             "Plan {plan} is not available in region {region}."
         )));
     }
-    let others = [&body.iso_id, &body.snapshot_id, &body.image_id];
+    let others = [&body.iso_id, &body.image_id];
     if others
         .iter()
         .any(|o| o.as_deref().is_some_and(|s| !s.is_empty()))
         || body.app_id.is_some_and(|a| a != 0)
     {
         return Err(VultrError::bad_request(
-            "Only os_id deploys are available here: no ISO, snapshot, application or image exists.",
+            "Only os_id and snapshot_id deploys are available here: no ISO, application or image exists.",
         ));
     }
-    let os_id = body.os_id.ok_or_else(|| {
-        VultrError::bad_request(
-            "You must provide one of os_id, iso_id, snapshot_id, app_id or image_id.",
-        )
-    })?;
+    let snapshot_id = body.snapshot_id.as_deref().filter(|s| !s.is_empty());
+    let os_id = match (body.os_id, snapshot_id) {
+        (Some(_), Some(_)) => {
+            return Err(VultrError::bad_request(
+                "Choose one deploy source: os_id or snapshot_id, not both.",
+            ));
+        }
+        // The instance runs the OS the snapshot was taken of.
+        (None, Some(s)) => world.snapshots.deployable(s, Instant::now())?,
+        (Some(os_id), None) => os_id,
+        (None, None) => {
+            return Err(VultrError::bad_request(
+                "You must provide one of os_id, iso_id, snapshot_id, app_id or image_id.",
+            ));
+        }
+    };
     if world.os_by_id(os_id).is_none() {
         return Err(VultrError::bad_request("Invalid os_id."));
     }
@@ -207,9 +218,13 @@ struct UpdateBody {
     label: Option<String>,
     tags: Option<Vec<String>>,
     plan: Option<String>,
+    /// A string in the spec; an integer is taken too.
+    os_id: Option<serde_json::Value>,
     enable_ipv6: Option<bool>,
     backups: Option<String>,
     user_data: Option<String>,
+    /// `""` takes the instance out of its group.
+    firewall_group_id: Option<String>,
 }
 
 pub async fn update(
@@ -221,20 +236,24 @@ pub async fn update(
     let mut world = lock_world(&shared);
     let seq = world.find_instance(&id).ok_or_else(instance_not_found)?;
     if let Some(plan) = &body.plan {
-        let region = world.instances[&seq].region.clone();
-        if !world
-            .plan(plan)
-            .is_some_and(|p| p.locations.contains(&region))
-        {
-            return Err(VultrError::bad_request("Invalid plan."));
-        }
+        super::resize::check_plan(&world, seq, plan)?;
     }
+    let os_id = body
+        .os_id
+        .as_ref()
+        .map(|v| super::resize::parse_os_id(&world, v))
+        .transpose()?;
+    let until = super::resize::busy_until(&shared, Instant::now());
     let user_data = body
         .user_data
         .as_deref()
         .map(decode_user_data)
         .transpose()?;
     check_backups(&body.backups)?;
+    if let Some(group) = &body.firewall_group_id {
+        let instance_id = world.instances[&seq].id.clone();
+        world.set_firewall_group(&instance_id, group)?;
+    }
     let inst = world
         .instances
         .get_mut(&seq)
@@ -246,7 +265,14 @@ pub async fn update(
         inst.tags = v;
     }
     if let Some(v) = body.plan {
+        if v != inst.plan {
+            inst.resizing_until = Some(until);
+        }
         inst.plan = v;
+    }
+    if let Some(v) = os_id {
+        inst.os_id = v;
+        inst.installing_until = Some(until);
     }
     if let Some(v) = body.enable_ipv6 {
         inst.enable_ipv6 = v;

@@ -3,10 +3,13 @@
 
 mod catalog;
 mod dns;
+mod firewalls;
 mod instances;
 mod keys;
 mod pagination;
+mod resize;
 pub mod seed;
+mod snapshots;
 mod world;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -128,6 +131,27 @@ fn router() -> Router<Arc<Shared>> {
         .route("/instances/{instance_id}/start", post(instances::start))
         .route("/instances/{instance_id}/halt", post(instances::halt))
         .route("/instances/{instance_id}/reboot", post(instances::reboot))
+        .route("/instances/{instance_id}/restore", post(resize::restore))
+        .route("/firewalls", get(firewalls::list).post(firewalls::create))
+        .route(
+            "/firewalls/{firewall_group_id}",
+            get(firewalls::get_one)
+                .put(firewalls::update)
+                .delete(firewalls::delete),
+        )
+        .route(
+            "/firewalls/{firewall_group_id}/rules",
+            get(firewalls::list_rules).post(firewalls::create_rule),
+        )
+        .route(
+            "/firewalls/{firewall_group_id}/rules/{firewall_rule_id}",
+            get(firewalls::get_rule).delete(firewalls::delete_rule),
+        )
+        .route("/snapshots", get(snapshots::list).post(snapshots::create))
+        .route(
+            "/snapshots/{snapshot_id}",
+            get(snapshots::get_one).delete(snapshots::delete),
+        )
         .route("/ssh-keys", get(keys::list).post(keys::create))
         .route(
             "/ssh-keys/{ssh_key_id}",

@@ -30,6 +30,10 @@ pub struct Instance {
     pub user_data: Option<Vec<u8>>,
     pub ssh_keys: Vec<String>,
     pub default_password: String,
+    /// Until when a plan change runs (`status: "resizing"`).
+    pub resizing_until: Option<Instant>,
+    /// Until when a reinstall runs (`server_status: "installingbooting"`).
+    pub installing_until: Option<Instant>,
 }
 
 pub struct SshKey {
@@ -64,6 +68,10 @@ pub struct VultrWorld {
     pub instances: BTreeMap<u64, Instance>,
     pub ssh_keys: Vec<SshKey>,
     pub domains: Vec<Domain>,
+    /// Firewall groups and which instance is in which.
+    pub firewalls: super::firewalls::FirewallGroups,
+    /// Snapshots (`/snapshots`).
+    pub snapshots: super::snapshots::InstanceSnapshots,
     next_seq: u64,
 }
 
@@ -78,6 +86,8 @@ impl VultrWorld {
             instances: BTreeMap::new(),
             ssh_keys: Vec::new(),
             domains: Vec::new(),
+            firewalls: Default::default(),
+            snapshots: Default::default(),
             next_seq: 1,
         }
     }
@@ -193,6 +203,8 @@ impl VultrWorld {
                 user_data: None,
                 ssh_keys: Vec::new(),
                 default_password: ids::password(seq),
+                resizing_until: None,
+                installing_until: None,
             },
         );
         seq
@@ -335,6 +347,16 @@ impl VultrWorld {
                 "none",
             )
         };
+        let status = if i.resizing_until.is_some_and(|t| now < t) {
+            "resizing"
+        } else {
+            status
+        };
+        let server_status = if i.installing_until.is_some_and(|t| now < t) {
+            "installingbooting"
+        } else {
+            server_status
+        };
         let mut v = json!({
             "id": i.id,
             "os": os,
@@ -359,7 +381,7 @@ impl VultrWorld {
             "os_id": i.os_id,
             "app_id": 0,
             "image_id": "",
-            "firewall_group_id": "",
+            "firewall_group_id": self.firewall_group_of(&i.id),
             "features": if i.enable_ipv6 { json!(["ipv6"]) } else { json!([]) },
             "tags": i.tags,
         });
