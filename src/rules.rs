@@ -3,7 +3,7 @@
 //! copy, and the use cases apply the same functions before any provider is called.
 //!
 //! - [`check`]: one value against one [`Rule`] (machine name, tag, session id, machine type
-//!   name, user name, script URL, absolute path);
+//!   name, user name, script URL, absolute path, snapshot name);
 //! - [`crate::usecases::dns::record_problems`]: a DNS record, field by field;
 //! - [`crate::machine_types::form_problems`]: a machine type, field by field;
 //! - [`crate::providers::provider_list`]: the providers and their display names.
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::machine_types;
 use crate::session::{SessionId, type_tag};
 use crate::usecases::create::{validate_hostname, validate_tag};
+use crate::usecases::snapshots::validate_snapshot_name;
 
 /// A rule for one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, specta::Type)]
@@ -32,6 +33,8 @@ pub enum Rule {
     ScriptUrl,
     /// A setup script's directory or path.
     AbsolutePath,
+    /// The name of a snapshot Hangar takes.
+    SnapshotName,
 }
 
 /// Why `value` breaks `rule`, or `None` when it does not. Surrounding spaces are ignored, as
@@ -46,6 +49,7 @@ pub fn check(rule: Rule, value: &str) -> Option<String> {
         Rule::UserName => machine_types::validate_user_name(v),
         Rule::ScriptUrl => machine_types::validate_script_url(v),
         Rule::AbsolutePath => machine_types::validate_abs_path(v),
+        Rule::SnapshotName => validate_snapshot_name(v),
     };
     verdict.err()
 }
@@ -56,7 +60,7 @@ mod tests {
 
     #[test]
     fn each_rule_accepts_and_refuses() {
-        let cases: [(Rule, &str, &str); 7] = [
+        let cases: [(Rule, &str, &str); 8] = [
             (Rule::MachineName, "web-1", "web_1"),
             (Rule::Tag, "team:web", "a.b"),
             (Rule::SessionId, "0a1b2c3d", "0A1B2C3D"),
@@ -69,6 +73,7 @@ mod tests {
                 "ftp://example.com/s",
             ),
             (Rule::AbsolutePath, "/opt/setup", "opt/setup"),
+            (Rule::SnapshotName, "before upgrade", "two\nlines"),
         ];
         for (rule, good, bad) in cases {
             assert_eq!(check(rule, good), None, "{rule:?} {good}");

@@ -247,6 +247,12 @@ impl GuiSession {
                 ),
             }
         };
+        // The flows read every column of the machine table, which shows them all at the
+        // display's full size; the smaller sizes are the layout test's (gui/layout.rs).
+        client
+            .set_window_rect(0, 0, 1920, 1080)
+            .await
+            .expect("size the window to the display");
         GuiSession {
             client,
             requested_at,

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use crate::actions::wait_until;
 use crate::e2e::{GuiSession, repo_root};
 
 /// Loads axe-core into the page once.
@@ -39,12 +38,7 @@ async fn violations(gui: &GuiSession) -> Vec<String> {
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn axe_finds_no_wcag_violation_on_any_screen_in_either_theme() {
     let gui = GuiSession::start().await;
-    wait_until(
-        "the demo fleet",
-        async || crate::table_rows(&gui).await,
-        |r| r.len() == 14,
-    )
-    .await;
+    crate::actions::demo_fleet(&gui).await;
     load_axe(&gui).await;
     let mut found = Vec::new();
     for screen in [

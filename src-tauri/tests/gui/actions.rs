@@ -41,6 +41,33 @@ pub(crate) async fn wait_until<T: std::fmt::Debug>(
     }
 }
 
+/// The texts of `css` once `ok` holds for them, or after 90 s whatever they are (for what
+/// takes the demo cloud's IP delay: snapshots, creates, resizes); the caller asserts.
+pub(crate) async fn slowly(
+    gui: &GuiSession,
+    css: &str,
+    ok: impl Fn(&Vec<String>) -> bool,
+) -> Vec<String> {
+    let started = Instant::now();
+    loop {
+        let t = texts(gui, css).await;
+        if ok(&t) || started.elapsed() > Duration::from_secs(90) {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Waits for the demo cloud's 14 machines in the table, and returns the rows.
+pub(crate) async fn demo_fleet(gui: &GuiSession) -> Vec<Vec<String>> {
+    wait_until(
+        "the demo fleet",
+        async || crate::table_rows(gui).await,
+        |r| r.len() == 14,
+    )
+    .await
+}
+
 /// Clicks the row button `testid` of the machine called `name` (after dismissing the toasts,
 /// which may cover the bottom rows' buttons).
 async fn click_row_action(gui: &GuiSession, name: &str, testid: &str) {
@@ -93,12 +120,7 @@ fn row<'a>(rows: &'a [Vec<String>], name: &str) -> Option<&'a Vec<String>> {
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     let gui = GuiSession::start().await;
-    let all = wait_until(
-        "the demo fleet",
-        async || crate::table_rows(&gui).await,
-        |r| r.len() == 14,
-    )
-    .await;
+    let all = demo_fleet(&gui).await;
     let web2 = row(&all, "web-2").expect("web-2");
     assert_eq!(web2[5], "active", "{web2:?}");
 

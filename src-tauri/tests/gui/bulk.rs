@@ -29,12 +29,7 @@ async fn select(gui: &GuiSession, name: &str, shift: bool) {
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn bulk_power_off_of_three_machines_then_tag_protect_and_refused_destroy() {
     let gui = GuiSession::start().await;
-    wait_until(
-        "the demo fleet",
-        async || crate::table_rows(&gui).await,
-        |r| r.len() == 14,
-    )
-    .await;
+    crate::actions::demo_fleet(&gui).await;
     // By name, db-primary, edge-ams and edge-ewr are neighbours, across both demo accounts,
     // and all three are up.
     let rows = crate::table_rows(&gui).await;

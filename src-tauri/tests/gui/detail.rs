@@ -23,8 +23,8 @@ async fn record_rows(gui: &GuiSession) -> Vec<String> {
     serde_json::from_value(value).expect("record rows")
 }
 
-/// Opens the detail view of the machine called `name` from the table.
-async fn open_detail(gui: &GuiSession, name: &str) {
+/// The link to the detail view of the machine called `name`, once its row is in the table.
+pub(crate) async fn detail_link(gui: &GuiSession, name: &str) -> fantoccini::elements::Element {
     let xpath = format!(
         "//tr[@data-testid='machine-row'][td[@data-testid='cell-name'][normalize-space()='{name}']]//a[@data-testid='machine-link']"
     );
@@ -34,9 +34,10 @@ async fn open_detail(gui: &GuiSession, name: &str) {
         .for_element(Locator::XPath(&xpath))
         .await
         .unwrap_or_else(|e| panic!("no link to {name}: {e}"))
-        .click()
-        .await
-        .expect("open the detail view");
+}
+
+/// Waits until the detail view shows the machine called `name`.
+pub(crate) async fn wait_for_detail(gui: &GuiSession, name: &str) {
     wait_until(
         "the detail view",
         async || texts(gui, "[data-testid=detail-name]").await,
@@ -45,11 +46,40 @@ async fn open_detail(gui: &GuiSession, name: &str) {
     .await;
 }
 
+/// Opens the detail view of the machine called `name` by following its link in the table as
+/// a click would (the row may lie under the toasts or below the fold).
+pub(crate) async fn open_detail(gui: &GuiSession, name: &str) {
+    let href = detail_link(gui, name)
+        .await
+        .attr("href")
+        .await
+        .expect("read the link")
+        .expect("the link has a target");
+    gui.client
+        .execute(
+            "location.hash = new URL(arguments[0], location.href).hash;",
+            vec![href.into()],
+        )
+        .await
+        .expect("open the detail view");
+    wait_for_detail(gui, name).await;
+}
+
+/// Opens the detail view of the machine called `name` with a click on its name.
+async fn click_into_detail(gui: &GuiSession, name: &str) {
+    detail_link(gui, name)
+        .await
+        .click()
+        .await
+        .expect("open the detail view");
+    wait_for_detail(gui, name).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn machine_detail_tags_protection_and_rename_with_its_record() {
     let gui = GuiSession::start().await;
-    open_detail(&gui, "web-1").await;
+    click_into_detail(&gui, "web-1").await;
     let hash = gui.script("return location.hash;").await;
     assert!(
         hash.as_str()

@@ -5,41 +5,9 @@
 
 use std::time::Duration;
 
-use fantoccini::Locator;
-
 use crate::actions::{texts, wait_until};
+use crate::detail::open_detail;
 use crate::e2e::GuiSession;
-
-async fn open_detail(gui: &GuiSession, name: &str) {
-    let xpath = format!(
-        "//tr[@data-testid='machine-row'][td[@data-testid='cell-name'][normalize-space()='{name}']]//a[@data-testid='machine-link']"
-    );
-    let link = gui
-        .client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("no link to {name}: {e}"));
-    let href = link
-        .attr("href")
-        .await
-        .expect("read the link")
-        .expect("the link has a target");
-    gui.client
-        .execute(
-            "location.hash = new URL(arguments[0], location.href).hash;",
-            vec![href.into()],
-        )
-        .await
-        .expect("open the detail view");
-    wait_until(
-        "the detail view",
-        async || texts(gui, "[data-testid=detail-name]").await,
-        |t| t.first().is_some_and(|n| n == name),
-    )
-    .await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]

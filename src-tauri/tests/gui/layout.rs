@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use crate::actions::wait_until;
 use crate::e2e::GuiSession;
 
 /// The content area's and the document's scroll and client widths, and the window's width.
@@ -43,12 +42,7 @@ fn fits(v: &serde_json::Value, key: &str) -> bool {
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
 async fn every_screen_fits_the_window_at_three_sizes() {
     let gui = GuiSession::start().await;
-    wait_until(
-        "the demo fleet",
-        async || crate::table_rows(&gui).await,
-        |r| r.len() == 14,
-    )
-    .await;
+    crate::actions::demo_fleet(&gui).await;
     let mut problems = Vec::new();
     for (width, height) in [(1024u32, 700u32), (1280, 800), (1920, 1080)] {
         gui.client
@@ -74,6 +68,23 @@ async fn every_screen_fits_the_window_at_three_sizes() {
                 ));
             }
             if screen == "machines" {
+                // A toast (here: the ssh command copied) lies over the sidebar, not over
+                // the table's controls.
+                gui.click("[data-testid=machine-row] [data-testid=action-ssh]:not([disabled])")
+                    .await;
+                gui.find("[data-testid=toast]").await;
+                let placed = gui
+                    .script(
+                        "const s = document.querySelector('nav.sidebar').getBoundingClientRect();\
+                         return [...document.querySelectorAll('[data-testid=toast]')]\
+                           .every(t => { const r = t.getBoundingClientRect();\
+                             return r.left >= s.left && r.right <= s.right && r.bottom <= s.bottom; });",
+                    )
+                    .await;
+                if placed != serde_json::Value::Bool(true) {
+                    problems.push(format!("a toast leaves the sidebar at {width}×{height}"));
+                }
+                gui.dismiss_toasts().await;
                 let table = gui
                     .script(
                         "const v = document.querySelector('[data-testid=machine-table]');\

@@ -2,58 +2,9 @@
 //! (with its progress until it is available), create a new machine from it with the Create
 //! form's image source "Snapshot", then delete the snapshot after its confirmation.
 
-use std::time::Duration;
-
-use fantoccini::Locator;
-
-use crate::actions::{texts, wait_until};
+use crate::actions::{slowly, texts, wait_until};
+use crate::detail::open_detail;
 use crate::e2e::GuiSession;
-
-/// Opens the detail view of the machine called `name` from the table, following its link as
-/// a click would (the row may lie under the toasts).
-async fn open_detail(gui: &GuiSession, name: &str) {
-    let xpath = format!(
-        "//tr[@data-testid='machine-row'][td[@data-testid='cell-name'][normalize-space()='{name}']]//a[@data-testid='machine-link']"
-    );
-    let link = gui
-        .client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("no link to {name}: {e}"));
-    let href = link
-        .attr("href")
-        .await
-        .expect("read the link")
-        .expect("the link has a target");
-    gui.client
-        .execute(
-            "location.hash = new URL(arguments[0], location.href).hash;",
-            vec![href.into()],
-        )
-        .await
-        .expect("open the detail view");
-    wait_until(
-        "the detail view",
-        async || texts(gui, "[data-testid=detail-name]").await,
-        |t| t.first().is_some_and(|n| n == name),
-    )
-    .await;
-}
-
-/// The texts of `css` once `ok` holds for them, or after 90 s whatever they are (the demo's
-/// snapshots and creates take its IP delay).
-async fn slowly(gui: &GuiSession, css: &str, ok: impl Fn(&Vec<String>) -> bool) -> Vec<String> {
-    let started = std::time::Instant::now();
-    loop {
-        let t = texts(gui, css).await;
-        if ok(&t) || started.elapsed() > Duration::from_secs(90) {
-            return t;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
 
 /// The value of the form control matching `css` ("" when there is none).
 async fn value_of(gui: &GuiSession, css: &str) -> String {

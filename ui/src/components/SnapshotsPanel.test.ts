@@ -5,6 +5,7 @@ const commands = vi.hoisted(() => ({
   machineSnapshots: vi.fn(),
   createSnapshot: vi.fn(),
   deleteSnapshot: vi.fn(),
+  checkValue: vi.fn(),
 }));
 vi.mock("../lib/bindings", () => ({ commands }));
 const channels = vi.hoisted(() => [] as { onmessage: ((m: unknown) => void) | null }[]);
@@ -44,6 +45,10 @@ beforeAll(() => {
 
 beforeEach(() => {
   for (const f of Object.values(commands)) f.mockReset();
+  // The core's snapshot-name rule: a name with a tab is refused.
+  commands.checkValue.mockImplementation(async (_rule: string, v: string) =>
+    v.includes("\t") ? "a snapshot name cannot hold control characters (tabs, new lines)" : null,
+  );
   channels.length = 0;
 });
 
@@ -91,6 +96,17 @@ describe("the snapshots panel", () => {
     await fireEvent.click(screen.getByTestId("snapshot-take"));
     expect((await screen.findByTestId("snapshot-take-error")).textContent).toContain("does not exist");
     expect(onactivity).toHaveBeenCalledWith("Snapshot", false, "machine 500000001 does not exist");
+  });
+
+  it("checks the name with the core's rule before asking the provider", async () => {
+    commands.machineSnapshots.mockResolvedValue(ok({ snapshots: [], machineKnown: true, rules }));
+    show();
+    await screen.findByTestId("snapshots-none");
+    await fireEvent.input(screen.getByTestId("snapshot-name"), { target: { value: "a\tb" } });
+    await fireEvent.click(screen.getByTestId("snapshot-take"));
+    expect((await screen.findByTestId("snapshot-take-error")).textContent).toContain("control characters");
+    expect(commands.checkValue).toHaveBeenCalledWith("snapshotName", "a\tb");
+    expect(commands.createSnapshot).not.toHaveBeenCalled();
   });
 
   it("deletes a snapshot only after the confirmation", async () => {

@@ -1705,7 +1705,9 @@ export type Rule =
 /**  A setup script's URL. */
 "scriptUrl" | 
 /**  A setup script's directory or path. */
-"absolutePath";
+"absolutePath" | 
+/**  The name of a snapshot Hangar takes. */
+"snapshotName";
 
 /**
  *  Arguments for the setup script. In both forms `$MACHINE_SCRIPT_URL`,

@@ -3,7 +3,8 @@ import { durationChoices, timeLeft } from "./firewall";
 
 describe("firewall wording", () => {
   it("offers only the durations the core allows", () => {
-    expect(durationChoices(1, 10080).map((c) => c.minutes)).toEqual([15, 30, 60, 120, 240, 480, 1440, 4320, 10080]);
+    expect(durationChoices(1, 10080).map((c) => c.minutes)).toEqual([1, 5, 15, 30, 60, 120, 240, 480, 1440, 4320, 10080]);
+    expect(durationChoices(15, 10080)[0]?.label).toBe("15 minutes");
     expect(durationChoices(60, 240).map((c) => c.label)).toEqual(["1 hour", "2 hours", "4 hours"]);
   });
 
