@@ -131,19 +131,10 @@ pub struct MyIpSetting {
     pub default_url: String,
 }
 
-/// Refuses a "what is my IP" URL that is not `http://` or `https://` with a host.
-pub fn check_my_ip_url(url: &str) -> Result<()> {
-    let parsed = url::Url::parse(url.trim()).map_err(|e| {
-        Error::validation(format!(
-            "`{url}` is not a URL ({e}): write it like {DEFAULT_MY_IP_URL}"
-        ))
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(Error::validation(format!(
-            "`{url}` must be an https:// or http:// address, like {DEFAULT_MY_IP_URL}"
-        )));
-    }
-    Ok(())
+/// Refuses a "what is my IP" URL that is not `http://` or `https://` with a host: the rule a
+/// setup script's URL follows ([`crate::machine_types::validate_script_url`]).
+fn check_my_ip_url(url: &str) -> Result<()> {
+    crate::machine_types::validate_script_url(url.trim()).map_err(Error::validation)
 }
 
 /// The "what is my IP" URL in the settings file.
@@ -196,7 +187,7 @@ pub async fn allow_me(
     crate::provider::firewall_of(client.as_ref())?;
     let ip = match from {
         Some(ip) => ip,
-        None => usecase::my_ip(&my_ip_url(fleet, account).await?).await?,
+        None => my_ip(fleet, account_id).await?,
     };
     let grant = usecase::allow_me(client.as_ref(), machine_id, duration, ip).await?;
     Ok(GrantView::new(account, grant, unix_now()))

@@ -46,13 +46,7 @@ pub struct MachineDetail {
 /// cloud-init check, and every account's records are asked at once.
 pub async fn detail(fleet: &Fleet, account_id: &str, machine_id: &str) -> Result<MachineDetail> {
     let (account, client) = fleet.client(account_id)?;
-    let machine = client.get_machine(machine_id).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::not_found(format!("machine {machine_id} does not exist"))
-        } else {
-            e.into()
-        }
-    })?;
+    let machine = crate::usecases::get_machine(client.as_ref(), machine_id).await?;
     let machine = &machine;
     let (plan, records) = tokio::join!(
         detail::detail(client.as_ref(), machine),

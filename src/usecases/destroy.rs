@@ -78,13 +78,7 @@ pub async fn destroy_machines(
     let fetched = join_all(opts.ids.iter().map(|id| provider.get_machine(id))).await;
     let mut machines = Vec::new();
     for (id, m) in opts.ids.iter().zip(fetched) {
-        let m = m.map_err(|e| {
-            if e.is_not_found() {
-                Error::not_found(format!("machine {id} does not exist"))
-            } else {
-                e.into()
-            }
-        })?;
+        let m = m.map_err(|e| super::machine_error(id, e))?;
         refuse_protected(&m)?;
         if !opts.all {
             refuse_foreign(&m, session)?;
@@ -383,13 +377,7 @@ pub async fn preview_destroy(
     let fetched = join_all(ids.iter().map(|id| provider.get_machine(id))).await;
     let mut machines = Vec::new();
     for (id, m) in ids.iter().zip(fetched) {
-        machines.push(m.map_err(|e| {
-            if e.is_not_found() {
-                Error::not_found(format!("machine {id} does not exist"))
-            } else {
-                Error::from(e)
-            }
-        })?);
+        machines.push(m.map_err(|e| super::machine_error(id, e))?);
     }
     let records = join_all(machines.iter().map(|m| related_records(provider, m, zones))).await;
     Ok(machines

@@ -217,13 +217,7 @@ pub async fn allow_me_at(
     check_duration(duration)?;
     check_public(my_ip)?;
     let firewall = firewall_of(provider)?;
-    let machine = provider.get_machine(machine_id).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::not_found(format!("machine {machine_id} does not exist"))
-        } else {
-            e.into()
-        }
-    })?;
+    let machine = super::get_machine(provider, machine_id).await?;
     let source = SourceCidr::host(my_ip);
     let existing = firewall.list_ssh_grants().await?;
     if let Some(g) = existing.iter().find(|g| {

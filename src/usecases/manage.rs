@@ -5,6 +5,7 @@
 //! taken, a reserved tag) happens before anything changes. A rename whose records could not
 //! all follow says what was renamed and what was not.
 
+use super::get_machine;
 use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +49,7 @@ pub async fn rename(
 ) -> Result<Renamed> {
     let name = opts.name.trim();
     validate_hostname(name).map_err(Error::validation)?;
-    let machine = get(provider, id).await?;
+    let machine = get_machine(provider, id).await?;
     if machine.name == name {
         return Err(Error::validation(format!(
             "machine {id} is already called {name}"
@@ -152,7 +153,7 @@ pub async fn rename(
         ));
     }
     Ok(Renamed {
-        machine: get(provider, &machine.id).await?,
+        machine: get_machine(provider, &machine.id).await?,
         records: renamed,
     })
 }
@@ -167,7 +168,7 @@ pub async fn change_tags(
     remove: &[String],
 ) -> Result<Machine> {
     let (add, remove) = tag_change(add, remove)?;
-    let machine = get(provider, id).await?;
+    let machine = get_machine(provider, id).await?;
     retag(provider, &machine, &add, &remove).await
 }
 
@@ -191,7 +192,7 @@ pub fn tag_change(add: &[String], remove: &[String]) -> Result<(Vec<String>, Vec
 /// is afterwards. The protection is Hangar's `machine:protected` tag, which every destroy in
 /// Hangar honours ([`super::destroy::refuse_protected`]).
 pub async fn set_protection(provider: &dyn CloudProvider, id: &str, on: bool) -> Result<Machine> {
-    let machine = get(provider, id).await?;
+    let machine = get_machine(provider, id).await?;
     let tag = vec![PROTECTED_TAG.to_owned()];
     let (add, remove) = if on { (tag, vec![]) } else { (vec![], tag) };
     retag(provider, &machine, &add, &remove).await
@@ -223,7 +224,7 @@ async fn retag(
         return Ok(m.clone());
     }
     provider.retag_machine(&m.id, &add, &remove).await?;
-    get(provider, &m.id).await
+    get_machine(provider, &m.id).await
 }
 
 /// Trimmed, de-duplicated user tags, each checked with the tag rule.
@@ -236,14 +237,4 @@ fn clean(tags: &[String]) -> Result<Vec<String>> {
         }
     }
     Ok(out)
-}
-
-async fn get(provider: &dyn CloudProvider, id: &str) -> Result<Machine> {
-    provider.get_machine(id).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::not_found(format!("machine {id} does not exist"))
-        } else {
-            e.into()
-        }
-    })
 }

@@ -48,3 +48,23 @@ pub use progress::{
     SnapshotProgress, elapsed_ms, no_progress,
 };
 pub use summary::MachineSummary;
+
+use crate::error::{Error, Result};
+use crate::provider::{CloudProvider, Machine, ProviderError};
+
+/// Machine `id` as the provider has it now; a 404 is "machine `id` does not exist".
+pub async fn get_machine(provider: &dyn CloudProvider, id: &str) -> Result<Machine> {
+    provider
+        .get_machine(id)
+        .await
+        .map_err(|e| machine_error(id, e))
+}
+
+/// A provider's error about machine `id`, with a 404 said as "machine `id` does not exist".
+pub fn machine_error(id: &str, e: ProviderError) -> Error {
+    if e.is_not_found() {
+        Error::not_found(format!("machine {id} does not exist"))
+    } else {
+        e.into()
+    }
+}

@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
+use super::get_machine;
 use super::progress::{ProgressSink, RebuildProgress};
-use super::resize::get;
 use crate::error::{Error, ErrorKind, Result};
 use crate::provider::{CloudProvider, ImageRef, Machine, RebuildRules, rebuild_of};
 
@@ -47,7 +47,7 @@ pub async fn rebuild(
     let rebuilder = rebuild_of(provider)?;
     let rules = rebuilder.rebuild_rules();
     let name = provider.kind().display_name();
-    let machine = get(provider, id).await?;
+    let machine = get_machine(provider, id).await?;
     match &image {
         ImageRef::Image(wanted) => {
             let images = provider.images().await?;
@@ -100,7 +100,7 @@ pub async fn rebuild(
         image: image.to_string(),
     });
     rebuilder.rebuild_machine(&machine.id, &image).await?;
-    let after = get(provider, &machine.id).await?;
+    let after = get_machine(provider, &machine.id).await?;
     progress(RebuildProgress::Done);
     Ok(Rebuilt {
         kept_ip: machine.ipv4.is_some() && after.ipv4 == machine.ipv4,

@@ -7,6 +7,7 @@
 //! provider needs it off unless the caller agreed to power it off, and then powers it off,
 //! resizes, waits, and powers it back on if it was on.
 
+use super::get_machine;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -77,7 +78,7 @@ pub struct Resized {
 /// The plans machine `id` can move to.
 pub async fn resize_options(provider: &dyn CloudProvider, id: &str) -> Result<ResizeChoices> {
     let resizer = resize_of(provider)?;
-    let machine = get(provider, id).await?;
+    let machine = get_machine(provider, id).await?;
     let (sizes, disk) = tokio::join!(provider.sizes(), resizer.disk_gb(&machine.id));
     let (sizes, disk_gb) = (sizes?, disk?);
     let rules = resizer.resize_rules();
@@ -247,7 +248,7 @@ pub async fn resize(
     }
     progress(ResizeProgress::Done);
     Ok(Resized {
-        machine: get(provider, &machine.id).await?,
+        machine: get_machine(provider, &machine.id).await?,
         from: machine.size.clone(),
         power_cycled: must_power_off,
     })
@@ -262,7 +263,7 @@ async fn wait_for_status(
 ) -> Result<()> {
     let start = Instant::now();
     loop {
-        let m = get(provider, id).await?;
+        let m = get_machine(provider, id).await?;
         if &m.status == status {
             return Ok(());
         }
@@ -284,16 +285,6 @@ async fn wait_for_status(
         }
         tokio::time::sleep(POWER_POLL).await;
     }
-}
-
-pub(crate) async fn get(provider: &dyn CloudProvider, id: &str) -> Result<Machine> {
-    provider.get_machine(id).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::not_found(format!("machine {id} does not exist"))
-        } else {
-            e.into()
-        }
-    })
 }
 
 #[cfg(test)]

@@ -170,13 +170,7 @@ async fn machine(provider: &dyn CloudProvider, id: &str) -> Result<Machine> {
     if id.is_empty() {
         return Err(Error::validation("give the id of the machine to snapshot"));
     }
-    provider.get_machine(id).await.map_err(|e| {
-        if e.is_not_found() {
-            Error::not_found(format!("machine {id} does not exist"))
-        } else {
-            e.into()
-        }
-    })
+    super::get_machine(provider, id).await
 }
 
 #[cfg(test)]
