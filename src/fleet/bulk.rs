@@ -155,11 +155,12 @@ async fn apply(
         }
         BulkAction::Tags { add, remove } => manage::change_tags(client, id, add, remove).await?,
         BulkAction::Protect { on } => manage::set_protection(client, id, *on).await?,
+        // Starting a snapshot leaves the machine as it was: no need to read it again.
         BulkAction::Snapshot { name } => {
-            let machine = client.get_machine(id).await?;
+            let machine = crate::usecases::get_machine(client, id).await?;
             let name = format!("{name}-{}", machine.name);
             snapshots::create_snapshot(client, id, &name, false, &no_progress).await?;
-            client.get_machine(id).await?
+            machine
         }
     };
     Ok(MachineView::new(machine, session))
