@@ -58,6 +58,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         dns::dns_zones,
         dns::dns_records,
         dns::check_dns_record,
+        dns::dns_record_hints,
         dns::dns_create_record,
         dns::dns_update_record,
         dns::dns_delete_record,

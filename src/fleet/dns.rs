@@ -8,6 +8,7 @@ use super::{Fleet, LiveAccount, OnEach, PerAccount, fan_out, ignore_each};
 use crate::error::Result;
 use crate::provider::{CloudProvider, Machine, ProviderKind};
 use crate::usecases::dns::{self, RecordView};
+use crate::usecases::dns_advice;
 
 /// The zones searched for a machine's records: the account's configured DNS zone when it has
 /// one, else every zone the account hosts. Destroy deletes only records found there; the SSH
@@ -67,6 +68,8 @@ pub struct DnsRow {
     pub machine_account_label: Option<String>,
     /// The machine was created by Hangar in this session.
     pub in_session: bool,
+    /// Why changing or deleting the record may break the zone (apex NS, SOA).
+    pub caution: Option<String>,
 }
 
 /// The records of one zone.
@@ -114,6 +117,7 @@ pub async fn zone_records(fleet: &Fleet, account_id: &str, zone: &str) -> Result
                 machine_account_id: owner.map(|(a, _)| a.id.clone()),
                 machine_account_label: owner.map(|(a, _)| a.label.clone()),
                 in_session: owner.is_some_and(|(_, v)| v.in_session),
+                caution: dns_advice::caution(&record),
                 record,
             }
         })

@@ -30,6 +30,7 @@ pub mod create;
 pub mod destroy;
 pub mod detail;
 pub mod dns;
+pub mod dns_advice;
 pub mod firewall;
 pub mod info;
 pub mod list;

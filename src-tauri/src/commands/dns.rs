@@ -4,6 +4,7 @@
 use hangar::fleet::dns::{self, ZoneListing, ZoneRecords};
 use hangar::provider::{DnsRecord, DnsRecordSpec};
 use hangar::usecases::dns::{self as records, RecordProblem};
+use hangar::usecases::dns_advice;
 
 use super::Fleet;
 use crate::error::AppResult;
@@ -34,6 +35,18 @@ pub async fn dns_records(
 #[specta::specta]
 pub fn check_dns_record(spec: DnsRecordSpec) -> Vec<RecordProblem> {
     records::record_problems(&spec)
+}
+
+/// Hints about a valid record about to be saved in `zone` beside its `others` records (a
+/// second SPF record, an apex NS record). The form shows them as the person types.
+#[tauri::command]
+#[specta::specta]
+pub fn dns_record_hints(
+    zone: String,
+    spec: DnsRecordSpec,
+    others: Vec<DnsRecordSpec>,
+) -> Vec<String> {
+    dns_advice::record_hints(&zone, &spec, &others)
 }
 
 /// Creates a record after the core's per-type validation.

@@ -3,11 +3,15 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { DnsRecordSpec_Deserialize, RecordProblem } from "../lib/bindings";
 
 const checkDnsRecord = vi.fn<(spec: DnsRecordSpec_Deserialize) => Promise<RecordProblem[]>>();
+const dnsRecordHints = vi.fn<(zone: string, spec: DnsRecordSpec_Deserialize, others: DnsRecordSpec_Deserialize[]) => Promise<string[]>>();
 vi.mock("../lib/bindings", () => ({
-  commands: { checkDnsRecord: (spec: DnsRecordSpec_Deserialize) => checkDnsRecord(spec) },
+  commands: {
+    checkDnsRecord: (spec: DnsRecordSpec_Deserialize) => checkDnsRecord(spec),
+    dnsRecordHints: (zone: string, spec: DnsRecordSpec_Deserialize, others: DnsRecordSpec_Deserialize[]) => dnsRecordHints(zone, spec, others),
+  },
 }));
 
-import { emptyForm } from "../lib/dns";
+import { emptyForm, specOf } from "../lib/dns";
 import DnsRecordForm from "./DnsRecordForm.svelte";
 
 function setup(type: Parameters<typeof emptyForm>[0] = "A", onsave = vi.fn().mockResolvedValue(null)) {
@@ -40,6 +44,8 @@ function core(spec: DnsRecordSpec_Deserialize): RecordProblem[] {
 describe("DnsRecordForm", () => {
   beforeEach(() => {
     checkDnsRecord.mockReset();
+    dnsRecordHints.mockReset();
+    dnsRecordHints.mockResolvedValue([]);
     checkDnsRecord.mockImplementation(async (spec) => core(spec));
   });
 
@@ -59,13 +65,22 @@ describe("DnsRecordForm", () => {
     await waitFor(() => expect(screen.getByTestId("dns-error-ttl").textContent).toContain("30"));
   });
 
-  it("shows a problem only once its field was touched", async () => {
-    setup("A");
+  it("shows a field's problem as it is typed, once the core answered, and not for untouched fields", async () => {
+    render(DnsRecordForm, {
+      props: { zone: "example.com", initial: { ...emptyForm("A"), ttl: "10" }, editing: true, onsave: vi.fn(), oncancel: vi.fn() },
+    });
     await fireEvent.input(field("name"), { target: { value: "a b" } });
-    await waitFor(() => expect(checkDnsRecord).toHaveBeenLastCalledWith(expect.objectContaining({ name: "a b" })));
+    // Nothing before the core's answer: the old verdict went with the change.
     expect(screen.queryByTestId("dns-error-name")).toBeNull();
-    await fireEvent.blur(field("name"));
-    expect(screen.getByTestId("dns-error-name")).toBeTruthy();
+    await waitFor(() => expect(checkDnsRecord).toHaveBeenLastCalledWith(expect.objectContaining({ name: "a b" })));
+    // Without leaving the field.
+    await waitFor(() => expect(screen.getByTestId("dns-error-name")).toBeTruthy());
+    // A field not typed into yet shows nothing, even with a problem: the core refuses the
+    // TTL of 10 the record came with, but it is shown only once the field is touched.
+    expect(checkDnsRecord).toHaveBeenLastCalledWith(expect.objectContaining({ ttl: 10 }));
+    expect(screen.queryByTestId("dns-error-ttl")).toBeNull();
+    await fireEvent.input(field("ttl"), { target: { value: "10" } });
+    await waitFor(() => expect(screen.getByTestId("dns-error-ttl")).toBeTruthy());
   });
 
   it("labels every field and ties its message to it", async () => {
@@ -78,6 +93,25 @@ describe("DnsRecordForm", () => {
     const help = document.getElementById(field("port").getAttribute("aria-describedby")!);
     expect(help?.textContent).toContain("whole number");
     expect(field("port").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("shows the core's hints as the record is typed, and still saves", async () => {
+    const spf: DnsRecordSpec_Deserialize = { ...specOf({ ...emptyForm("TXT"), name: "@", data: "v=spf1 mx -all" }) };
+    dnsRecordHints.mockImplementation(async (_zone, spec, others) =>
+      spec.data.startsWith("v=spf1") && others.length > 0 ? ["example.com already has an SPF record: merge them into one."] : [],
+    );
+    const onsave = vi.fn().mockResolvedValue(null);
+    render(DnsRecordForm, {
+      props: { zone: "example.com", initial: emptyForm("TXT"), editing: false, others: [spf], onsave, oncancel: vi.fn() },
+    });
+    await fireEvent.input(field("name"), { target: { value: "@" } });
+    await fireEvent.input(field("data"), { target: { value: "v=spf1 include:_spf.example.net -all" } });
+    await waitFor(() => expect(screen.getByTestId("dns-hint").textContent).toContain("merge them"));
+    expect(dnsRecordHints).toHaveBeenLastCalledWith("example.com", expect.objectContaining({ data: "v=spf1 include:_spf.example.net -all" }), [spf]);
+    await fireEvent.submit(screen.getByTestId("dns-form"));
+    await waitFor(() => expect(onsave).toHaveBeenCalled());
+    await fireEvent.input(field("data"), { target: { value: "hello" } });
+    await waitFor(() => expect(screen.queryByTestId("dns-hint")).toBeNull());
   });
 
   it("cancels with Escape", async () => {

@@ -14,6 +14,7 @@ vi.mock("../lib/bindings", () => ({
     dnsZones: () => dnsZones(),
     listAccounts: () => listAccounts(),
     checkDnsRecord: (spec: unknown) => checkDnsRecord(spec),
+    dnsRecordHints: async () => [],
     providerList: async () => [
       { kind: "digitalocean", displayName: "DigitalOcean" },
       { kind: "vultr", displayName: "Vultr" },
@@ -53,7 +54,7 @@ const accountList: AccountList_Serialize = {
   problem: null,
 };
 
-function row(id: string, type: string, name: string, data: string, machine: string | null, inSession = false): DnsRow_Serialize {
+function row(id: string, type: string, name: string, data: string, machine: string | null, inSession = false, caution: string | null = null): DnsRow_Serialize {
   return {
     record: {
       id,
@@ -73,6 +74,7 @@ function row(id: string, type: string, name: string, data: string, machine: stri
     machineAccountId: machine ? "do" : null,
     machineAccountLabel: machine ? "Demo DigitalOcean" : null,
     inSession,
+    caution,
   };
 }
 
@@ -92,6 +94,8 @@ const fleetRows = [
 ];
 
 const names = () => screen.queryAllByTestId("dns-row").map((r) => r.getAttribute("data-name"));
+const rowOf = (name: string, type?: string) =>
+  screen.getAllByTestId("dns-row").find((r) => r.getAttribute("data-name") === name && (!type || r.getAttribute("data-type") === type))!;
 
 describe("DnsScreen", () => {
   beforeAll(() => {
@@ -114,19 +118,21 @@ describe("DnsScreen", () => {
     dnsRecords.mockResolvedValue(ok(records(fleetRows)));
     render(DnsScreen);
     expect(screen.getByTestId("dns-zones-loading")).toBeTruthy();
-    await waitFor(() => expect(names()).toEqual(["web-1", "ci", "@", "@"]));
+    // By name, the apex first.
+    await waitFor(() => expect(names()).toEqual(["@", "@", "ci", "web-1"]));
     expect(dnsRecords).toHaveBeenCalledWith("do", "example.com");
     expect(screen.getByTestId("dns-account-error").textContent).toBe("The token was refused (401).");
     // The failed account is named from the account list, with its provider.
     const failed = screen.getAllByTestId("dns-account")[1]!;
     expect(failed.textContent).toContain("Work Vultr");
     expect(failed.textContent).toContain("Vultr");
-    const web = screen.getAllByTestId("dns-row")[0]!;
+    const web = rowOf("web-1");
     expect(within(web).getByTestId("dns-machine").textContent).toContain("web-1");
     expect(within(web).getByTestId("dns-machine").textContent).toContain("this session");
     // SOA records are the provider's: no edit or delete.
-    const soa = screen.getAllByTestId("dns-row")[3]!;
+    const soa = rowOf("@", "SOA");
     expect(within(soa).queryByTestId("dns-delete")).toBeNull();
+    expect(within(soa).getByTestId("dns-value").textContent).toBe("Kept by the provider");
   });
 
   it("filters by type, text and this session's machines", async () => {
@@ -135,7 +141,7 @@ describe("DnsScreen", () => {
     render(DnsScreen);
     await waitFor(() => expect(names()).toHaveLength(4));
     await fireEvent.change(screen.getByTestId("dns-filter-type"), { target: { value: "A" } });
-    expect(names()).toEqual(["web-1", "ci"]);
+    expect(names()).toEqual(["ci", "web-1"]);
     await fireEvent.click(screen.getByTestId("dns-filter-session"));
     expect(names()).toEqual(["web-1"]);
     await fireEvent.input(screen.getByTestId("dns-filter-text"), { target: { value: "nothing-like-this" } });
@@ -187,7 +193,8 @@ describe("DnsScreen", () => {
     await fireEvent.input(screen.getByTestId("dns-field-name"), { target: { value: "new" } });
     await fireEvent.input(screen.getByTestId("dns-field-data"), { target: { value: "192.0.2.77" } });
     await fireEvent.click(screen.getByTestId("dns-form-save"));
-    await waitFor(() => expect(names()).toContain("new"));
+    // In its place by name, not at the bottom.
+    await waitFor(() => expect(names()).toEqual(["@", "@", "ci", "new", "web-1"]));
     // The core checked the record right before it was sent.
     expect(checkDnsRecord).toHaveBeenLastCalledWith(expect.objectContaining({ recordType: "A", name: "new", data: "192.0.2.77" }));
     expect(dnsCreateRecord).toHaveBeenCalledWith("do", "example.com", expect.objectContaining({ recordType: "A", name: "new", data: "192.0.2.77" }));
@@ -205,7 +212,7 @@ describe("DnsScreen", () => {
     dnsUpdateRecord.mockResolvedValue({ status: "error", error: { kind: "validation", message: "TTL 5 is out of range: use 30 to 2147483647 seconds" } });
     render(DnsScreen);
     await waitFor(() => expect(names()).toHaveLength(4));
-    await fireEvent.click(within(screen.getAllByTestId("dns-row")[0]!).getByTestId("dns-edit"));
+    await fireEvent.click(within(rowOf("web-1")).getByTestId("dns-edit"));
     expect((screen.getByTestId("dns-field-name") as HTMLInputElement).value).toBe("web-1");
     expect((screen.getByTestId("dns-field-type") as HTMLSelectElement).disabled).toBe(true);
     await fireEvent.click(screen.getByTestId("dns-form-save"));
@@ -221,7 +228,7 @@ describe("DnsScreen", () => {
     dnsDeleteRecord.mockReturnValue(new Promise((r) => (finish = r)));
     render(DnsScreen);
     await waitFor(() => expect(names()).toHaveLength(4));
-    await fireEvent.click(within(screen.getAllByTestId("dns-row")[1]!).getByTestId("dns-delete"));
+    await fireEvent.click(within(rowOf("ci")).getByTestId("dns-delete"));
     expect(dnsDeleteRecord).not.toHaveBeenCalled();
     expect(screen.getByTestId("dns-delete-dialog").textContent).toContain("ci.example.com");
     await fireEvent.click(screen.getByTestId("dns-confirm-delete"));
@@ -230,5 +237,32 @@ describe("DnsScreen", () => {
     expect(screen.getAllByTestId("dns-delete").every((b) => (b as HTMLButtonElement).disabled)).toBe(true);
     finish(ok(null));
     await waitFor(() => expect(toast).toHaveBeenCalledWith("ok", "Deleted the A record ci.example.com."));
+  });
+
+  it("sorts by a column header, reversed on a second click", async () => {
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records(fleetRows)));
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(4));
+    await fireEvent.click(screen.getByTestId("dns-sort-type"));
+    expect(screen.getAllByTestId("dns-row").map((r) => r.getAttribute("data-type"))).toEqual(["A", "A", "SOA", "TXT"]);
+    expect(screen.getByTestId("dns-sort-type").closest("th")!.getAttribute("aria-sort")).toBe("ascending");
+    await fireEvent.click(screen.getByTestId("dns-sort-type"));
+    expect(screen.getAllByTestId("dns-row").map((r) => r.getAttribute("data-type"))).toEqual(["TXT", "SOA", "A", "A"]);
+    expect(screen.getByTestId("dns-sort-type").closest("th")!.getAttribute("aria-sort")).toBe("descending");
+  });
+
+  it("marks an apex NS record and repeats its caution before deleting it", async () => {
+    const caution = "This is a name server record at the apex of example.com: … stop resolving.";
+    dnsZones.mockResolvedValue(ok(zones));
+    dnsRecords.mockResolvedValue(ok(records([...fleetRows, row("5", "NS", "@", "ns1.example.net.", null, false, caution)])));
+    render(DnsScreen);
+    await waitFor(() => expect(names()).toHaveLength(5));
+    const ns = rowOf("@", "NS");
+    expect(within(ns).getByTestId("dns-caution").getAttribute("title")).toBe(caution);
+    expect(within(rowOf("ci")).queryByTestId("dns-caution")).toBeNull();
+    await fireEvent.click(within(ns).getByTestId("dns-delete"));
+    expect(screen.getByTestId("dns-delete-caution").textContent).toBe(caution);
+    expect(dnsDeleteRecord).not.toHaveBeenCalled();
   });
 });

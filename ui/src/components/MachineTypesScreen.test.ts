@@ -109,7 +109,9 @@ describe("MachineTypesScreen", () => {
     await fireEvent.click(screen.getByTestId("args-mode-list"));
     await fireEvent.click(screen.getByTestId("arg-add"));
     expect((await screen.findByTestId("type-args-error")).textContent).toMatch(/need a setup script/);
-    await fireEvent.click(screen.getByTestId("args-mode-none"));
+    // The one-line input is there at once; left empty it means no arguments.
+    await fireEvent.click(screen.getByTestId("args-mode-line"));
+    expect((screen.getByTestId("args-line") as HTMLInputElement).value).toBe("");
     await fireEvent.submit(screen.getByTestId("type-form"));
     await waitFor(() => expect(saveMachineType).toHaveBeenCalled());
     expect(saveMachineType).toHaveBeenCalledWith("web", {
@@ -120,6 +122,16 @@ describe("MachineTypesScreen", () => {
     expect(button.disabled).toBe(true);
     finish(ok(null));
     await waitFor(() => expect(button.disabled).toBe(false));
+  });
+
+  it("shows the argument input of a new type at once, with no mode to pick first", async () => {
+    render(MachineTypesScreen);
+    await waitFor(() => expect((screen.getByTestId("type-user") as HTMLInputElement).value).toBe("deploy"));
+    await fireEvent.click(screen.getByTestId("type-new"));
+    const line = (await screen.findByTestId("args-line")) as HTMLInputElement;
+    expect(line.value).toBe("");
+    expect((screen.getByTestId("args-mode-line") as HTMLInputElement).checked).toBe(true);
+    expect(screen.queryByTestId("args-mode-none")).toBeNull();
   });
 
   it("deletes only after confirming, then shows the empty state", async () => {

@@ -111,6 +111,11 @@ export const commands = {
 	 *  person types; the create and update commands apply the same check.
 	 */
 	checkDnsRecord: (spec: DnsRecordSpec_Deserialize) => __TAURI_INVOKE<RecordProblem[]>("check_dns_record", { spec }),
+	/**
+	 *  Hints about a valid record about to be saved in `zone` beside its `others` records (a
+	 *  second SPF record, an apex NS record). The form shows them as the person types.
+	 */
+	dnsRecordHints: (zone: string, spec: DnsRecordSpec_Deserialize, others: DnsRecordSpec_Deserialize[]) => __TAURI_INVOKE<string[]>("dns_record_hints", { zone, spec, others }),
 	/**  Creates a record after the core's per-type validation. */
 	dnsCreateRecord: (accountId: string, zone: string, spec: DnsRecordSpec_Deserialize) => typedError<DnsRecord_Serialize, AppError>(__TAURI_INVOKE("dns_create_record", { accountId, zone, spec })),
 	/**  Replaces record `id` after the core's per-type validation. */
@@ -771,6 +776,8 @@ export type DnsRow_Deserialize = {
 	machineAccountLabel?: string | null,
 	/**  The machine was created by Hangar in this session. */
 	inSession: boolean,
+	/**  Why changing or deleting the record may break the zone (apex NS, SOA). */
+	caution?: string | null,
 };
 
 /**  One record of a zone, with the machine it points at. */
@@ -781,6 +788,8 @@ export type DnsRow_Serialize = {
 	machineAccountLabel: string | null,
 	/**  The machine was created by Hangar in this session. */
 	inSession: boolean,
+	/**  Why changing or deleting the record may break the zone (apex NS, SOA). */
+	caution: string | null,
 };
 
 /**  A DNS zone (domain) hosted by the provider. */

@@ -5,7 +5,11 @@ import {
   emptyForm,
   filterRows,
   formProblems,
+  DEFAULT_RECORD_SORT,
+  nextSort,
   numberProblems,
+  othersOf,
+  sortRows,
   specOf,
   valueText,
   zoneAccounts,
@@ -106,6 +110,7 @@ function row(type: string, name: string, data: string, machine: string | null, i
     machineAccountId: machine ? "demo-digitalocean" : null,
     machineAccountLabel: machine ? "Demo DigitalOcean" : null,
     inSession,
+    caution: null,
   };
 }
 
@@ -135,5 +140,39 @@ describe("records table filters", () => {
   });
   it("shows a type's extra fields with the value", () => {
     expect(valueText(rows[3]!.record)).toBe("10 mail.example.com.");
+  });
+});
+
+describe("records table order", () => {
+  const rows = [
+    row("TXT", "zeta", "b", null),
+    row("A", "web-1", "192.0.2.5", "web-1"),
+    row("MX", "@", "mail.example.com.", null),
+    row("A", "ci", "192.0.2.9", "ci-runner"),
+    row("A", "web-10", "192.0.2.7", null),
+    row("NS", "@", "ns1.example.net.", null),
+  ];
+  const ids = (sorted: DnsRow_Serialize[]) => sorted.map((r) => r.record.id);
+
+  it("is by name by default, the apex first and numbers in order, so a new record lands among its neighbours", () => {
+    expect(ids(sortRows(rows, DEFAULT_RECORD_SORT))).toEqual(["MX-@", "NS-@", "A-ci", "A-web-1", "A-web-10", "TXT-zeta"]);
+  });
+  it("sorts by any column and reverses on a second click, ties kept by name", () => {
+    const byType = nextSort(DEFAULT_RECORD_SORT, "type");
+    expect(byType).toEqual({ key: "type", descending: false });
+    expect(ids(sortRows(rows, byType))).toEqual(["A-ci", "A-web-1", "A-web-10", "MX-@", "NS-@", "TXT-zeta"]);
+    const reversed = nextSort(byType, "type");
+    expect(reversed.descending).toBe(true);
+    expect(ids(sortRows(rows, reversed))[0]).toBe("TXT-zeta");
+    // Records without a machine go last.
+    expect(ids(sortRows(rows, { key: "machine", descending: false })).slice(0, 2)).toEqual(["A-ci", "A-web-1"]);
+  });
+  it("leaves out the record being edited from the records a new one is compared with", () => {
+    const others = othersOf(rows, "NS-@");
+    expect(others).toHaveLength(5);
+    expect(others.find((o) => o.name === "@")).toMatchObject({ recordType: "MX", data: "mail.example.com." });
+    const soa = { ...row("SOA", "@", "1800", null).record };
+    expect(valueText(soa)).toBe("Kept by the provider");
+    expect(othersOf([{ ...row("SOA", "@", "1800", null) }], null)[0]!.recordType).toEqual({ other: "SOA" });
   });
 });

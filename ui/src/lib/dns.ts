@@ -215,9 +215,12 @@ export function filterRows(rows: DnsRow_Serialize[], f: RecordFilters): DnsRow_S
   });
 }
 
-/** The value column: the data with its type's extra fields, as in a zone file. */
+/** The value column: the data with its type's extra fields, as in a zone file. The SOA
+ * record's data is not its content (DigitalOcean returns the zone's minimum TTL there). */
 export function valueText(r: RecordView_Serialize): string {
   switch (r.type) {
+    case "SOA":
+      return "Kept by the provider";
     case "MX":
       return `${r.priority ?? ""} ${r.data}`.trim();
     case "SRV":
@@ -227,4 +230,59 @@ export function valueText(r: RecordView_Serialize): string {
     default:
       return r.data;
   }
+}
+
+/** The spec of a listed record, as the core's record hints compare it with a new one. */
+export function specOfRecord(r: RecordView_Serialize): DnsRecordSpec_Deserialize {
+  return {
+    recordType: isEditable(r.type) ? r.type : { other: r.type },
+    name: r.name,
+    data: r.data,
+    ttl: r.ttl,
+    priority: r.priority,
+    weight: r.weight,
+    port: r.port,
+    flags: r.flags,
+    tag: r.tag,
+  };
+}
+
+/** The zone's records other than the one being edited (`exceptId`), for the record hints. */
+export function othersOf(rows: DnsRow_Serialize[], exceptId: string | null): DnsRecordSpec_Deserialize[] {
+  return rows.filter((row) => row.record.id !== exceptId).map((row) => specOfRecord(row.record));
+}
+
+/** The columns the records table sorts by. */
+export type RecordSortKey = "type" | "name" | "value" | "ttl" | "machine";
+
+export interface RecordSort {
+  key: RecordSortKey;
+  descending: boolean;
+}
+
+/** By name, the zone's apex first: a record just added appears among its neighbours. */
+export const DEFAULT_RECORD_SORT: RecordSort = { key: "name", descending: false };
+
+/** The next sort when a column header is clicked: that column ascending, or reversed. */
+export function nextSort(current: RecordSort, key: RecordSortKey): RecordSort {
+  return current.key === key ? { key, descending: !current.descending } : { key, descending: false };
+}
+
+const text = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+const apexFirst = (n: string) => (n === "@" ? "" : n);
+
+/** `rows` in the order of `sort`; rows equal on that column keep name, then type order. */
+export function sortRows(rows: DnsRow_Serialize[], sort: RecordSort): DnsRow_Serialize[] {
+  const by: Record<RecordSortKey, (a: RecordView_Serialize, b: RecordView_Serialize) => number> = {
+    type: (a, b) => text(a.type, b.type),
+    name: (a, b) => text(apexFirst(a.name), apexFirst(b.name)),
+    value: (a, b) => text(valueText(a), valueText(b)),
+    ttl: (a, b) => (a.ttl ?? -1) - (b.ttl ?? -1),
+    machine: (a, b) => text(a.machine?.name ?? "\uffff", b.machine?.name ?? "\uffff"),
+  };
+  const sign = sort.descending ? -1 : 1;
+  return [...rows].sort(
+    (x, y) =>
+      sign * by[sort.key](x.record, y.record) || by.name(x.record, y.record) || by.type(x.record, y.record) || text(x.record.data, y.record.data),
+  );
 }

@@ -46,7 +46,9 @@ describe("machine type form", () => {
       argsMode: "line",
       argsLine: "--x $MACHINE_FQDN",
     });
-    expect(typeFrom(form({ argsMode: "none", argsLine: "ignored" })).script_args).toBeNull();
+    expect(typeFrom(form({ argsMode: "line", argsLine: "  " })).script_args).toBeNull();
+    expect(typeFrom(form({ argsMode: "list", argsList: [] })).script_args).toBeNull();
+    expect(typeFrom(form({ argsMode: "list", argsLine: "ignored", argsList: [] })).script_args).toBeNull();
   });
 
   it("moves list items within bounds only", () => {

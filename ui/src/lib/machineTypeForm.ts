@@ -4,7 +4,9 @@
 import type { FieldProblem, MachineType_Deserialize, MachineType_Serialize, NamedMachineType_Deserialize, TypeField } from "./bindings";
 import { byField } from "./validation";
 
-export type ArgsMode = "none" | "line" | "list";
+/** How the arguments are written: one shell line, or a list of single arguments. Either
+ * left empty means no arguments, so the input is always there to type into. */
+export type ArgsMode = "line" | "list";
 
 export interface TypeForm {
   name: string;
@@ -20,7 +22,7 @@ export interface TypeForm {
 export type FieldErrors = Partial<Record<TypeField, string>>;
 
 export function emptyForm(): TypeForm {
-  return { name: "", userName: "", scriptUrl: "", scriptDir: "", scriptPath: "", argsMode: "none", argsLine: "", argsList: [] };
+  return { name: "", userName: "", scriptUrl: "", scriptDir: "", scriptPath: "", argsMode: "line", argsLine: "", argsList: [] };
 }
 
 export function formFrom(name: string, t: MachineType_Serialize): TypeForm {
@@ -31,7 +33,7 @@ export function formFrom(name: string, t: MachineType_Serialize): TypeForm {
     scriptUrl: t.script_url ?? "",
     scriptDir: t.script_dir ?? "",
     scriptPath: t.script_path ?? "",
-    argsMode: args === undefined ? "none" : Array.isArray(args) ? "list" : "line",
+    argsMode: Array.isArray(args) && args.length > 0 ? "list" : "line",
     argsLine: typeof args === "string" ? args : "",
     argsList: Array.isArray(args) ? [...args] : [],
   };
@@ -42,7 +44,7 @@ const opt = (v: string): string | null => (v.trim() === "" ? null : v.trim());
 export function typeFrom(f: TypeForm): MachineType_Deserialize {
   let script_args: string | string[] | null = null;
   if (f.argsMode === "line" && f.argsLine.trim() !== "") script_args = f.argsLine;
-  if (f.argsMode === "list") script_args = [...f.argsList];
+  if (f.argsMode === "list" && f.argsList.length > 0) script_args = [...f.argsList];
   return {
     new_user_name: f.userName.trim(),
     script_url: opt(f.scriptUrl),
