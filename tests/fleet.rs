@@ -833,6 +833,78 @@ async fn without_accounts_the_demo_cloud_starts() {
 }
 
 #[tokio::test]
+async fn the_demo_types_stay_beside_the_settings_types_and_give_the_ssh_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = state_in(dir.path()).load().await;
+    let file = SettingsFile::in_dir(dir.path());
+    // The screen lists what the create form offers: the demo's, marked as such.
+    let screen = hangar::fleet::machine_types::list(&fleet, &file)
+        .await
+        .unwrap();
+    assert_eq!(
+        screen
+            .iter()
+            .map(|t| (t.name.as_str(), t.from_demo))
+            .collect::<Vec<_>>(),
+        [("web", true), ("worker", true)]
+    );
+    // A type of one's own is added beside them; a saved copy of `web` replaces the demo's.
+    let mut web = screen[0].machine_type.clone();
+    web.new_user_name = "www".into();
+    for (name, machine_type) in [("db", screen[1].machine_type.clone()), ("web", web)] {
+        let entry = hangar::fleet::machine_types::NamedMachineType {
+            name: name.into(),
+            machine_type,
+            from_demo: false,
+        };
+        hangar::fleet::machine_types::save(&file, None, entry)
+            .await
+            .unwrap();
+    }
+    let after = hangar::fleet::machine_types::list(&fleet, &file)
+        .await
+        .unwrap();
+    assert_eq!(
+        after
+            .iter()
+            .map(|t| (t.name.as_str(), t.from_demo))
+            .collect::<Vec<_>>(),
+        [("db", false), ("web", false), ("worker", true)]
+    );
+    assert_eq!(
+        fleet
+            .machine_types()
+            .unwrap()
+            .into_keys()
+            .collect::<Vec<_>>(),
+        ["db", "web", "worker"]
+    );
+    // The SSH user of a demo machine of type `web` is the one the type (now the settings'
+    // copy) creates.
+    let (account, machine) = find_typed_machine(&fleet, "web").await;
+    let target = machines::ssh_target(&fleet, &account, &machine)
+        .await
+        .unwrap();
+    assert_eq!(target.user, "www", "{target:?}");
+}
+
+/// A ready demo machine tagged `machine:type:<t>`: its account id and machine id.
+async fn find_typed_machine(fleet: &Fleet, t: &str) -> (String, String) {
+    let tag = format!("machine:type:{t}");
+    for account in &fleet.accounts {
+        let client = account.connected().unwrap();
+        let machines = client.list_machines(&MachineFilter::all()).await.unwrap();
+        if let Some(m) = machines
+            .iter()
+            .find(|m| m.tags.contains(&tag) && m.ipv4.is_some())
+        {
+            return (account.id.clone(), m.id.clone());
+        }
+    }
+    panic!("no ready demo machine of type {t}");
+}
+
+#[tokio::test]
 async fn configured_accounts_replace_the_demo_and_a_missing_token_stays_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let file = SettingsFile::in_dir(dir.path());

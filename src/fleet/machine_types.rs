@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::blocking;
+use super::{Fleet, blocking};
 use crate::cloud_init::preview::preview_user_data;
 use crate::error::Result;
 use crate::machine_types::{self, MachineType};
@@ -15,20 +15,42 @@ use crate::settings::{SettingsFile, env_vars};
 pub struct NamedMachineType {
     pub name: String,
     pub machine_type: MachineType,
+    /// The type comes with the demo cloud, not from the settings: it cannot be deleted, and
+    /// saving it stores a copy in the settings, which then wins.
+    #[serde(default, skip_deserializing)]
+    pub from_demo: bool,
 }
 
-/// Every machine type in the settings, by name.
-pub async fn list(file: &SettingsFile) -> Result<Vec<NamedMachineType>> {
+/// Every machine type the create form offers, by name: the settings' as written (`${VAR}`
+/// kept), and while the demo cloud runs, the demo's beside them.
+pub async fn list(fleet: &Fleet, file: &SettingsFile) -> Result<Vec<NamedMachineType>> {
     let file = file.clone();
-    let types = blocking(move || Ok(file.load_raw()?.machine_types)).await?;
-    Ok(types
+    let written = blocking(move || Ok(file.load_raw()?.machine_types)).await?;
+    let mut listed: Vec<NamedMachineType> = fleet
+        .listed_machine_types()?
         .into_iter()
-        .map(|(name, machine_type)| NamedMachineType { name, machine_type })
-        .collect())
+        .filter(|(name, (_, from_demo))| *from_demo && !written.contains_key(name))
+        .map(|(name, (machine_type, _))| NamedMachineType {
+            name,
+            machine_type,
+            from_demo: true,
+        })
+        .collect();
+    listed.extend(
+        written
+            .into_iter()
+            .map(|(name, machine_type)| NamedMachineType {
+                name,
+                machine_type,
+                from_demo: false,
+            }),
+    );
+    listed.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(listed)
 }
 
-/// Adds or replaces a machine type; with `previous` set to another name, renames it (one
-/// atomic write).
+/// Adds or replaces a machine type; with `previous` set to another name of the settings,
+/// renames it (one atomic write).
 pub async fn save(
     file: &SettingsFile,
     previous: Option<String>,
@@ -36,6 +58,12 @@ pub async fn save(
 ) -> Result<()> {
     let file = file.clone();
     blocking(move || {
+        // A demo type renamed is saved under its new name: there is nothing to rename in the
+        // settings, and the demo's stays offered beside it.
+        let previous = match previous {
+            Some(p) if file.load_raw()?.machine_types.contains_key(&p) => Some(p),
+            _ => None,
+        };
         Ok(machine_types::save_machine_type_as(
             &file,
             previous.as_deref(),

@@ -254,25 +254,52 @@ impl Fleet {
         self.session.clone().unwrap_or_else(SessionId::generate)
     }
 
-    /// The machine types a create, a preview and the SSH user are taken from: those given
-    /// with the accounts, else the settings file's; while those are empty and the demo cloud
-    /// runs, the demo's.
+    /// The machine types a create, a preview, the SSH user and the Machine types screen are
+    /// taken from: those given with the accounts, else the settings file's; while the demo
+    /// cloud runs, its types are offered beside them (a settings type of the same name wins).
     pub fn machine_types(&self) -> Result<BTreeMap<String, MachineType>> {
+        Ok(self
+            .listed_machine_types()?
+            .into_iter()
+            .map(|(name, (t, _))| (name, t))
+            .collect())
+    }
+
+    /// [`Self::machine_types`], each with whether it comes from the demo cloud (not from the
+    /// settings, so it cannot be deleted; saving it stores a copy in the settings).
+    pub fn listed_machine_types(&self) -> Result<BTreeMap<String, (MachineType, bool)>> {
         if let Some(types) = &self.machine_types {
-            return Ok(types.clone());
+            return Ok(types
+                .iter()
+                .map(|(n, t)| (n.clone(), (t.clone(), false)))
+                .collect());
         }
         let from_file = match &self.settings {
-            Some(file) => match file.load() {
-                Ok(loaded) => Ok(loaded.resolved.machine_types),
-                Err(e) => Err(Error::from(e)),
-            },
+            Some(file) => file
+                .load()
+                .map(|loaded| loaded.resolved.machine_types)
+                .map_err(Error::from),
             None => Ok(BTreeMap::new()),
         };
-        match (&self.demo, from_file) {
-            (Some(demo), Ok(types)) if types.is_empty() => Ok(demo.machine_types.clone()),
-            (Some(demo), Err(_)) => Ok(demo.machine_types.clone()),
-            (_, types) => types,
-        }
+        let Some(demo) = &self.demo else {
+            return Ok(from_file?
+                .into_iter()
+                .map(|(n, t)| (n, (t, false)))
+                .collect());
+        };
+        let mut types: BTreeMap<String, (MachineType, bool)> = demo
+            .machine_types
+            .iter()
+            .map(|(n, t)| (n.clone(), (t.clone(), true)))
+            .collect();
+        // A settings file that cannot be read leaves the demo's types usable.
+        types.extend(
+            from_file
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(n, t)| (n, (t, false))),
+        );
+        Ok(types)
     }
 
     /// The accounts named by `targets` with their argument; an id that names no account

@@ -66,7 +66,8 @@ pub async fn set_ask_before_power(state: Fleet<'_>, ask: bool) -> AppResult<()> 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_machine_types(state: Fleet<'_>) -> AppResult<Vec<NamedMachineType>> {
-    Ok(machine_types::list(&state.settings_file()?).await?)
+    let fleet = state.fleet().await?;
+    Ok(machine_types::list(&fleet, &state.settings_file()?).await?)
 }
 
 /// Adds or replaces a machine type; with `previous` set to another name, renames it.

@@ -241,6 +241,34 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
     .await;
     gui.screenshot("dns-08-deleted").await;
 
+    // A second SPF record at the apex gets the core's hint as it is typed (the demo zone has
+    // one); the apex NS records are marked, and their delete confirmation says why.
+    gui.click("[data-testid=dns-add]").await;
+    gui.find("[data-testid=dns-field-type]")
+        .await
+        .select_by_value("TXT")
+        .await
+        .expect("choose TXT");
+    type_into(&gui, "[data-testid=dns-field-name]", "@").await;
+    type_into(&gui, "[data-testid=dns-field-data]", "v=spf1 a -all").await;
+    let hint = gui.text_of("[data-testid=dns-hint]").await;
+    assert!(hint.contains("already has an SPF record"), "{hint}");
+    gui.screenshot("dns-08b-spf-hint").await;
+    gui.click("[data-testid=dns-form-cancel]").await;
+    let marked = gui
+        .script(
+            "return [...document.querySelectorAll('[data-testid=dns-row]')]\
+             .filter(r => r.querySelector('[data-testid=dns-caution]'))\
+             .map(r => r.dataset.type);",
+        )
+        .await;
+    let marked: Vec<String> = serde_json::from_value(marked).expect("types");
+    assert!(
+        marked.contains(&"NS".to_string()) && marked.contains(&"SOA".to_string()),
+        "{marked:?}"
+    );
+    assert!(!marked.contains(&"A".to_string()), "{marked:?}");
+
     // The Vultr zone: its records point at Vultr machines.
     xpath(
         &gui,

@@ -67,10 +67,20 @@ fn settings_text(gui: &GuiSession) -> String {
 async fn types_add_and_edit_a_machine_type_with_live_preview() {
     let gui = GuiSession::start().await;
     gui.click("[data-testid=nav-types]").await;
-    gui.find("[data-testid=types-empty]").await;
+    // The demo cloud's types are listed, as the create form offers them, marked as the demo's.
+    wait_for_text(&gui, "[data-testid=type-item]", |t| t.contains("web")).await;
+    let items = texts(&gui, "[data-testid=type-item]").await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(
+        items[0].contains("web") && items[1].contains("worker"),
+        "{items:?}"
+    );
+    assert!(items.iter().all(|i| i.contains("demo")), "{items:?}");
+    gui.find("[data-testid=type-demo-note]").await;
 
     // A new type: the preview follows the form.
-    gui.type_into("[data-testid=type-name]", "web").await;
+    gui.click("[data-testid=type-new]").await;
+    gui.type_into("[data-testid=type-name]", "site").await;
     gui.type_into("[data-testid=type-user]", "deploy").await;
     let preview = wait_for_text(&gui, "[data-testid=type-preview]", |t| {
         t.contains("name: deploy")
@@ -80,8 +90,8 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
     assert!(!preview.contains("runcmd"), "{preview}");
     gui.screenshot("types-01-new").await;
     gui.click("[data-testid=type-save]").await;
-    wait_for_toast(&gui, |t| t.contains("Saved machine type “web”")).await;
-    wait_for_text(&gui, "[data-testid=type-item]", |t| t.contains("web")).await;
+    wait_for_toast(&gui, |t| t.contains("Saved machine type “site”")).await;
+    wait_for_text(&gui, "[data-testid=type-item]", |t| t.contains("site")).await;
     assert!(settings_text(&gui).contains("new_user_name: deploy"));
 
     // Edit: another user, a setup script and list arguments; the preview changes with them.
@@ -137,7 +147,7 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
     gui.screenshot("types-03-edited-preview").await;
 
     gui.click("[data-testid=type-save]").await;
-    wait_for_toast(&gui, |t| t.contains("Saved machine type “web”")).await;
+    wait_for_toast(&gui, |t| t.contains("Saved machine type “site”")).await;
     let saved = settings_text(&gui);
     assert!(saved.contains("new_user_name: ops"), "{saved}");
     assert!(saved.contains("web server"), "{saved}");
@@ -145,15 +155,23 @@ async fn types_add_and_edit_a_machine_type_with_live_preview() {
     // Rename: one entry under the new name.
     gui.type_into("[data-testid=type-name]", "frontend").await;
     gui.click("[data-testid=type-save]").await;
-    wait_for_toast(&gui, |t| t.contains("Renamed “web” to “frontend”")).await;
+    wait_for_toast(&gui, |t| t.contains("Renamed “site” to “frontend”")).await;
     let saved = settings_text(&gui);
     assert!(
-        saved.contains("frontend:") && !saved.contains("  web:"),
+        saved.contains("frontend:") && !saved.contains("  site:"),
         "{saved}"
     );
+    // The user's type beside the demo's, which stay offered.
     let items = texts(&gui, "[data-testid=type-item]").await;
-    assert_eq!(items.len(), 1, "{items:?}");
-    assert!(items[0].contains("frontend"), "{items:?}");
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(
+        items[0].contains("frontend") && !items[0].contains("demo"),
+        "{items:?}"
+    );
+    assert!(
+        items[1].contains("web") && items[1].contains("demo"),
+        "{items:?}"
+    );
     gui.screenshot("types-04-renamed").await;
 
     gui.close().await;

@@ -134,6 +134,30 @@ describe("MachineTypesScreen", () => {
     expect(screen.queryByTestId("args-mode-none")).toBeNull();
   });
 
+  it("lists the demo cloud's types marked, without Delete, and saves one as the user's own copy", async () => {
+    listMachineTypes.mockResolvedValue(
+      ok([
+        { name: "db", machineType: { new_user_name: "pg" }, fromDemo: false },
+        { name: "web", machineType: { new_user_name: "app" }, fromDemo: true },
+      ]),
+    );
+    saveMachineType.mockResolvedValue(ok(null));
+    render(MachineTypesScreen);
+    await waitFor(() => expect(screen.getAllByTestId("type-item")).toHaveLength(2));
+    const items = screen.getAllByTestId("type-item");
+    expect(items[0]!.querySelector("[data-testid=type-demo-badge]")).toBeNull();
+    expect(items[1]!.querySelector("[data-testid=type-demo-badge]")?.textContent).toBe("demo");
+    // The user's own type can be deleted; the demo's cannot, and says what saving does.
+    expect(screen.getByTestId("type-delete")).toBeTruthy();
+    expect(screen.queryByTestId("type-demo-note")).toBeNull();
+    await fireEvent.click(items[1]!);
+    await waitFor(() => expect((screen.getByTestId("type-user") as HTMLInputElement).value).toBe("app"));
+    expect(screen.queryByTestId("type-delete")).toBeNull();
+    expect(screen.getByTestId("type-demo-note").textContent).toContain("your own copy");
+    await fireEvent.submit(screen.getByTestId("type-form"));
+    await waitFor(() => expect(saveMachineType).toHaveBeenCalledWith("web", expect.objectContaining({ name: "web" })));
+  });
+
   it("deletes only after confirming, then shows the empty state", async () => {
     deleteMachineType.mockResolvedValue(ok(null));
     render(MachineTypesScreen);

@@ -1313,6 +1313,11 @@ export type NamedMachineType_Deserialize = {
 export type NamedMachineType_Serialize = {
 	name: string,
 	machineType: MachineType_Serialize,
+	/**
+	 *  The type comes with the demo cloud, not from the settings: it cannot be deleted, and
+	 *  saving it stores a copy in the settings, which then wins.
+	 */
+	fromDemo: boolean,
 };
 
 /**  What the Add account form sends. The token goes to the keychain, never back to the UI. */
