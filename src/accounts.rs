@@ -133,6 +133,10 @@ pub struct Account {
     pub status_proxy: Option<String>,
     #[serde(default)]
     pub defaults: AccountDefaults,
+    /// The machine types added by the import that created this account: removing the
+    /// account offers to remove them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imported_types: Vec<String>,
 }
 
 /// What the user enters for a new account or an edit, besides the token.
@@ -212,6 +216,7 @@ pub fn add_account(
         base_url: details.base_url,
         status_proxy: None,
         defaults: details.defaults,
+        imported_types: Vec::new(),
     };
     let saved = file.update(|s| {
         s.accounts.push(account.clone());
@@ -268,17 +273,20 @@ pub fn set_token(
     Ok(())
 }
 
-/// Removes an account and deletes its keychain entry.
+/// Removes an account and deletes its keychain entry, and the machine types named in
+/// `types` in the same write.
 pub fn remove_account(
     file: &SettingsFile,
     store: &dyn SecretStore,
     id: &AccountId,
+    types: &[String],
 ) -> Result<(), ConfigError> {
     get_account(file, id)?;
     // Delete the entry even for an env-var account: a token stored earlier must not linger.
     store.delete_token(id.as_str())?;
     file.update(|s| {
         s.accounts.retain(|a| &a.id != id);
+        s.machine_types.retain(|name, _| !types.contains(name));
         Ok(())
     })
 }

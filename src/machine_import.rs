@@ -453,6 +453,7 @@ pub fn plan(
             base_url,
             status_proxy,
             defaults,
+            imported_types: Vec::new(),
         };
         out.accounts.push((account, token, was_default));
     }
@@ -778,6 +779,14 @@ fn apply(
         }
     }
     settings.machine_types.extend(types);
+    // Each account this import created remembers the types that came with it.
+    for account in settings
+        .accounts
+        .iter_mut()
+        .filter(|a| report.accounts.iter().any(|r| r.id == a.id))
+    {
+        account.imported_types = report.machine_types.clone();
+    }
     if let Some(id) = plan.session_id {
         match &settings.session_id {
             Some(current) if *current == id => {}

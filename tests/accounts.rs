@@ -86,11 +86,11 @@ fn add_update_remove_with_keychain_token() {
         accounts::update_account(&file, &a.id, details("x", ProviderKind::Vultr)).unwrap_err();
     assert_eq!(err.kind(), ConfigErrorKind::Invalid);
 
-    accounts::remove_account(&file, &store, &a.id).unwrap();
+    accounts::remove_account(&file, &store, &a.id, &[]).unwrap();
     assert!(store.token(a.id.as_str()).unwrap().is_none());
     assert_eq!(file.load_raw().unwrap().accounts, vec![b.clone()]);
     assert_eq!(
-        accounts::remove_account(&file, &store, &a.id)
+        accounts::remove_account(&file, &store, &a.id, &[])
             .unwrap_err()
             .kind(),
         ConfigErrorKind::NotFound

@@ -112,6 +112,7 @@ fn env_account(label: &str, provider: ProviderKind) -> Account {
         base_url: None,
         status_proxy: None,
         defaults: AccountDefaults::default(),
+        imported_types: Vec::new(),
     }
 }
 

@@ -134,7 +134,7 @@ fn stored_token_is_visible_to_secret_tool_and_deleted_with_the_account() {
     assert!(file.path().exists());
     assert_not_in_any_file(dir.path(), token);
 
-    accounts::remove_account(&file, &store, &account.id).unwrap();
+    accounts::remove_account(&file, &store, &account.id, &[]).unwrap();
     assert_eq!(lookup(account.id.as_str()), None);
     assert!(store.token(account.id.as_str()).unwrap().is_none());
     assert!(file.load_raw().unwrap().accounts.is_empty());
@@ -179,13 +179,13 @@ fn two_accounts_of_one_provider_keep_separate_tokens() {
         lookup(a.id.as_str()).as_deref(),
         Some("token-a-rotated-0123456789")
     );
-    accounts::remove_account(&file, &store, &a.id).unwrap();
+    accounts::remove_account(&file, &store, &a.id, &[]).unwrap();
     assert_eq!(lookup(a.id.as_str()), None);
     assert_eq!(
         lookup(b.id.as_str()).as_deref(),
         Some("token-b-0123456789abcdef")
     );
-    accounts::remove_account(&file, &store, &b.id).unwrap();
+    accounts::remove_account(&file, &store, &b.id, &[]).unwrap();
 }
 
 #[test]
@@ -224,7 +224,7 @@ fn import_moves_machine_tokens_into_the_keychain() {
         assert_not_in_any_file(&dir.path().join("hangar"), token);
     }
     for imported in &report.accounts {
-        accounts::remove_account(&file, &store, &imported.id).unwrap();
+        accounts::remove_account(&file, &store, &imported.id, &[]).unwrap();
         assert_eq!(lookup(imported.id.as_str()), None);
     }
 }
@@ -291,4 +291,121 @@ fn direct_calls_inside_a_runtime_do_not_panic() {
         assert!(KeyringStore::new().delete_token(&id).unwrap());
     });
     assert_eq!(lookup(&id), None);
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run under tests/support/with-secret-service"]
+fn an_edit_replaces_the_token_and_removal_takes_the_types_no_other_account_came_with() {
+    use hangar::fleet::Fleet;
+    use hangar::fleet::accounts::{self as fleet_accounts, AccountEdit};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::in_dir(dir.path().join("hangar"));
+        let config = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/machine/both-providers/config.yml");
+        let report = machine_import::import_from(
+            &file,
+            &KeyringStore::new(),
+            &config,
+            &config.with_file_name(machine_import::SESSION_FILE_NAME),
+            &env_vars::process_env,
+        )
+        .unwrap();
+        assert!(report.machine_types.contains(&"builder".to_string()));
+        let id_of = |p: ProviderKind| {
+            report
+                .accounts
+                .iter()
+                .find(|a| a.provider == p)
+                .unwrap()
+                .id
+                .to_string()
+        };
+        let (ocean, vultr) = (
+            id_of(ProviderKind::DigitalOcean),
+            id_of(ProviderKind::Vultr),
+        );
+
+        // Rename, another API URL and a new token: the keychain holds only the new one.
+        let new_token = "dop_v1_replaced333333333333333333333333333333333333333333333333333dddd";
+        let edited = fleet_accounts::edit(
+            &file,
+            &ocean,
+            AccountEdit {
+                label: " Ocean ".into(),
+                base_url: Some("http://127.0.0.1:9/v2".into()),
+                token: Some(new_token.into()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(edited.label, "Ocean");
+        assert_eq!(edited.base_url.as_deref(), Some("http://127.0.0.1:9/v2"));
+        assert_eq!(edited.key.unwrap().last4.as_deref(), Some("dddd"));
+        assert_eq!(lookup(&ocean).as_deref(), Some(new_token));
+        assert_not_in_any_file(&dir.path().join("hangar"), new_token);
+        let saved = file.load_raw().unwrap();
+        let account = saved
+            .accounts
+            .iter()
+            .find(|a| a.id.as_str() == ocean)
+            .unwrap();
+        assert_eq!(account.label, "Ocean");
+        assert_eq!(
+            account.defaults.region.as_deref(),
+            Some("ams3"),
+            "defaults kept"
+        );
+
+        // A refused API URL changes nothing, the token included.
+        let refused = fleet_accounts::edit(
+            &file,
+            &ocean,
+            AccountEdit {
+                label: "Ocean".into(),
+                base_url: Some("ftp://example.com".into()),
+                token: Some("dop_v1_never_stored".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(refused.message.contains("http"), "{refused:?}");
+        assert_eq!(lookup(&ocean).as_deref(), Some(new_token));
+        // Without a token, the token stays.
+        fleet_accounts::edit(
+            &file,
+            &ocean,
+            AccountEdit {
+                label: "Ocean 2".into(),
+                base_url: None,
+                token: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(lookup(&ocean).as_deref(), Some(new_token));
+
+        // Both accounts came with `builder`: removing one keeps it, removing the last takes it.
+        let fleet = Fleet::default();
+        fleet_accounts::remove(&fleet, &file, &ocean, true)
+            .await
+            .unwrap();
+        assert_eq!(lookup(&ocean), None);
+        assert!(
+            file.load_raw()
+                .unwrap()
+                .machine_types
+                .contains_key("builder")
+        );
+        fleet_accounts::remove(&fleet, &file, &vultr, true)
+            .await
+            .unwrap();
+        let left = file.load_raw().unwrap();
+        assert!(left.accounts.is_empty());
+        assert!(left.machine_types.is_empty(), "{:?}", left.machine_types);
+    });
 }

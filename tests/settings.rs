@@ -23,6 +23,7 @@ fn account(id: &str, region: &str) -> Account {
             ssh_keys: vec!["a".into(), "b".into()],
             ..Default::default()
         },
+        imported_types: Vec::new(),
     }
 }
 

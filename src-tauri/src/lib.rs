@@ -28,6 +28,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         accounts::test_token,
         accounts::add_account,
         accounts::remove_account,
+        accounts::edit_account,
         accounts::machine_config_location,
         accounts::import_machine_config,
         machines::list_machines,

@@ -35,6 +35,9 @@ pub struct AccountSummary {
     pub base_url: Option<String>,
     /// Why the account cannot be used right now (e.g. its token is missing).
     pub error: Option<String>,
+    /// The machine types its import added that are still there and that no other account's
+    /// import also added: removing the account offers to remove them.
+    pub imported_types: Vec<String>,
 }
 
 /// The accounts the front end is connected to.
@@ -48,14 +51,17 @@ pub struct AccountList {
 
 /// The fleet's accounts with where their tokens are (read from the keychain, never shown).
 pub async fn list(fleet: &Fleet) -> Result<AccountList> {
-    let configured: Vec<Account> = match &fleet.settings {
+    let (configured, types): (Vec<Account>, Vec<String>) = match &fleet.settings {
         Some(file) => {
             let file = file.clone();
-            blocking(move || Ok(file.load_raw()?.accounts))
-                .await
-                .unwrap_or_default()
+            blocking(move || {
+                let s = file.load_raw()?;
+                Ok((s.accounts, s.machine_types.into_keys().collect()))
+            })
+            .await
+            .unwrap_or_default()
         }
-        None => Vec::new(),
+        None => Default::default(),
     };
     let live = fleet.accounts.clone();
     let accounts = blocking(move || {
@@ -72,6 +78,9 @@ pub async fn list(fleet: &Fleet) -> Result<AccountList> {
                     key: account.map(|c| key_status(c, &store)),
                     base_url: account.and_then(|c| c.base_url.clone()),
                     error: a.client.as_ref().err().map(|e| e.message.clone()),
+                    imported_types: account
+                        .map(|c| own_imported_types(c, &configured, &types))
+                        .unwrap_or_default(),
                 }
             })
             .collect())
@@ -81,6 +90,21 @@ pub async fn list(fleet: &Fleet) -> Result<AccountList> {
         accounts,
         problem: fleet.startup_error.clone(),
     })
+}
+
+/// The types `account`'s import added that the settings still have and that no other
+/// account's import added too.
+fn own_imported_types(account: &Account, all: &[Account], present: &[String]) -> Vec<String> {
+    account
+        .imported_types
+        .iter()
+        .filter(|t| present.contains(t))
+        .filter(|t| {
+            !all.iter()
+                .any(|o| o.id != account.id && o.imported_types.contains(t))
+        })
+        .cloned()
+        .collect()
 }
 
 fn key_status(account: &Account, store: &dyn SecretStore) -> SecretStatus {
@@ -126,14 +150,17 @@ pub async fn add(file: &SettingsFile, account: NewAccount) -> Result<AccountSumm
             key: Some(key),
             base_url: added.base_url,
             error: None,
+            imported_types: Vec::new(),
         })
     })
     .await
 }
 
-/// Removes an account and its keychain entry. Removing a demo account hides the demo cloud
-/// (the Settings screen restores it).
-pub async fn remove(fleet: &Fleet, file: &SettingsFile, id: &str) -> Result<()> {
+/// Removes an account and its keychain entry; with `with_types`, also the machine types its
+/// import added that no other account's import added (as listed in
+/// [`AccountSummary::imported_types`]), in the same write. Removing a demo account hides the
+/// demo cloud (the Settings screen restores it).
+pub async fn remove(fleet: &Fleet, file: &SettingsFile, id: &str, with_types: bool) -> Result<()> {
     let file = file.clone();
     if fleet.accounts.iter().any(|a| a.simulated && a.id == id) {
         return blocking(move || {
@@ -145,7 +172,77 @@ pub async fn remove(fleet: &Fleet, file: &SettingsFile, id: &str) -> Result<()> 
         .await;
     }
     let id = AccountId::from(id);
-    blocking(move || Ok(accounts::remove_account(&file, &KeyringStore::new(), &id)?)).await
+    blocking(move || {
+        let types = if with_types {
+            let settings = file.load_raw()?;
+            let present: Vec<String> = settings.machine_types.keys().cloned().collect();
+            settings
+                .accounts
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| own_imported_types(a, &settings.accounts, &present))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        Ok(accounts::remove_account(
+            &file,
+            &KeyringStore::new(),
+            &id,
+            &types,
+        )?)
+    })
+    .await
+}
+
+/// What the Edit account form sends: the name, the API URL, and a new token if one was
+/// typed (it replaces the old one in the keychain).
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountEdit {
+    pub label: String,
+    /// Empty or absent: the provider's public API.
+    pub base_url: Option<String>,
+    /// Empty or absent: the token stays as it is.
+    pub token: Option<String>,
+}
+
+/// Renames an account, changes its API URL and, when a token is given, replaces its token
+/// in the keychain (an account whose token was an environment variable moves to the
+/// keychain). Its provider and defaults stay. Nothing is changed when a value is refused.
+pub async fn edit(file: &SettingsFile, id: &str, edit: AccountEdit) -> Result<AccountSummary> {
+    let file = file.clone();
+    let id = AccountId::from(id);
+    let token = non_empty(edit.token).map(|t| normalize_token(&Token::from(t)));
+    let token = token.transpose().map_err(Error::from)?;
+    blocking(move || {
+        let store = KeyringStore::new();
+        let current = accounts::get_account(&file, &id)?;
+        let details = AccountDetails {
+            label: edit.label,
+            provider: current.provider,
+            base_url: non_empty(edit.base_url),
+            defaults: current.defaults.clone(),
+        };
+        // The details are checked first, so a refused URL leaves the old token in place.
+        let updated = accounts::update_account(&file, &id, details)?;
+        if let Some(token) = &token {
+            accounts::set_token(&file, &store, &id, token)?;
+        }
+        let updated = accounts::get_account(&file, &id).unwrap_or(updated);
+        let key = accounts::secret_status(&updated, &store, &env_vars::process_env)?;
+        Ok(AccountSummary {
+            id: updated.id.to_string(),
+            label: updated.label,
+            provider: updated.provider,
+            simulated: false,
+            key: Some(key),
+            base_url: updated.base_url,
+            error: None,
+            imported_types: Vec::new(),
+        })
+    })
+    .await
 }
 
 /// Tests a typed token without saving anything: one cheap authenticated call.

@@ -41,6 +41,7 @@ fn account(kind: ProviderKind, emulator: &Emulator) -> Account {
         base_url: Some(emulator.base_url(emulated(kind))),
         status_proxy: Some(emulator.status_proxy_url()),
         defaults: AccountDefaults::default(),
+        imported_types: Vec::new(),
     }
 }
 

@@ -4,7 +4,8 @@
 use hangar::about::BuildInfo;
 use hangar::accounts::ConnectionTest;
 use hangar::fleet::accounts::{
-    self, AccountList, AccountSummary, ImportSummary, MachineConfigLocation, NewAccount,
+    self, AccountEdit, AccountList, AccountSummary, ImportSummary, MachineConfigLocation,
+    NewAccount,
 };
 use hangar::provider::ProviderKind;
 use hangar::providers::ProviderEntry;
@@ -55,16 +56,31 @@ pub async fn add_account(state: Fleet<'_>, account: NewAccount) -> AppResult<Acc
     Ok(added)
 }
 
-/// Removes an account and its keychain entry (a demo account: hides the demo cloud), and
-/// reloads the accounts.
+/// Removes an account and its keychain entry (a demo account: hides the demo cloud), with
+/// `withTypes` also the machine types its import added, and reloads the accounts.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_account(state: Fleet<'_>, id: String) -> AppResult<()> {
+pub async fn remove_account(state: Fleet<'_>, id: String, with_types: bool) -> AppResult<()> {
     let _change = state.change().await;
     let fleet = state.fleet().await?;
-    accounts::remove(&fleet, &state.settings_file()?, &id).await?;
+    accounts::remove(&fleet, &state.settings_file()?, &id, with_types).await?;
     state.load().await;
     Ok(())
+}
+
+/// Renames an account, changes its API URL and, if one is typed, replaces its token in the
+/// keychain; then reloads the accounts.
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_account(
+    state: Fleet<'_>,
+    id: String,
+    edit: AccountEdit,
+) -> AppResult<AccountSummary> {
+    let _change = state.change().await;
+    let edited = accounts::edit(&state.settings_file()?, &id, edit).await?;
+    state.load().await;
+    Ok(edited)
 }
 
 /// The default location of `machine`'s config.

@@ -373,5 +373,50 @@ async fn import_a_machine_config_into_accounts_types_and_keychain() {
     .await;
     gui.screenshot("import-03-types").await;
 
+    // Edit the imported account: another name, an API URL and a new token, which replaces
+    // the old one in the keychain.
+    gui.click("[data-testid=nav-accounts]").await;
+    gui.click("[data-testid=edit-account]").await;
+    gui.type_into("#edit-acc-label", "Ocean").await;
+    gui.type_into("#edit-acc-url", "http://127.0.0.1:9/v2")
+        .await;
+    let replaced = "dop_v1_replaced4444444444444444444444444444444444444444444444444444eeee";
+    gui.type_into("#edit-acc-token", replaced).await;
+    gui.screenshot("accounts-01-edit").await;
+    gui.click("[data-testid=edit-account-form] [data-testid=save-account]")
+        .await;
+    wait_for_text(&gui, "[data-testid=accounts-notice]", |t| {
+        t.contains("Saved “Ocean”")
+    })
+    .await;
+    let url = wait_for_text(&gui, "[data-testid=account-url]", |t| !t.is_empty()).await;
+    assert_eq!(url, "API: http://127.0.0.1:9/v2");
+    let lookup = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "app.hangar.desktop"])
+        .output()
+        .expect("run secret-tool");
+    assert_eq!(String::from_utf8_lossy(&lookup.stdout).trim(), replaced);
+    assert!(
+        !settings_text(&gui).contains(replaced),
+        "the settings hold the token"
+    );
+
+    // Removing it offers the machine type its import added.
+    gui.click("[data-testid=remove-account]").await;
+    let question = gui.text_of("[data-testid=remove-dialog]").await;
+    assert!(
+        question.contains("machine types its import added: web"),
+        "{question}"
+    );
+    gui.click("[data-testid=remove-with-types]").await;
+    gui.screenshot("accounts-02-remove-with-types").await;
+    gui.click("[data-testid=confirm-remove]").await;
+    wait_for_text(&gui, "[data-testid=accounts-notice]", |t| {
+        t.contains("the machine types web")
+    })
+    .await;
+    let left = settings_text(&gui);
+    assert!(!left.contains("new_user_name"), "{left}");
+
     gui.close().await;
 }

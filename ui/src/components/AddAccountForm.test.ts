@@ -124,4 +124,35 @@ describe("AddAccountForm", () => {
     await fireEvent.change(select, { target: { value: "vultr" } });
     expect(screen.getByTestId("account-token-about").textContent).toContain("Enable the API.");
   });
+
+  it("asks before saving what the connection test just refused, not after a change", async () => {
+    testToken.mockResolvedValue(ok({ status: "unreachable", message: "cannot connect: connection refused at http://127.0.0.1:9" }));
+    addAccount.mockResolvedValue(ok({ id: "a1", label: "Work", provider: "digitalocean", simulated: false }));
+    const onadded = vi.fn();
+    render(AddAccountForm, { onadded });
+    await fireEvent.input(screen.getByLabelText("Label"), { target: { value: "Work" } });
+    await fireEvent.input(screen.getByLabelText("API token"), { target: { value: "tok" } });
+    await fireEvent.input(screen.getByLabelText("Advanced: API URL"), { target: { value: "http://127.0.0.1:9" } });
+    await fireEvent.click(screen.getByTestId("test-connection"));
+    await waitFor(() => expect(screen.getByTestId("test-result").textContent).toContain("connection refused"));
+    await fireEvent.click(screen.getByTestId("save-account"));
+    expect(screen.getByTestId("confirm-save-failed").textContent).toContain("just failed");
+    expect(addAccount).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("confirm-save-cancel"));
+    expect(screen.queryByTestId("confirm-save-failed")).toBeNull();
+    await fireEvent.click(screen.getByTestId("save-account"));
+    await fireEvent.click(screen.getByTestId("confirm-save-anyway"));
+    await waitFor(() => expect(onadded).toHaveBeenCalledWith("Work"));
+    expect(addAccount).toHaveBeenCalledOnce();
+
+    // A failed test of other values does not hold up saving changed ones.
+    await fireEvent.input(screen.getByLabelText("Label"), { target: { value: "Side" } });
+    await fireEvent.input(screen.getByLabelText("API token"), { target: { value: "tok2" } });
+    await fireEvent.click(screen.getByTestId("test-connection"));
+    await waitFor(() => expect(screen.getByTestId("test-result")).toBeTruthy());
+    await fireEvent.input(screen.getByLabelText("API token"), { target: { value: "tok3" } });
+    await fireEvent.click(screen.getByTestId("save-account"));
+    expect(screen.queryByTestId("confirm-save-failed")).toBeNull();
+    await waitFor(() => expect(addAccount).toHaveBeenCalledTimes(2));
+  });
 });

@@ -39,7 +39,7 @@ const ok = <T>(data: T) => ({ status: "ok", data });
 
 const accounts: AccountList_Serialize = {
   accounts: [
-    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
+    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null, importedTypes: [] },
   ],
   problem: null,
 };

@@ -48,8 +48,8 @@ const zones: ZoneListing_Serialize = {
 
 const accountList: AccountList_Serialize = {
   accounts: [
-    { id: "do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
-    { id: "vu", label: "Work Vultr", provider: "vultr", simulated: false, key: null, baseUrl: null, error: null },
+    { id: "do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null, importedTypes: [] },
+    { id: "vu", label: "Work Vultr", provider: "vultr", simulated: false, key: null, baseUrl: null, error: null, importedTypes: [] },
   ],
   problem: null,
 };

@@ -51,7 +51,7 @@ function machine(id: string, name: string, over: Partial<Machine_Serialize> = {}
 
 const accounts: AccountList_Serialize = {
   accounts: [
-    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
+    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null, importedTypes: [] },
   ],
   problem: null,
 };

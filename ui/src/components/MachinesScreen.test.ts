@@ -57,8 +57,8 @@ function view(m: Machine_Serialize, over: Partial<MachineView_Serialize> = {}): 
 
 const accounts: AccountList_Serialize = {
   accounts: [
-    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null },
-    { id: "demo-vu", label: "Demo Vultr", provider: "vultr", simulated: true, key: null, baseUrl: null, error: null },
+    { id: "demo-do", label: "Demo DigitalOcean", provider: "digitalocean", simulated: true, key: null, baseUrl: null, error: null, importedTypes: [] },
+    { id: "demo-vu", label: "Demo Vultr", provider: "vultr", simulated: true, key: null, baseUrl: null, error: null, importedTypes: [] },
   ],
   problem: null,
 };
@@ -126,7 +126,7 @@ describe("MachinesScreen", () => {
     listAccounts.mockResolvedValue(
       ok({
         ...accounts,
-        accounts: [...accounts.accounts, { id: "work", label: "Work", provider: "digitalocean", simulated: false, key: null, baseUrl: null, error: null }],
+        accounts: [...accounts.accounts, { id: "work", label: "Work", provider: "digitalocean", simulated: false, key: null, baseUrl: null, error: null, importedTypes: [] }],
       }),
     );
     listMachines.mockResolvedValue(ok(listing([machine("1", "web-1")], [])));

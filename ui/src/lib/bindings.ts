@@ -20,10 +20,15 @@ export const commands = {
 	 */
 	addAccount: (account: NewAccount_Deserialize) => typedError<AccountSummary_Serialize, AppError>(__TAURI_INVOKE("add_account", { account })),
 	/**
-	 *  Removes an account and its keychain entry (a demo account: hides the demo cloud), and
-	 *  reloads the accounts.
+	 *  Removes an account and its keychain entry (a demo account: hides the demo cloud), with
+	 *  `withTypes` also the machine types its import added, and reloads the accounts.
 	 */
-	removeAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id })),
+	removeAccount: (id: string, withTypes: boolean) => typedError<null, AppError>(__TAURI_INVOKE("remove_account", { id, withTypes })),
+	/**
+	 *  Renames an account, changes its API URL and, if one is typed, replaces its token in the
+	 *  keychain; then reloads the accounts.
+	 */
+	editAccount: (id: string, edit: AccountEdit_Deserialize) => typedError<AccountSummary_Serialize, AppError>(__TAURI_INVOKE("edit_account", { id, edit })),
 	/**  The default location of `machine`'s config. */
 	machineConfigLocation: () => __TAURI_INVOKE<MachineConfigLocation_Serialize>("machine_config_location"),
 	/**
@@ -205,6 +210,36 @@ export type AccountDefaults_Serialize = {
 	project?: string,
 };
 
+/**
+ *  What the Edit account form sends: the name, the API URL, and a new token if one was
+ *  typed (it replaces the old one in the keychain).
+ */
+export type AccountEdit = AccountEdit_Serialize | AccountEdit_Deserialize;
+
+/**
+ *  What the Edit account form sends: the name, the API URL, and a new token if one was
+ *  typed (it replaces the old one in the keychain).
+ */
+export type AccountEdit_Deserialize = {
+	label: string,
+	/**  Empty or absent: the provider's public API. */
+	baseUrl?: string | null,
+	/**  Empty or absent: the token stays as it is. */
+	token?: string | null,
+};
+
+/**
+ *  What the Edit account form sends: the name, the API URL, and a new token if one was
+ *  typed (it replaces the old one in the keychain).
+ */
+export type AccountEdit_Serialize = {
+	label: string,
+	/**  Empty or absent: the provider's public API. */
+	baseUrl: string | null,
+	/**  Empty or absent: the token stays as it is. */
+	token: string | null,
+};
+
 /**  The accounts the front end is connected to. */
 export type AccountList = AccountList_Serialize | AccountList_Deserialize;
 
@@ -238,6 +273,11 @@ export type AccountSummary_Deserialize = {
 	baseUrl?: string | null,
 	/**  Why the account cannot be used right now (e.g. its token is missing). */
 	error?: string | null,
+	/**
+	 *  The machine types its import added that are still there and that no other account's
+	 *  import also added: removing the account offers to remove them.
+	 */
+	importedTypes: string[],
 };
 
 /**  An account as the UI sees it. Never carries a token. */
@@ -253,6 +293,11 @@ export type AccountSummary_Serialize = {
 	baseUrl: string | null,
 	/**  Why the account cannot be used right now (e.g. its token is missing). */
 	error: string | null,
+	/**
+	 *  The machine types its import added that are still there and that no other account's
+	 *  import also added: removing the account offers to remove them.
+	 */
+	importedTypes: string[],
 };
 
 /**  The zones of one account, with what the DNS screen shows beside them. */

@@ -80,7 +80,7 @@ describe("zones beside their accounts", () => {
           { accountId: "gone", result: null, error: { kind: "notFound", message: "no such account" } },
         ],
       },
-      [{ id: "vu", label: "Work Vultr", provider: "vultr", simulated: false }],
+      [{ id: "vu", label: "Work Vultr", provider: "vultr", simulated: false, importedTypes: [] }],
     );
     expect(listed).toEqual([
       { accountId: "do", accountLabel: "Demo DigitalOcean", provider: "digitalocean", simulated: true, zones: ["example.com"], error: null },

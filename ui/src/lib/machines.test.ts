@@ -47,8 +47,8 @@ function hangar(type: string, session: string, inSession: boolean, userTags: str
 }
 
 const accounts: AccountSummary[] = [
-  { id: "do", label: "Work DO", provider: "digitalocean", simulated: false },
-  { id: "vu", label: "Demo Vultr", provider: "vultr", simulated: true },
+  { id: "do", label: "Work DO", provider: "digitalocean", simulated: false, importedTypes: [] },
+  { id: "vu", label: "Demo Vultr", provider: "vultr", simulated: true, importedTypes: [] },
 ];
 
 const listing: MachineListing_Serialize = {
