@@ -838,17 +838,20 @@ async fn the_demo_types_stay_beside_the_settings_types_and_give_the_ssh_user() {
     let dir = tempfile::tempdir().unwrap();
     let fleet = state_in(dir.path()).load().await;
     let file = SettingsFile::in_dir(dir.path());
-    // The screen lists what the create form offers: the demo's, marked as such.
-    let screen = hangar::fleet::machine_types::list(&fleet, &file)
-        .await
-        .unwrap();
-    assert_eq!(
-        screen
+    let listed = || async {
+        hangar::fleet::machine_types::list(&fleet, &file)
+            .await
+            .unwrap()
+    };
+    let names = |listed: &[hangar::fleet::machine_types::NamedMachineType]| {
+        listed
             .iter()
-            .map(|t| (t.name.as_str(), t.from_demo))
-            .collect::<Vec<_>>(),
-        [("web", true), ("worker", true)]
-    );
+            .map(|t| format!("{}{}", t.name, if t.from_demo { " (demo)" } else { "" }))
+            .collect::<Vec<_>>()
+    };
+    // The screen lists what the create form offers: the demo's, marked as such.
+    let screen = listed().await;
+    assert_eq!(names(&screen), ["web (demo)", "worker (demo)"]);
     // A type of one's own is added beside them; a saved copy of `web` replaces the demo's.
     let mut web = screen[0].machine_type.clone();
     web.new_user_name = "www".into();
@@ -862,15 +865,18 @@ async fn the_demo_types_stay_beside_the_settings_types_and_give_the_ssh_user() {
             .await
             .unwrap();
     }
-    let after = hangar::fleet::machine_types::list(&fleet, &file)
+    // Renaming a demo type saves it under the new name; the demo's stays offered.
+    let renamed = hangar::fleet::machine_types::NamedMachineType {
+        name: "batch".into(),
+        machine_type: screen[1].machine_type.clone(),
+        from_demo: false,
+    };
+    hangar::fleet::machine_types::save(&file, Some("worker".into()), renamed)
         .await
         .unwrap();
     assert_eq!(
-        after
-            .iter()
-            .map(|t| (t.name.as_str(), t.from_demo))
-            .collect::<Vec<_>>(),
-        [("db", false), ("web", false), ("worker", true)]
+        names(&listed().await),
+        ["batch", "db", "web", "worker (demo)"]
     );
     assert_eq!(
         fleet
@@ -878,7 +884,7 @@ async fn the_demo_types_stay_beside_the_settings_types_and_give_the_ssh_user() {
             .unwrap()
             .into_keys()
             .collect::<Vec<_>>(),
-        ["db", "web", "worker"]
+        ["batch", "db", "web", "worker"]
     );
     // The SSH user of a demo machine of type `web` is the one the type (now the settings'
     // copy) creates.

@@ -40,6 +40,23 @@ pub struct AccountSummary {
     pub imported_types: Vec<String>,
 }
 
+impl AccountSummary {
+    /// An account as it was just added or edited: connected again on the next reload, which
+    /// also says which of its imported types remain ([`list`]).
+    fn just_saved(account: Account, key: SecretStatus) -> Self {
+        Self {
+            id: account.id.to_string(),
+            label: account.label,
+            provider: account.provider,
+            simulated: false,
+            key: Some(key),
+            base_url: account.base_url,
+            error: None,
+            imported_types: Vec::new(),
+        }
+    }
+}
+
 /// The accounts the front end is connected to.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -142,16 +159,7 @@ pub async fn add(file: &SettingsFile, account: NewAccount) -> Result<AccountSumm
         let store = KeyringStore::new();
         let added = accounts::add_account(&file, &store, details, NewToken::Keychain(token))?;
         let key = accounts::secret_status(&added, &store, &env_vars::process_env)?;
-        Ok(AccountSummary {
-            id: added.id.to_string(),
-            label: added.label,
-            provider: added.provider,
-            simulated: false,
-            key: Some(key),
-            base_url: added.base_url,
-            error: None,
-            imported_types: Vec::new(),
-        })
+        Ok(AccountSummary::just_saved(added, key))
     })
     .await
 }
@@ -231,16 +239,7 @@ pub async fn edit(file: &SettingsFile, id: &str, edit: AccountEdit) -> Result<Ac
         }
         let updated = accounts::get_account(&file, &id).unwrap_or(updated);
         let key = accounts::secret_status(&updated, &store, &env_vars::process_env)?;
-        Ok(AccountSummary {
-            id: updated.id.to_string(),
-            label: updated.label,
-            provider: updated.provider,
-            simulated: false,
-            key: Some(key),
-            base_url: updated.base_url,
-            error: None,
-            imported_types: Vec::new(),
-        })
+        Ok(AccountSummary::just_saved(updated, key))
     })
     .await
 }

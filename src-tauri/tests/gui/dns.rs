@@ -80,6 +80,16 @@ async fn type_into(gui: &GuiSession, css: &str, text: &str) {
     input.send_keys("\u{E004}").await.expect("tab out"); // Tab: the field counts as touched
 }
 
+/// Opens the Add record form with `record_type` chosen.
+async fn open_add_form(gui: &GuiSession, record_type: &str) {
+    gui.click("[data-testid=dns-add]").await;
+    gui.find("[data-testid=dns-field-type]")
+        .await
+        .select_by_value(record_type)
+        .await
+        .expect("choose the record type");
+}
+
 async fn row_button(gui: &GuiSession, name: &str, testid: &str) {
     // Earlier result toasts may lie over the last rows' buttons, as they would for a user.
     gui.client
@@ -162,12 +172,7 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
     wait_rows(&gui, "every record again", |r| r.len() == total).await;
 
     // Add a TXT record; a bad name is flagged in place as it is typed.
-    gui.click("[data-testid=dns-add]").await;
-    gui.find("[data-testid=dns-field-type]")
-        .await
-        .select_by_value("TXT")
-        .await
-        .expect("choose TXT");
+    open_add_form(&gui, "TXT").await;
     type_into(&gui, "[data-testid=dns-field-name]", "bad name").await;
     let problem = gui.text_of("[data-testid=dns-error-name]").await;
     assert!(problem.contains("letters, digits"), "{problem}");
@@ -242,13 +247,8 @@ async fn dns_records_are_added_edited_and_deleted_on_the_demo_cloud() {
     gui.screenshot("dns-08-deleted").await;
 
     // A second SPF record at the apex gets the core's hint as it is typed (the demo zone has
-    // one); the apex NS records are marked, and their delete confirmation says why.
-    gui.click("[data-testid=dns-add]").await;
-    gui.find("[data-testid=dns-field-type]")
-        .await
-        .select_by_value("TXT")
-        .await
-        .expect("choose TXT");
+    // one); the apex NS and SOA rows are marked.
+    open_add_form(&gui, "TXT").await;
     type_into(&gui, "[data-testid=dns-field-name]", "@").await;
     type_into(&gui, "[data-testid=dns-field-data]", "v=spf1 a -all").await;
     let hint = gui.text_of("[data-testid=dns-hint]").await;
