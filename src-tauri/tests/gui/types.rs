@@ -389,8 +389,11 @@ async fn import_a_machine_config_into_accounts_types_and_keychain() {
         t.contains("Saved “Ocean”")
     })
     .await;
-    let url = wait_for_text(&gui, "[data-testid=account-url]", |t| !t.is_empty()).await;
-    assert_eq!(url, "API: http://127.0.0.1:9/v2");
+    // The list reloads after the notice: wait for the new URL, not for the old one.
+    wait_for_text(&gui, "[data-testid=account-url]", |t| {
+        t == "API: http://127.0.0.1:9/v2"
+    })
+    .await;
     let lookup = std::process::Command::new("secret-tool")
         .args(["lookup", "service", "app.hangar.desktop"])
         .output()
