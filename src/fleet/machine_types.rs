@@ -26,11 +26,16 @@ pub struct NamedMachineType {
 pub async fn list(fleet: &Fleet, file: &SettingsFile) -> Result<Vec<NamedMachineType>> {
     let file = file.clone();
     let written = blocking(move || Ok(file.load_raw()?.machine_types)).await?;
-    let mut listed: Vec<NamedMachineType> = fleet
-        .listed_machine_types()?
+    // The demo's types, as `Fleet::machine_types` offers them (none beside types given with
+    // the accounts); the settings file was read once, above.
+    let demo = match (&fleet.demo, &fleet.machine_types) {
+        (Some(demo), None) => demo.machine_types.clone(),
+        _ => Default::default(),
+    };
+    let mut listed: Vec<NamedMachineType> = demo
         .into_iter()
-        .filter(|(name, (_, from_demo))| *from_demo && !written.contains_key(name))
-        .map(|(name, (machine_type, _))| NamedMachineType {
+        .filter(|(name, _)| !written.contains_key(name))
+        .map(|(name, machine_type)| NamedMachineType {
             name,
             machine_type,
             from_demo: true,
