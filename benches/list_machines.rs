@@ -6,9 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use hangar::provider::{CloudProvider, MachineFilter};
-use hangar::providers::digitalocean::DigitalOceanConfig;
-use hangar::providers::vultr::VultrConfig;
+use hangar::provider::{MachineFilter, ProviderKind};
+use hangar::secrets::Token;
 use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig, Faults};
 use serde_json::Value;
 
@@ -117,28 +116,22 @@ async fn bench(kind: EmulatedProvider, rows: &mut Vec<Row>) {
         },
     );
     let token = emulator.token(kind);
-    let (name, path, base) = match kind {
-        EmulatedProvider::DigitalOcean => (
-            "DigitalOcean",
-            "/v2/droplets",
-            emulator.digitalocean_base_url(),
-        ),
-        EmulatedProvider::Vultr => ("Vultr", "/v2/instances", emulator.vultr_base_url()),
-    };
-    let client: Box<dyn CloudProvider> = match kind {
-        EmulatedProvider::DigitalOcean => Box::new(
-            DigitalOceanConfig::new(token.clone())
-                .with_base_url(base.clone())
-                .build()
-                .unwrap(),
-        ),
-        EmulatedProvider::Vultr => Box::new(
-            VultrConfig::new(token.clone())
-                .with_base_url(base.clone())
-                .build()
-                .unwrap(),
-        ),
-    };
+    let (name, path, base) = (
+        kind.display_name(),
+        kind.sample().machines_path,
+        emulator.base_url(kind),
+    );
+    let provider = ProviderKind::ALL
+        .into_iter()
+        .find(|k| k.slug() == kind.name())
+        .expect("a client for every emulated provider");
+    let client = hangar::providers::connect(
+        provider,
+        &Token::from(token.clone()),
+        Some(&base),
+        Default::default(),
+    )
+    .unwrap();
 
     emulator.clear_requests();
     let started = Instant::now();

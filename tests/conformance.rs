@@ -1,6 +1,6 @@
 //! Provider conformance: every `CloudProvider` implementation runs the same suite
-//! (`conformance/suite.rs`) against the emulator. Adding a provider means implementing the trait,
-//! one arm in `harness::connect`, and one line in `for_each_provider!` below.
+//! (`conformance/suite.rs`) against the emulator. Adding a provider means one line in
+//! `for_each_provider!` below: clients connect through the registry (`harness::connect`).
 //!
 //! The Prism run (`prism_proxy_lifecycle`, ignored by default) puts Stoplight Prism between the
 //! client and the emulator as a validating proxy; it needs `npm ci --prefix tests/prism`.
@@ -48,6 +48,7 @@ macro_rules! for_each_provider {
             $scenarios
         );
         provider_tests!(vultr, hangar_emulator::EmulatedProvider::Vultr, $scenarios);
+        provider_tests!(linode, hangar_emulator::EmulatedProvider::Linode, $scenarios);
     };
 }
 

@@ -501,3 +501,43 @@ fn script_args_with_an_unclosed_quote_are_skipped_with_the_column() {
         skipped.reason
     );
 }
+
+#[test]
+fn a_linode_section_is_imported_with_its_access_token_and_defaults() {
+    // `machine` has no `linode:` section; Hangar's own configs may, and import takes it.
+    let dir = tempfile::tempdir().unwrap();
+    let token = "LINODEPAT0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+    std::fs::write(
+        dir.path().join("config.yml"),
+        format!(
+            "linode:\n  access-token: {token}\n  ssh-key: laptop\n  dns-zone: example.org\n  \
+             machine-size: g6-nanode-1\n  image: linode/debian12\n  region: eu-west\n\
+             machines:\n  web:\n    new-user-name: deploy\n"
+        ),
+    )
+    .unwrap();
+    let file = SettingsFile::in_dir(dir.path().join("hangar"));
+    let store = MemoryStore::default();
+    let report = import_from(&file, &store, &dir.path().join("config.yml"), &no_env).unwrap();
+    let kinds: Vec<_> = report.accounts.iter().map(|a| a.provider).collect();
+    assert_eq!(kinds, [ProviderKind::Linode], "{report:?}");
+    let settings = file.load().unwrap().raw;
+    let account = &settings.accounts[0];
+    assert_eq!(account.provider, ProviderKind::Linode);
+    assert_eq!(account.defaults.size.as_deref(), Some("g6-nanode-1"));
+    assert_eq!(account.defaults.image.as_deref(), Some("linode/debian12"));
+    assert_eq!(account.defaults.region.as_deref(), Some("eu-west"));
+    assert_eq!(account.defaults.dns_zone.as_deref(), Some("example.org"));
+    assert_eq!(account.defaults.ssh_keys, ["laptop"]);
+    // The token went to the secret store, and into no file.
+    let stored: Vec<String> = store
+        .tokens
+        .lock()
+        .unwrap()
+        .values()
+        .cloned()
+        .collect();
+    assert_eq!(stored, [token]);
+    assert_no_token_in_dir(&dir.path().join("hangar"), token);
+    assert!(settings.machine_types.contains_key("web"));
+}

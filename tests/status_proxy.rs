@@ -29,10 +29,7 @@ async fn emulator() -> Emulator {
 }
 
 fn emulated(kind: ProviderKind) -> EmulatedProvider {
-    match kind {
-        ProviderKind::DigitalOcean => EmulatedProvider::DigitalOcean,
-        ProviderKind::Vultr => EmulatedProvider::Vultr,
-    }
+    EmulatedProvider::named(kind.slug()).expect("an emulated provider")
 }
 
 /// An account as the settings file would hold it, with the emulator as status proxy.
@@ -50,10 +47,8 @@ fn account(kind: ProviderKind, emulator: &Emulator) -> Account {
 }
 
 fn request(kind: ProviderKind, name: &str) -> CreateMachine {
-    let (region, size, image) = match kind {
-        ProviderKind::DigitalOcean => ("nyc3", "s-1vcpu-1gb", "ubuntu-24-04-x64"),
-        ProviderKind::Vultr => ("ewr", "vc2-1c-1gb", "2284"),
-    };
+    let sample = emulated(kind).sample();
+    let (region, size, image) = (sample.region, sample.size, sample.image);
     CreateMachine {
         name: name.into(),
         region: region.into(),

@@ -4,32 +4,67 @@
 //!
 //! ```sh
 //! cargo build -p hangar-desktop --release
-//! HANGAR_APP_BINARY=target/release/hangar-desktop cargo bench -p hangar --bench ui_startup
+//! HANGAR_APP_BINARY=target/release/hangar-desktop cargo bench -p hangar-desktop --bench ui_startup
 //! ```
 //!
+//! `HANGAR_BENCH_RUNS` launches per fleet (5 by default); `HANGAR_BENCH_FLEETS=demo` skips
+//! the 2,000-machine fleet.
+//!
+//! - **first launch:** the app is launched once before the timed runs, to count the demo
+//!   cloud's machines (the fleets are that many, and that many plus 2,000). Its figures are
+//!   printed on their own: it is the launch after a build, with the least in the page cache.
 //! - **cold start:** from the WebDriver request that launches the app to the first machine rows
-//!   in the table (polled every 10 ms), split into "window document created" (the web view's
-//!   `performance.timeOrigin`) and "list shown" after it. The WebDriver request includes
-//!   WebKitWebDriver launching the process, so the figure is an upper bound.
-//! - **scrolling:** the table is scrolled from top to bottom in 120 steps; each step's time is
-//!   the scroll handler, the re-render of the visible rows and the layout that follows (forced
-//!   by reading `offsetHeight`), without paint. Also how many rows were in the document.
+//!   in the table (polled every 10 ms), split into "session" (the WebDriver session answered
+//!   and the window sized), "window document created" (the web view's
+//!   `performance.timeOrigin`), "skeleton" (the loading placeholder rows first seen in the
+//!   page) and "list shown". The WebDriver request includes WebKitWebDriver launching the
+//!   process, so the figures are upper bounds. The page can only be polled once the session
+//!   answered: a skeleton gone before the first poll is reported as that poll's time, marked
+//!   `≤`.
+//! - **scrolling:** the table is scrolled from top to bottom in 120 steps (in the last run of
+//!   each fleet); each step's time is the scroll handler, the re-render of the visible rows
+//!   and the layout that follows (forced by reading `offsetHeight`), without paint. Also how
+//!   many rows were in the document.
 //! - **memory:** proportional set size (PSS) of the app and its WebKit processes.
 
 #[path = "../tests/e2e/mod.rs"]
 mod e2e;
+#[path = "support/mod.rs"]
+mod support;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;
 use serde_json::Value;
+use support::{TreePss, epoch_ms, median, mib, quantile, tree_pss};
+
+/// When the loading placeholder was first seen, in ms after the launching request.
+#[derive(Clone, Copy)]
+enum Skeleton {
+    Seen(f64),
+    /// Never seen: the list was already there at this poll, an upper bound.
+    AtMost(f64),
+}
+
+impl Skeleton {
+    fn ms(self) -> f64 {
+        match self {
+            Skeleton::Seen(ms) | Skeleton::AtMost(ms) => ms,
+        }
+    }
+}
 
 struct Run {
+    session_ms: f64,
     doc_ms: f64,
+    /// WebKit's first contentful paint, when the page reports one.
+    fcp_ms: Option<f64>,
+    skeleton: Skeleton,
     shown_ms: f64,
+    /// The summary line once the list was shown ("15 machines in 3 accounts").
+    summary: String,
     frames: Option<Frames>,
-    pss_mb: f64,
+    pss: TreePss,
 }
 
 struct Frames {
@@ -39,10 +74,18 @@ struct Frames {
     dom_rows: u64,
 }
 
-/// Time origin (epoch ms) of the web view and, once machine rows exist, the epoch ms when seen.
-const PROBE: &str = "return [performance.timeOrigin, Date.now(), \
+/// Time origin (epoch ms) of the web view, the epoch ms now, the machine rows, the summary,
+/// whether the loading skeleton is there, the first contentful paint (ms after the origin),
+/// whether a listing still runs.
+const PROBE: &str = "const paint = (performance.getEntriesByType ? performance.getEntriesByType('paint') : [])\
+       .find(e => e.name === 'first-contentful-paint'); \
+     const refresh = document.querySelector('[data-testid=refresh]'); \
+     return [performance.timeOrigin, Date.now(), \
      document.querySelectorAll('[data-testid=machine-row]').length, \
-     (document.querySelector('[data-testid=machines-summary]') || {}).textContent || ''];";
+     (document.querySelector('[data-testid=machines-summary]') || {}).textContent || '', \
+     document.querySelector('[data-testid=machines-loading]') !== null, \
+     paint ? paint.startTime : null, \
+     refresh === null || refresh.disabled || document.querySelector('[data-testid=machines-waiting]') !== null];";
 
 /// One scroll step to `arguments[0]` (0..1 of the way down); answers its time and the rows.
 const SCROLL_STEP: &str = r#"
@@ -58,35 +101,43 @@ el.dispatchEvent(new Event('scroll'));
 })();
 "#;
 
-fn epoch_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs_f64()
-        * 1000.0
-}
-
-async fn one_run(expected: &str, scroll: bool) -> Run {
+/// Launches the app with `extra` generated machines and waits for the list: the summary
+/// starting with `expected` ("15 machines"), or with `None` any complete listing.
+async fn one_run(expected: Option<&str>, extra: usize, scroll: bool) -> Run {
     let gui =
-        GuiSession::start_with_env(&[("HANGAR_DEMO_EXTRA_MACHINES", &extra_for(expected))]).await;
+        GuiSession::start_with_env(&[("HANGAR_DEMO_EXTRA_MACHINES", &extra.to_string())]).await;
+    let answered = gui.requested_at.elapsed().as_secs_f64() * 1000.0;
     // Epoch time of the launching request, from the monotonic clock.
     let requested_epoch = epoch_ms() - gui.requested_at.elapsed().as_secs_f64() * 1000.0;
     let deadline = Instant::now() + Duration::from_secs(60);
-    let (origin, shown) = loop {
+    let mut skeleton = None;
+    let (origin, shown, fcp, summary) = loop {
         let v = gui.client.execute(PROBE, vec![]).await.expect("probe");
         let origin = v[0].as_f64().unwrap_or(0.0);
         let now = v[1].as_f64().unwrap_or(0.0);
         let rows = v[2].as_u64().unwrap_or(0);
-        let summary = v[3].as_str().unwrap_or("");
-        if rows > 0 && summary.starts_with(expected) {
-            break (origin, now);
+        let summary = v[3].as_str().unwrap_or("").trim().to_owned();
+        let loading = v[4].as_bool().unwrap_or(false);
+        let fcp = v[5].as_f64().map(|ms| origin + ms - requested_epoch);
+        let busy = v[6].as_bool().unwrap_or(true);
+        if loading && skeleton.is_none() {
+            skeleton = Some(Skeleton::Seen(now - requested_epoch));
+        }
+        let done = rows > 0
+            && match expected {
+                Some(e) => summary.starts_with(e),
+                None => !busy && summary.starts_with(|c: char| c.is_ascii_digit()),
+            };
+        if done {
+            break (origin, now, fcp, summary);
         }
         assert!(
             Instant::now() < deadline,
-            "the list never showed `{expected}`: {summary}"
+            "the list never showed `{expected:?}`: {summary}"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
+    let shown_ms = shown - requested_epoch;
     let frames = if scroll {
         const STEPS: usize = 120;
         let mut f = Vec::with_capacity(STEPS);
@@ -101,92 +152,60 @@ async fn one_run(expected: &str, scroll: bool) -> Run {
             f.push(v[0].as_f64().expect("step time"));
             dom_rows = dom_rows.max(v[1].as_u64().unwrap_or(0));
         }
-        f.sort_by(f64::total_cmp);
-        let at = |q: f64| f[((f.len() - 1) as f64 * q).round() as usize];
         Some(Frames {
-            p50: at(0.5),
-            p95: at(0.95),
-            max: *f.last().expect("frames"),
+            p50: quantile(&f, 0.5),
+            p95: quantile(&f, 0.95),
+            max: quantile(&f, 1.0),
             dom_rows,
         })
     } else {
         None
     };
-    let pss_mb = app_pss_kb(gui.display()) as f64 / 1024.0;
+    let pss = tree_pss(gui.display(), &e2e::app_binary());
     gui.close().await;
     Run {
+        session_ms: answered,
         doc_ms: origin - requested_epoch,
-        shown_ms: shown - requested_epoch,
+        fcp_ms: fcp,
+        skeleton: skeleton.unwrap_or(Skeleton::AtMost(shown_ms)),
+        shown_ms,
+        summary,
         frames,
-        pss_mb,
+        pss,
     }
 }
 
-fn extra_for(expected: &str) -> String {
-    // The demo cloud has 14 machines of its own.
-    let total: usize = expected
+/// The machine count a summary starts with ("15 machines in 3 accounts": 15).
+fn count_of(summary: &str) -> usize {
+    summary
         .split_whitespace()
         .next()
         .and_then(|n| n.parse().ok())
-        .expect("a machine count");
-    (total - 14).to_string()
+        .unwrap_or_else(|| panic!("no machine count in `{summary}`"))
 }
 
-/// PSS of the app process on `display` and all its descendants, in kB.
-fn app_pss_kb(display: &str) -> u64 {
-    let want = format!("DISPLAY={display}");
-    let app = std::fs::canonicalize(e2e::app_binary()).expect("the app binary");
-    let procs: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| Some((pid, parent_of(pid)?)))
-        .collect();
-    let roots: Vec<u32> = procs
+fn skeleton_cell(runs: &[Run], q: f64) -> String {
+    let v: Vec<f64> = runs.iter().map(|r| r.skeleton.ms()).collect();
+    let bound = runs
         .iter()
-        .map(|&(pid, _)| pid)
-        .filter(|&pid| {
-            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
-            let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            exe == app && env.split(|b| *b == 0).any(|kv| kv == want.as_bytes())
-        })
-        .collect();
-    let mut all = roots.clone();
-    let mut i = 0;
-    while i < all.len() {
-        let p = all[i];
-        all.extend(procs.iter().filter(|&&(_, pp)| pp == p).map(|&(c, _)| c));
-        i += 1;
-    }
-    all.iter().map(|pid| pss_of(*pid)).sum()
+        .any(|r| matches!(r.skeleton, Skeleton::AtMost(_)));
+    format!("{}{:.0}", if bound { "≤ " } else { "" }, quantile(&v, q))
 }
 
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(") ")?
-        .1
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn pss_of(pid: u32) -> u64 {
-    let rollup = Path::new("/proc")
-        .join(pid.to_string())
-        .join("smaps_rollup");
-    std::fs::read_to_string(rollup)
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("Pss:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+fn print_run(label: &str, r: &Run) {
+    let skeleton = match r.skeleton {
+        Skeleton::Seen(ms) => format!("{ms:.0}"),
+        Skeleton::AtMost(ms) => format!("≤ {ms:.0} (not seen)"),
+    };
+    println!(
+        "| {label} | {:.0} | {:.0} | {} | {skeleton} | {:.0} | {:.0} ({:.0} web) MiB |",
+        r.session_ms,
+        r.doc_ms,
+        r.fcp_ms.map_or("n/a".into(), |ms| format!("{ms:.0}")),
+        r.shown_ms,
+        r.pss.total_mib(),
+        mib(r.pss.web_kb),
+    );
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -194,29 +213,78 @@ async fn main() {
     let runs: usize = std::env::var("HANGAR_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+        .unwrap_or(5)
+        .max(1);
+    let only_demo = std::env::var("HANGAR_BENCH_FLEETS").is_ok_and(|v| v == "demo");
     println!(
-        "| fleet | runs | document created (median) | list shown (median / max) | scroll step p50 / p95 / max | rows in DOM | PSS (app + WebKit) |"
+        "machine: load {} and {} compilers running at the start",
+        support::load_average(),
+        support::compilers_running()
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for expected in ["14 machines", "2014 machines"] {
+
+    // The first launch counts the demo cloud's machines.
+    let first = one_run(None, 0, false).await;
+    let demo = count_of(&first.summary);
+    let mut fleets = vec![(demo, 0)];
+    if !only_demo {
+        fleets.push((demo + 2000, 2000));
+    }
+
+    let mut all = Vec::new();
+    for &(total, extra) in &fleets {
+        let expected = format!("{total} machines");
         let mut done = Vec::new();
-        for _ in 0..runs {
-            done.push(one_run(expected, true).await);
+        for i in 0..runs {
+            done.push(one_run(Some(&expected), extra, i + 1 == runs).await);
         }
+        all.push((expected, done));
+    }
+
+    println!();
+    println!(
+        "| fleet | runs | document created (median) | skeleton seen (median / p95) | list shown (median / p95 / max) | scroll step p50 / p95 / max | rows in DOM | PSS (app + WebKit, median) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (expected, done) in &all {
         let shown: Vec<f64> = done.iter().map(|r| r.shown_ms).collect();
-        let max = shown.iter().cloned().fold(0.0, f64::max);
+        let doc: Vec<f64> = done.iter().map(|r| r.doc_ms).collect();
+        let pss: Vec<f64> = done.iter().map(|r| r.pss.total_mib()).collect();
         let f = done.last().and_then(|r| r.frames.as_ref()).expect("frames");
         println!(
-            "| {expected} | {runs} | {:.0} ms | {:.0} / {:.0} ms | {:.1} / {:.1} / {:.1} ms | {} | {:.0} MB |",
-            median(done.iter().map(|r| r.doc_ms).collect()),
-            median(shown),
-            max,
+            "| {expected} | {runs} | {:.0} ms | {} / {} ms | {:.0} / {:.0} / {:.0} ms | {:.1} / {:.1} / {:.1} ms | {} | {:.0} MiB |",
+            median(&doc),
+            skeleton_cell(done, 0.5),
+            skeleton_cell(done, 0.95),
+            median(&shown),
+            quantile(&shown, 0.95),
+            quantile(&shown, 1.0),
             f.p50,
             f.p95,
             f.max,
             f.dom_rows,
-            median(done.iter().map(|r| r.pss_mb).collect()),
+            median(&pss),
         );
     }
+
+    println!();
+    println!(
+        "Each launch, in order (ms after the launching request; `≤`: the skeleton was gone before a poll saw it):"
+    );
+    println!();
+    println!(
+        "| launch | session answered | document created | first contentful paint | skeleton seen | list shown | PSS |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    print_run(&format!("first ({} machines)", demo), &first);
+    for (expected, done) in &all {
+        for (i, r) in done.iter().enumerate() {
+            print_run(&format!("{expected} #{}", i + 1), r);
+        }
+    }
+    println!();
+    println!(
+        "machine: load {} and {} compilers running at the end",
+        support::load_average(),
+        support::compilers_running()
+    );
 }

@@ -35,10 +35,16 @@ mod snapshots;
 #[path = "gui/firewall.rs"]
 mod firewall;
 
+#[path = "gui/providers.rs"]
+mod providers;
+
 use std::time::{Duration, Instant};
 
 use e2e::GuiSession;
 use fantoccini::Locator;
+
+/// The machines of the demo cloud's fleet, on all its accounts.
+const DEMO_MACHINES: usize = 17;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
@@ -133,7 +139,7 @@ async fn machines_table_on_demo_cloud() {
 
     // The demo cloud's fleet: 8 DigitalOcean droplets and 6 Vultr instances.
     let rows = wait_for_rows(&gui, "the demo fleet", Duration::from_secs(30), |rows| {
-        rows.len() == 14
+        rows.len() == DEMO_MACHINES
     })
     .await;
     // Columns: name, account, region, plan, IP, status, type, tags, created.
@@ -201,7 +207,7 @@ async fn machines_table_on_demo_cloud() {
     assert!(
         gui.text_of("[data-testid=machines-summary]")
             .await
-            .contains("2 of 14 machines"),
+            .contains(&format!("2 of {DEMO_MACHINES} machines")),
     );
     gui.screenshot("04-machines-filtered").await;
 
@@ -227,7 +233,7 @@ async fn machines_table_on_demo_cloud() {
         .await
         .expect("press Enter on the IP header");
     let rows = wait_for_rows(&gui, "rows sorted by IP", Duration::from_secs(5), |rows| {
-        rows.len() == 14
+        rows.len() == DEMO_MACHINES
     })
     .await;
     let ips: Vec<std::net::Ipv4Addr> = rows.iter().filter_map(|r| r[4].parse().ok()).collect();
@@ -288,7 +294,7 @@ async fn machines_table_with_two_thousand_machines() {
     let started = Instant::now();
     let summary = loop {
         let text = gui.text_of("[data-testid=machines-summary]").await;
-        if text.starts_with("2014 machines") {
+        if text.starts_with(&format!("{} machines", 2000 + DEMO_MACHINES)) {
             break text;
         }
         assert!(
@@ -298,17 +304,19 @@ async fn machines_table_with_two_thousand_machines() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     println!(
-        "2014 machines listed and shown after {:?}",
+        "{} machines listed and shown after {:?}",
+        2000 + DEMO_MACHINES,
         started.elapsed()
     );
-    assert!(summary.contains("2 accounts"), "{summary}");
+    assert!(summary.contains("3 accounts"), "{summary}");
 
     // Only a window of rows is in the document.
     let rows = table_rows(&gui).await;
     assert!(
         (10..100).contains(&rows.len()),
-        "{} rows rendered for 2014 machines",
-        rows.len()
+        "{} rows rendered for {} machines",
+        rows.len(),
+        2000 + DEMO_MACHINES
     );
     assert_eq!(rows[0][0], "build-box");
 
@@ -345,7 +353,8 @@ async fn machines_table_with_two_thousand_machines() {
     )
     .await;
     println!(
-        "re-sorting 2014 machines took {:?} (including WebDriver round trips)",
+        "re-sorting {} machines took {:?} (including WebDriver round trips)",
+        2000 + DEMO_MACHINES,
         started.elapsed()
     );
     gui.find("[data-testid=filter-text]")
@@ -628,7 +637,7 @@ async fn add_account_with_keychain_and_test_connection() {
         &gui,
         "the demo fleet again",
         Duration::from_secs(30),
-        |rows| rows.len() == 14 && rows.iter().all(|r| r[1].contains("Simulated")),
+        |rows| rows.len() == DEMO_MACHINES && rows.iter().all(|r| r[1].contains("Simulated")),
     )
     .await;
 

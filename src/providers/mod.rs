@@ -5,6 +5,7 @@
 
 pub mod digitalocean;
 pub mod http;
+pub mod linode;
 pub mod registry;
 pub mod vultr;
 

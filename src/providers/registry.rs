@@ -14,7 +14,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use super::http::{ClientOptions, ProviderClient, ProviderConfig};
-use super::{digitalocean, vultr};
+use super::{digitalocean, linode, vultr};
 use crate::provider::{CloudProvider, ProviderError};
 use crate::secrets::Token;
 
@@ -34,12 +34,14 @@ pub struct ProviderAbout {
     pub access_help: &'static str,
     /// Machines can be assigned to projects.
     pub projects: bool,
+    /// CAA records keep their flags (Linode's records have no flags field: flags are 0).
+    pub dns_caa_flags: bool,
 }
 
 /// Declares the providers. Each line: `Variant = "slug" => client type`.
 macro_rules! registry {
     ($($variant:ident = $slug:literal => $client:ty),+ $(,)?) => {
-        /// The clouds Hangar knows. Serialized as their slug (`digitalocean`, `vultr`).
+        /// The clouds Hangar knows. Serialized as their slug (`digitalocean`, `vultr`, `linode`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
         pub enum ProviderKind {
             $(#[serde(rename = $slug)] $variant,)+
@@ -84,6 +86,7 @@ macro_rules! registry {
 registry! {
     DigitalOcean = "digitalocean" => digitalocean::DigitalOcean,
     Vultr = "vultr" => vultr::Vultr,
+    Linode = "linode" => linode::Linode,
 }
 
 fn build<P: ProviderClient>(

@@ -20,12 +20,13 @@ fn spec(
 }
 
 /// One record of each type, and a changed version of it (data and type-specific fields).
-fn cases(zone: &str) -> Vec<(DnsRecordSpec, DnsRecordSpec)> {
+fn cases(zone: &str, caa_flags: bool) -> Vec<(DnsRecordSpec, DnsRecordSpec)> {
     use DnsRecordType::*;
     vec![
         (
             spec(A, "conf-a", "192.0.2.44", |_| {}),
-            spec(A, "conf-a2", "192.0.2.45", |s| s.ttl = Some(600)),
+            // 3600: a TTL every provider keeps as sent (Linode rounds others up to its list).
+            spec(A, "conf-a2", "192.0.2.45", |s| s.ttl = Some(3600)),
         ),
         (
             spec(AAAA, "conf-aaaa", "2001:db8::44", |_| {}),
@@ -65,7 +66,7 @@ fn cases(zone: &str) -> Vec<(DnsRecordSpec, DnsRecordSpec)> {
                 s.tag = Some("issue".into());
             }),
             spec(CAA, "@", "mailto:security@example.org", |s| {
-                s.flags = Some(128);
+                s.flags = Some(if caa_flags { 128 } else { 0 });
                 s.tag = Some("iodef".into());
             }),
         ),
@@ -95,7 +96,22 @@ pub async fn dns_every_type_round_trips(
         .expect("the emulator hosts a zone")
         .name
         .clone();
-    for (created, changed) in cases(&zone) {
+    let caa_flags = p.kind().about().dns_caa_flags;
+    if !caa_flags {
+        // Flags the provider cannot store are refused before anything is sent.
+        let critical = spec(DnsRecordType::CAA, "@", "letsencrypt.org", |s| {
+            s.flags = Some(128);
+            s.tag = Some("issue".into());
+        });
+        let sent = emulator.requests().len();
+        let e = p
+            .create_record(&zone, &critical)
+            .await
+            .expect_err("CAA flags refused");
+        assert!(e.to_string().contains("flags"), "{kind:?}: {e}");
+        assert_eq!(emulator.requests().len(), sent, "{kind:?}: sent a request");
+    }
+    for (created, changed) in cases(&zone, caa_flags) {
         let t = created.record_type.clone();
         let record = p
             .create_record(&zone, &created)

@@ -1,7 +1,8 @@
 //! Firewall access through the provider client and the use case: a grant whose expiry has
 //! passed is removed by the sweep and a live one is not; a grant is refused twice; revoking
 //! the live one leaves nothing of Hangar's behind, and the user's own firewall (a DigitalOcean
-//! firewall, a Vultr group the machine already was in) is left as it was. Every request the
+//! firewall, a Vultr group the machine already was in, a Linode Cloud Firewall on another
+//! Linode) is left as it was. Every request the
 //! client sent follows the provider's spec.
 
 use std::time::Duration;
@@ -104,6 +105,29 @@ pub async fn firewall_allow_me_then_sweep(
             .await;
             g
         }
+        EmulatedProvider::Linode => {
+            let id: u64 = other.id.parse().unwrap();
+            let made = raw
+                .call(
+                    "POST",
+                    "/networking/firewalls",
+                    Some(json!({
+                        "label": "web",
+                        "rules": {
+                            "inbound_policy": "DROP",
+                            "outbound_policy": "ACCEPT",
+                            "inbound": [{
+                                "action": "ACCEPT", "protocol": "TCP", "ports": "443",
+                                "addresses": { "ipv4": ["0.0.0.0/0"] }, "label": "https"
+                            }],
+                        },
+                        "devices": { "linodes": [id] },
+                    })),
+                )
+                .await;
+            made["id"].as_u64().expect("a firewall id").to_string()
+        }
+        other => panic!("{other:?}: the user's own firewall is not set up for this provider"),
     };
 
     let my_ip = firewall::my_ip(&emulator.my_ip_url())
@@ -201,6 +225,20 @@ pub async fn firewall_allow_me_then_sweep(
             let o = raw.call("GET", &i(&other.id), None).await;
             assert_eq!(o["instance"]["firewall_group_id"], users_group.as_str());
         }
+        EmulatedProvider::Linode => {
+            let all = raw.call("GET", "/networking/firewalls", None).await;
+            let left = all["data"].as_array().unwrap();
+            assert_eq!(left.len(), 1, "Hangar's own firewall is gone: {left:?}");
+            assert_eq!(left[0]["id"].to_string(), users_group, "{left:?}");
+            let inbound = left[0]["rules"]["inbound"].as_array().unwrap();
+            assert_eq!(inbound.len(), 1, "the user's rule stays, alone: {inbound:?}");
+            let on = |id: &str| format!("/linode/instances/{id}/firewalls");
+            let m = raw.call("GET", &on(&mine.id), None).await;
+            assert_eq!(m["data"].as_array().unwrap().len(), 0, "{m}");
+            let o = raw.call("GET", &on(&other.id), None).await;
+            assert_eq!(o["data"][0]["id"].to_string(), users_group, "{o}");
+        }
+        other => panic!("{other:?}: the user's own firewall is not checked for this provider"),
     }
 
     p.destroy_machine(&mine.id).await.expect("destroy");

@@ -1,17 +1,17 @@
 //! Starting an emulator and connecting a provider client to it.
 //!
-//! **Adding a provider:** one arm in [`connect`] and one line in the `for_each_provider!` macro
-//! of `tests/conformance.rs`.
+//! **Adding a provider:** one line in the `for_each_provider!` macro of `tests/conformance.rs`;
+//! clients connect through the registry, and what a scenario needs to know of the emulated API
+//! comes from its [`BuiltinSample`](hangar_emulator::BuiltinSample).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use hangar::provider::CloudProvider;
-use hangar::providers::digitalocean::DigitalOceanConfig;
+use hangar::provider::{CloudProvider, ProviderKind};
 use hangar::providers::http::lifecycle::DestroyPolicy;
 use hangar::providers::http::{ClientOptions, RetryPolicy};
-use hangar::providers::vultr::VultrConfig;
+use hangar::secrets::Token;
 use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig};
 
 /// How long a new machine waits for its IP in the emulator.
@@ -69,29 +69,39 @@ pub fn test_options() -> ClientOptions {
     }
 }
 
-/// A client for `kind` talking to `base_url` (default: the emulator itself).
+/// The core's provider for the emulated `kind` (the one of the same slug).
+pub fn provider_kind(kind: EmulatedProvider) -> ProviderKind {
+    ProviderKind::ALL
+        .into_iter()
+        .find(|k| k.slug() == kind.name())
+        .expect("a client for every emulated provider")
+}
+
+/// A client for `kind` talking to `base_url` (default: the emulator itself), through the
+/// registry as every account connects.
 pub fn connect(
     kind: EmulatedProvider,
     emulator: &Emulator,
     base_url: Option<String>,
 ) -> Arc<dyn CloudProvider> {
-    let token = emulator.token(kind);
-    match kind {
-        EmulatedProvider::DigitalOcean => Arc::new(
-            DigitalOceanConfig::new(token)
-                .with_base_url(base_url.unwrap_or_else(|| emulator.digitalocean_base_url()))
-                .with_options(test_options())
-                .build()
-                .expect("client"),
-        ),
-        EmulatedProvider::Vultr => Arc::new(
-            VultrConfig::new(token)
-                .with_base_url(base_url.unwrap_or_else(|| emulator.vultr_base_url()))
-                .with_options(test_options())
-                .build()
-                .expect("client"),
-        ),
-    }
+    connect_with_token(kind, emulator, &emulator.token(kind), base_url)
+}
+
+/// As [`connect`], with another token.
+pub fn connect_with_token(
+    kind: EmulatedProvider,
+    emulator: &Emulator,
+    token: &str,
+    base_url: Option<String>,
+) -> Arc<dyn CloudProvider> {
+    let base_url = base_url.unwrap_or_else(|| emulator.base_url(kind));
+    hangar::providers::connect(
+        provider_kind(kind),
+        &Token::from(token),
+        Some(&base_url),
+        test_options(),
+    )
+    .expect("client")
 }
 
 /// A name unique within this test process (valid on both providers).
@@ -107,21 +117,15 @@ pub fn unique(prefix: &str) -> String {
 /// Names of the machines the emulator holds, read with a plain HTTP request (not through the
 /// client under test). Sufficient for tests that hold fewer machines than one page.
 pub async fn emulator_machine_names(emulator: &Emulator, kind: EmulatedProvider) -> Vec<String> {
-    let (url, key, name) = match kind {
-        EmulatedProvider::DigitalOcean => (
-            format!(
-                "{}/v2/droplets?per_page=200",
-                emulator.digitalocean_base_url()
-            ),
-            "droplets",
-            "name",
-        ),
-        EmulatedProvider::Vultr => (
-            format!("{}/instances?per_page=500", emulator.vultr_base_url()),
-            "instances",
-            "label",
-        ),
-    };
+    let sample = kind.sample();
+    let url = format!(
+        "http://{}{}?{}={}",
+        emulator.local_addr(kind),
+        sample.machines_path,
+        sample.page_size_param,
+        sample.max_page_size
+    );
+    let (key, name) = (sample.machines_key, sample.machine_name_field);
     let page: serde_json::Value = reqwest::Client::new()
         .get(url)
         .bearer_auth(emulator.token(kind))
@@ -132,7 +136,7 @@ pub async fn emulator_machine_names(emulator: &Emulator, kind: EmulatedProvider)
         .await
         .expect("JSON list");
     assert!(
-        page["meta"]["total"].as_u64().unwrap() <= 200,
+        page[key].as_array().expect("list").len() < sample.max_page_size,
         "more machines than one page"
     );
     page[key]

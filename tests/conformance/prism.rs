@@ -113,16 +113,10 @@ impl Prism {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Prism: npm ci --prefix tests/prism"]
 async fn prism_proxy_lifecycle() {
-    for kind in [EmulatedProvider::DigitalOcean, EmulatedProvider::Vultr] {
+    for kind in EmulatedProvider::ALL {
         let h = Harness::start(kind).await;
-        let (spec, upstream) = match kind {
-            EmulatedProvider::DigitalOcean => (
-                "digitalocean-openapi.json",
-                h.emulator.digitalocean_base_url(),
-            ),
-            EmulatedProvider::Vultr => ("vultr-openapi.json", h.emulator.vultr_base_url()),
-        };
-        let prism = Prism::start(spec, &upstream);
+        let (spec, upstream) = spec_and_upstream(&h);
+        let prism = Prism::start(&spec, &upstream);
         let client = connect(kind, &h.emulator, Some(prism.url.clone()));
         suite::lifecycle(client.as_ref(), &h.emulator, kind).await;
         if std::env::var_os("HANGAR_PRISM_LOG").is_some() {
@@ -141,10 +135,12 @@ async fn prism_proxy_lifecycle() {
         );
 
         // The proxy does validate: a create body without its required fields is refused.
-        let path = match kind {
-            EmulatedProvider::DigitalOcean => "/v2/droplets",
-            EmulatedProvider::Vultr => "/instances",
-        };
+        // The machines collection below the base URL (the base URL may hold `/v2`).
+        let path = kind
+            .sample()
+            .machines_path
+            .strip_prefix(url_path(&upstream))
+            .expect("the machines path is below the base URL");
         let refused = reqwest::Client::new()
             .post(format!("{}{path}", prism.url))
             .bearer_auth(h.emulator.token(kind))
@@ -169,16 +165,10 @@ async fn prism_proxy_lifecycle() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Prism: npm ci --prefix tests/prism"]
 async fn prism_proxy_dns_every_type() {
-    for kind in [EmulatedProvider::DigitalOcean, EmulatedProvider::Vultr] {
+    for kind in EmulatedProvider::ALL {
         let h = Harness::start(kind).await;
-        let (spec, upstream) = match kind {
-            EmulatedProvider::DigitalOcean => (
-                "digitalocean-openapi.json",
-                h.emulator.digitalocean_base_url(),
-            ),
-            EmulatedProvider::Vultr => ("vultr-openapi.json", h.emulator.vultr_base_url()),
-        };
-        let prism = Prism::start(spec, &upstream);
+        let (spec, upstream) = spec_and_upstream(&h);
+        let prism = Prism::start(&spec, &upstream);
         let client = connect(kind, &h.emulator, Some(prism.url.clone()));
         suite::dns_every_type_round_trips(client.as_ref(), &h.emulator, kind).await;
         let forwarded = prism.forwarded();
@@ -195,4 +185,18 @@ async fn prism_proxy_dns_every_type() {
         drop(prism);
         h.shutdown().await;
     }
+}
+
+/// The spec file of the harness's provider (`<slug>-openapi.json`) and the emulator's base URL.
+fn spec_and_upstream(h: &Harness) -> (String, String) {
+    (
+        format!("{}-openapi.json", h.kind.name()),
+        h.emulator.base_url(h.kind),
+    )
+}
+
+/// The path of `url` (`/v2` of `http://127.0.0.1:1234/v2`; `` without one).
+fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/').map_or("", |i| &rest[i..])
 }

@@ -2,7 +2,9 @@
 //! available), find it in the account's list, create a machine from it, and delete it, leaving
 //! nothing behind; every request the client sent follows the provider's spec.
 
-use hangar::provider::{CloudProvider, ImageRef, MachineFilter, SnapshotStatus, snapshots_of};
+use hangar::provider::{
+    CloudProvider, ImageRef, MachineFilter, ProviderError, SnapshotStatus, snapshots_of,
+};
 use hangar_emulator::{EmulatedProvider, Emulator};
 
 use super::harness::unique;
@@ -14,7 +16,23 @@ pub async fn snapshot_then_create_from_it(
     kind: EmulatedProvider,
 ) {
     emulator.clear_requests();
-    assert!(p.capabilities().snapshots, "{kind:?}");
+    if !p.capabilities().snapshots {
+        // A provider without machine snapshots (Linode) says so before any request, through
+        // the client and the use case alike.
+        let refused = snapshots_of(p).err();
+        assert!(
+            matches!(refused, Some(ProviderError::Unsupported { .. })),
+            "{kind:?}: {refused:?}"
+        );
+        let id = kind.sample().missing_id;
+        let sink = |_: hangar::usecases::SnapshotProgress| {};
+        let e = hangar::usecases::snapshots::create_snapshot(p, id, "x", true, &sink)
+            .await
+            .expect_err("no snapshots");
+        assert_eq!(e.kind, hangar::error::ErrorKind::Unsupported, "{kind:?}: {e}");
+        assert!(emulator.requests().is_empty(), "{kind:?}: sent requests");
+        return;
+    }
     let s = snapshots_of(p).expect("snapshots");
     let tag = unique("hangar-snap");
     let request = create_request(p, &unique("snap-src"), &tag).await;

@@ -22,6 +22,7 @@ class Emulator:
         )
         self.digitalocean_url = self.digitalocean_token = None
         self.vultr_url = self.vultr_token = None
+        self.linode_url = self.linode_token = None
         banner = []
         last = None
         for line in self.process.stdout:
@@ -31,16 +32,21 @@ class Emulator:
                 self.digitalocean_url, last = line.split(":", 1)[1].strip(), "do"
             elif line.startswith("Vultr API:"):
                 self.vultr_url, last = line.split(":", 1)[1].strip(), "vultr"
+            elif line.startswith("Linode API:"):
+                self.linode_url, last = line.split(":", 1)[1].strip(), "linode"
             elif line.strip().startswith("token:"):
                 token = line.split(":", 1)[1].strip()
                 if last == "do":
                     self.digitalocean_token = token
                 elif last == "vultr":
                     self.vultr_token = token
+                elif last == "linode":
+                    self.linode_token = token
             elif line.startswith("Press Ctrl-C"):
                 break
         if None in (self.digitalocean_url, self.digitalocean_token,
-                    self.vultr_url, self.vultr_token):
+                    self.vultr_url, self.vultr_token,
+                    self.linode_url, self.linode_token):
             self.close()
             sys.exit(f"cloud-emulator printed no usable banner: {banner}")
         # Keep draining stdout so the server never blocks on a full pipe.

@@ -25,10 +25,7 @@ async fn emulator() -> Emulator {
 }
 
 fn emulated(kind: ProviderKind) -> EmulatedProvider {
-    match kind {
-        ProviderKind::DigitalOcean => EmulatedProvider::DigitalOcean,
-        ProviderKind::Vultr => EmulatedProvider::Vultr,
-    }
+    EmulatedProvider::named(kind.slug()).expect("an emulated provider")
 }
 
 /// An account as the settings file would hold it, with the emulator as status proxy.
@@ -46,10 +43,8 @@ fn account(kind: ProviderKind, emulator: &Emulator) -> Account {
 }
 
 fn request(kind: ProviderKind, name: &str) -> CreateMachine {
-    let (region, size, image) = match kind {
-        ProviderKind::DigitalOcean => ("nyc3", "s-1vcpu-1gb", "ubuntu-24-04-x64"),
-        ProviderKind::Vultr => ("ewr", "vc2-1c-1gb", "2284"),
-    };
+    let sample = emulated(kind).sample();
+    let (region, size, image) = (sample.region, sample.size, sample.image);
     CreateMachine {
         name: name.into(),
         region: region.into(),
@@ -80,10 +75,7 @@ async fn the_cli_status_command_uses_the_status_proxy_of_the_config() {
             .await
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (section, token_key) = match kind {
-            ProviderKind::DigitalOcean => ("digital-ocean", "access-token"),
-            ProviderKind::Vultr => ("vultr", "api-key"),
-        };
+        let (section, token_key) = (kind.about().config_section, kind.about().config_key);
         let config = dir.path().join("config.yml");
         std::fs::write(
             &config,

@@ -24,7 +24,8 @@ use hangar::providers::http::ClientOptions;
 use hangar::secrets::Token;
 use hangar::session::{SessionId, tags_for_new_machine};
 use hangar_emulator::{
-    DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, InstanceSeed, Seed,
+    DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, InstanceSeed, LinodeInstanceSeed,
+    Seed,
 };
 
 /// The session id the demo machines "created in this session" carry.
@@ -123,12 +124,13 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud> {
     // which are skipped when already there.
     records::add_records(&accounts).await?;
     for account in &accounts {
-        let client = account.connected()?;
-        let (zone, names): (&str, &[&str]) = match account.provider {
-            ProviderKind::DigitalOcean => ("example.com", &["web-1", "db-primary"]),
-            ProviderKind::Vultr => ("example.net", &["edge-ewr"]),
-        };
-        add_machine_records(client.as_ref(), zone, names).await?;
+        let zone = emulated_of(account.provider)?.sample().zone;
+        add_machine_records(
+            account.connected()?.as_ref(),
+            zone,
+            recorded_machines(account.provider),
+        )
+        .await?;
     }
     // Firewall access asks the emulator for "this computer's address", not the internet.
     let my_ip_url = emulator.my_ip_url();
@@ -139,6 +141,23 @@ pub async fn start_with(extra: usize) -> Result<DemoCloud> {
         emulator,
     )
     .with_my_ip_url(my_ip_url))
+}
+
+/// The ready machines of each provider's demo fleet that have an A record in its zone, by the
+/// provider's slug (a provider whose fleet is the emulator's built-in one: its sample's).
+const RECORDED_MACHINES: [(&str, &[&str]); 3] = [
+    ("digitalocean", &["web-1", "db-primary"]),
+    ("vultr", &["edge-ewr"]),
+    ("linode", &["app-1"]),
+];
+
+fn recorded_machines(provider: ProviderKind) -> &'static [&'static str] {
+    RECORDED_MACHINES
+        .iter()
+        .find(|(slug, _)| *slug == provider.slug())
+        .map(|(_, names)| *names)
+        .or_else(|| emulated_of(provider).ok().map(|p| p.sample().ready_machines))
+        .unwrap_or(&[])
 }
 
 /// Gives the named (ready) machines an A record `<name>.<zone>` pointing at their address, as
@@ -167,19 +186,30 @@ async fn add_machine_records(client: &dyn CloudProvider, zone: &str, names: &[&s
 
 /// What the demo accounts preselect in the Create machine form, as a configured account's
 /// defaults would: every value exists in the demo catalogs.
+/// (The values are the emulator's sample of its built-in seed; a provider the emulator does not
+/// speak gets none.)
 pub fn demo_defaults(provider: ProviderKind) -> AccountDefaults {
-    let (region, size, image, zone) = match provider {
-        ProviderKind::DigitalOcean => ("nyc3", "s-1vcpu-1gb", "ubuntu-24-04-x64", "example.com"),
-        ProviderKind::Vultr => ("ewr", "vc2-1c-1gb", "2284", "example.net"),
+    let Ok(sample) = emulated_of(provider).map(EmulatedProvider::sample) else {
+        return AccountDefaults::default();
     };
     AccountDefaults {
-        region: Some(region.into()),
-        size: Some(size.into()),
-        image: Some(image.into()),
+        region: Some(sample.region.into()),
+        size: Some(sample.size.into()),
+        image: Some(sample.image.into()),
         ssh_keys: vec!["hangar-demo".into()],
-        dns_zone: Some(zone.into()),
+        dns_zone: Some(sample.zone.into()),
         project: None,
     }
+}
+
+/// The emulated API of `provider`.
+fn emulated_of(provider: ProviderKind) -> Result<EmulatedProvider> {
+    EmulatedProvider::named(provider.slug()).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Config,
+            format!("the demo cloud does not emulate {provider}"),
+        )
+    })
 }
 
 /// Machine types offered with the demo cloud when the settings define none: a plain one and
@@ -244,6 +274,24 @@ fn instance(
         region: region.into(),
         plan: plan.into(),
         os_id,
+        tags,
+        pending: false,
+        stopped: false,
+        age_seconds,
+    }
+}
+
+fn linode(
+    label: &str,
+    (region, kind, image): (&str, &str, &str),
+    tags: Vec<String>,
+    age_seconds: u64,
+) -> LinodeInstanceSeed {
+    LinodeInstanceSeed {
+        label: label.into(),
+        region: region.into(),
+        kind: kind.into(),
+        image: image.into(),
         tags,
         pending: false,
         stopped: false,
@@ -351,6 +399,29 @@ pub fn seed() -> Seed {
         },
         instance("legacy-db", ("sjc", "vc2-2c-4gb", 2136), vec![], 300 * DAY),
     ];
+    seed.linode.instances = vec![
+        linode(
+            "app-1",
+            ("us-east", "g6-standard-1", "linode/ubuntu24.04"),
+            this("web", &["prod"]),
+            6 * DAY,
+        ),
+        LinodeInstanceSeed {
+            stopped: true,
+            ..linode(
+                "queue-1",
+                ("eu-west", "g6-nanode-1", "linode/debian12"),
+                other("worker", &["staging"]),
+                15 * DAY,
+            )
+        },
+        linode(
+            "legacy-db",
+            ("us-west", "g6-standard-2", "linode/debian12"),
+            vec![],
+            500 * DAY,
+        ),
+    ];
     seed
 }
 
@@ -406,10 +477,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_demo_cloud_lists_its_fleet_on_both_providers() {
+    async fn the_demo_cloud_lists_its_fleet_on_every_provider() {
         let demo = start_with(0).await.expect("demo cloud");
-        assert_eq!(demo.accounts.len(), 2);
-        let expected = seed();
+        assert_eq!(demo.accounts.len(), EmulatedProvider::ALL.len());
         for account in &demo.accounts {
             assert!(account.simulated);
             let machines = account
@@ -420,22 +490,28 @@ mod tests {
                 .await
                 .expect("list machines");
             let names: Vec<&str> = machines.iter().map(|m| m.name.as_str()).collect();
-            let count = match account.provider {
-                ProviderKind::DigitalOcean => expected.digitalocean.droplets.len(),
-                ProviderKind::Vultr => expected.vultr.instances.len(),
+            let recorded = recorded_machines(account.provider);
+            assert!(!recorded.is_empty(), "{}", account.label);
+            // The machines given a record have an address and the demo session's tag.
+            for ready in recorded {
+                let m = machines
+                    .iter()
+                    .find(|m| m.name == *ready)
+                    .unwrap_or_else(|| panic!("{}: no {ready} in {names:?}", account.label));
+                assert!(m.ipv4.is_some(), "{m:?}");
+                assert!(
+                    m.tags.iter().any(|t| t == "machine:session:de300001"),
+                    "{m:?}"
+                );
+            }
+            // Seeded ages show as creation times in the past.
+            let Some(legacy) = machines.iter().find(|m| m.name == "legacy-db") else {
+                continue;
             };
-            assert_eq!(machines.len(), count, "{}: {names:?}", account.label);
             let web = machines
                 .iter()
-                .find(|m| m.name == "web-1" || m.name == "edge-ewr")
+                .find(|m| m.name == recorded[0])
                 .expect("a ready machine");
-            assert!(web.ipv4.is_some(), "{web:?}");
-            assert!(web.tags.iter().any(|t| t == "machine:session:de300001"));
-            // Seeded ages show as creation times in the past.
-            let legacy = machines
-                .iter()
-                .find(|m| m.name == "legacy-db")
-                .expect("legacy-db");
             assert!(
                 legacy.created_at.as_str() < web.created_at.as_str(),
                 "{legacy:?} {web:?}"
@@ -445,6 +521,14 @@ mod tests {
                 "{legacy:?}"
             );
         }
+        let seeded = seed();
+        let listed = |i: usize| {
+            let client = demo.accounts[i].client.as_ref().expect("client").clone();
+            async move { client.list_machines(&MachineFilter::all()).await.expect("list").len() }
+        };
+        assert_eq!(listed(0).await, seeded.digitalocean.droplets.len());
+        assert_eq!(listed(1).await, seeded.vultr.instances.len());
+        assert_eq!(listed(2).await, seeded.linode.instances.len());
     }
 
     #[tokio::test]
@@ -469,13 +553,14 @@ mod tests {
             let reports = machine_status(client.as_ref(), &session, &opts)
                 .await
                 .expect("status");
+            let ready = recorded_machines(account.provider)[0];
             let web = reports
                 .iter()
-                .find(|r| r.name == "web-1" || r.name == "edge-ewr")
+                .find(|r| r.name == ready)
                 .expect("a ready machine");
             assert_eq!(web.check_status, "done", "{web:?}");
             // Powered off, and still without an address: nobody answers.
-            for name in ["staging-web", "old-mail", "worker-3", "build-box"] {
+            for name in ["staging-web", "old-mail", "worker-3", "build-box", "queue-1"] {
                 if let Some(r) = reports.iter().find(|r| r.name == name) {
                     assert_eq!(r.check_status, UNKNOWN, "{r:?}");
                 }

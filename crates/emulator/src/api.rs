@@ -48,6 +48,47 @@ pub struct StartContext<'a> {
     pub config: &'a EmulatorConfig,
 }
 
+/// Values of a provider's built-in seed ([`EmulatedApi::builtin_seed`]) and of its paths that
+/// the demo cloud, the tests and the benchmarks use, so that none of them names a provider:
+/// a create that succeeds, the zone, the machines that are ready, and how the API's requests
+/// look in the request log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuiltinSample {
+    /// A region of the catalog where [`BuiltinSample::size`] is offered.
+    pub region: &'static str,
+    /// A plan offered in [`BuiltinSample::region`].
+    pub size: &'static str,
+    /// A larger plan the sample size resizes to, in the same region.
+    pub bigger_size: &'static str,
+    /// A distribution image (its id as the client sends it).
+    pub image: &'static str,
+    /// Another distribution image, to rebuild with.
+    pub other_image: &'static str,
+    /// The seeded DNS zone.
+    pub zone: &'static str,
+    /// Machines of the built-in seed that are ready (an address, running) and carry the demo
+    /// session's tags, by name.
+    pub ready_machines: &'static [&'static str],
+    /// The machines collection as the request log records it (`/v2/droplets`).
+    pub machines_path: &'static str,
+    /// The call the client proves a token with, as the request log records it (`/v2/account`).
+    pub account_path: &'static str,
+    /// The DNS zones collection as the request log records it (`/v2/domains`).
+    pub domains_path: &'static str,
+    /// The method that changes a DNS record (`PUT`, `PATCH`).
+    pub record_update_method: &'static str,
+    /// The largest page the machine list answers.
+    pub max_page_size: usize,
+    /// The query parameter that sets the page size (`per_page`).
+    pub page_size_param: &'static str,
+    /// The key of a machine list page's array of machines (`droplets`).
+    pub machines_key: &'static str,
+    /// The field of a listed machine that holds its name (`name`, `label`).
+    pub machine_name_field: &'static str,
+    /// A well-formed machine id that no machine has.
+    pub missing_id: &'static str,
+}
+
 /// One emulated provider API.
 ///
 /// Its state ([`EmulatedApi::State`]) is built once at start and held by the emulator; the
@@ -57,6 +98,9 @@ pub struct StartContext<'a> {
 pub trait EmulatedApi: Sized + 'static {
     /// The name people know the cloud by (`DigitalOcean`).
     const DISPLAY_NAME: &'static str;
+
+    /// What the tests and the demo cloud may rely on in its built-in seed.
+    const SAMPLE: BuiltinSample;
 
     /// Its section of the seed YAML.
     type Seed: Clone + Debug + Default + PartialEq + Serialize + DeserializeOwned;
@@ -133,6 +177,7 @@ pub fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
 /// as an [`EmulatedProvider`](crate::EmulatedProvider) value.
 pub trait DynApi: Sync {
     fn display_name(&self) -> &'static str;
+    fn sample(&self) -> &'static BuiltinSample;
     fn token<'s>(&self, seed: &'s Seed) -> &'s str;
     fn base_url(&self, addr: SocketAddr) -> String;
     fn new_state(&self, seed: &Seed, ctx: &StartContext<'_>) -> Box<dyn Any + Send + Sync>;
@@ -153,6 +198,10 @@ impl<P> Plugged<P> {
 impl<P: Registered> DynApi for Plugged<P> {
     fn display_name(&self) -> &'static str {
         P::DISPLAY_NAME
+    }
+
+    fn sample(&self) -> &'static BuiltinSample {
+        &P::SAMPLE
     }
 
     fn token<'s>(&self, seed: &'s Seed) -> &'s str {

@@ -1,4 +1,4 @@
-//! Timestamps in the formats the two APIs use, without a date-time dependency.
+//! Timestamps in the formats the APIs use, without a date-time dependency.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

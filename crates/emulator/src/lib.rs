@@ -1,5 +1,5 @@
 //! A cloud API emulator: a real HTTP server on 127.0.0.1 that speaks the parts of the
-//! DigitalOcean API v2 and the Vultr API v2 that Hangar uses, as their OpenAPI specs define
+//! DigitalOcean API v2, the Vultr API v2 and the Linode API v4 that Hangar uses, as their OpenAPI specs define
 //! them (paths, status codes, response shapes, error bodies and pagination).
 //!
 //! Each provider is served on its own listener, like the real hosts. The emulator is used by
@@ -31,6 +31,8 @@
 //!
 //! Behaviour worth knowing:
 //! - Machines are created without a public IP; it appears after [`EmulatorConfig::ip_delay`].
+//!   (A Linode has its address from the start, as the real one does, and is `provisioning`
+//!   until then.)
 //!   Addresses come from the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24.
 //! - Ids, addresses and fault decisions are deterministic for a given seed and request order.
 //! - Faults ([`Faults`]) inject latency, 429s, 500s, requests held without an answer (client
@@ -41,6 +43,10 @@
 //!   `ratelimit-reset` (a one-hour sliding window). The hourly limit itself is not enforced,
 //!   so benchmarks can run long; the SSH-key read limit can be enabled with
 //!   [`EmulatorConfig::do_ssh_key_reads_per_minute`].
+//! - Every Linode response carries `x-ratelimit-limit`, `x-ratelimit-remaining` and
+//!   `x-ratelimit-reset` (a two-minute window of 1,600 requests, not enforced). Linode lists
+//!   take the `X-Filter` header; Linode power calls, resizes and rebuilds answer 400
+//!   "Linode busy." while an earlier event of the Linode runs.
 //! - There are 762 documentation addresses; beyond that many machines, addresses repeat.
 //! - One more listener is the HTTP proxy through which the machines' own cloud-init status
 //!   check (`http://<ip>:4242/cgi-bin/cloud-init-status`) is answered: `running`, then
@@ -69,6 +75,7 @@ mod state;
 pub mod status;
 mod validate;
 
+pub use api::BuiltinSample;
 pub use config::EmulatorConfig;
 pub use error::EmulatorError;
 pub use faults::{FaultOdds, FaultSpecError, Faults};

@@ -101,6 +101,11 @@ macro_rules! emulated_providers {
                     $($folder: <$folder::$api as EmulatedApi>::builtin_seed(),)+
                 }
             }
+
+            /// Adds `key` to the SSH keys of every provider's account.
+            pub fn add_ssh_key(&mut self, key: &crate::seed::SshKeySeed) {
+                $(self.$folder.ssh_keys.push(key.clone());)+
+            }
         }
 
         /// Every provider's seed types, re-exported at the crate root.
@@ -111,11 +116,13 @@ macro_rules! emulated_providers {
 }
 
 mod digitalocean;
+mod linode;
 mod vultr;
 
 emulated_providers! {
     DigitalOcean = "digitalocean" => digitalocean::{DigitalOcean, DigitalOceanSeed},
     Vultr = "vultr" => vultr::{Vultr, VultrSeed},
+    Linode = "linode" => linode::{Linode, LinodeSeed},
 }
 
 /// `a == b`, in a constant.
@@ -143,6 +150,16 @@ impl EmulatedProvider {
     /// The name people know the cloud by (`DigitalOcean`).
     pub fn display_name(self) -> &'static str {
         self.api().display_name()
+    }
+
+    /// The provider whose slug is `name` (the core's `ProviderKind` slugs are the same).
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// What the demo cloud and the tests may rely on in its built-in seed.
+    pub fn sample(self) -> &'static crate::api::BuiltinSample {
+        self.api().sample()
     }
 }
 

@@ -128,6 +128,12 @@ impl Emulator {
         self.base_url(EmulatedProvider::Vultr)
     }
 
+    /// Linode's [`Emulator::base_url`]: `http://127.0.0.1:PORT/v4`; a client appends
+    /// `/linode/instances`.
+    pub fn linode_base_url(&self) -> String {
+        self.base_url(EmulatedProvider::Linode)
+    }
+
     /// `http://127.0.0.1:PORT`: the HTTP proxy that answers the machines' status check
     /// (`http://<machine ip>:4242/cgi-bin/cloud-init-status`); see [`super::status`].
     pub fn status_proxy_url(&self) -> String {
@@ -152,7 +158,7 @@ impl Emulator {
     }
 
     /// The base URL a client of provider `p` is given: `http://127.0.0.1:PORT` plus the
-    /// path prefix its clients expect in it, if any (Vultr's `/v2`).
+    /// path prefix its clients expect in it, if any (Vultr's `/v2`, Linode's `/v4`).
     pub fn base_url(&self, p: EmulatedProvider) -> String {
         p.api().base_url(self.local_addr(p))
     }

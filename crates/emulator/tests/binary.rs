@@ -16,6 +16,7 @@ use serde_json::Value;
 
 const DO: EmulatedProvider = EmulatedProvider::DigitalOcean;
 const VULTR: EmulatedProvider = EmulatedProvider::Vultr;
+const LINODE: EmulatedProvider = EmulatedProvider::Linode;
 /// How long a server may take to print its addresses, or to exit when it should.
 const STARTUP: Duration = Duration::from_secs(60);
 
@@ -26,6 +27,8 @@ struct Server {
     do_token: String,
     vultr_url: String,
     vultr_token: String,
+    linode_url: String,
+    linode_token: String,
     /// Everything printed at start, up to the "Press Ctrl-C" line.
     banner: Vec<String>,
 }
@@ -59,6 +62,8 @@ fn start(args: &[&str]) -> Server {
         do_token: String::new(),
         vultr_url: String::new(),
         vultr_token: String::new(),
+        linode_url: String::new(),
+        linode_token: String::new(),
         banner: Vec::new(),
     };
     let stdout = server.child.stdout.take().expect("piped stdout");
@@ -85,10 +90,14 @@ fn start(args: &[&str]) -> Server {
         } else if let Some(url) = line.strip_prefix("Vultr API:") {
             server.vultr_url = url.trim().to_string();
             token_of = Some(VULTR);
+        } else if let Some(url) = line.strip_prefix("Linode API:") {
+            server.linode_url = url.trim().to_string();
+            token_of = Some(LINODE);
         } else if let Some(token) = line.trim().strip_prefix("token:") {
             match token_of.take() {
                 Some(DO) => server.do_token = token.trim().to_string(),
                 Some(VULTR) => server.vultr_token = token.trim().to_string(),
+                Some(LINODE) => server.linode_token = token.trim().to_string(),
                 None => panic!("a token line without a provider: {:?}", server.banner),
             }
         } else if line.starts_with("Press Ctrl-C") {
@@ -100,6 +109,8 @@ fn start(args: &[&str]) -> Server {
         ("DigitalOcean token", &server.do_token),
         ("Vultr URL", &server.vultr_url),
         ("Vultr token", &server.vultr_token),
+        ("Linode URL", &server.linode_url),
+        ("Linode token", &server.linode_token),
     ] {
         assert!(!v.is_empty(), "no {what} in {:?}", server.banner);
     }
@@ -130,6 +141,8 @@ fn run_to_exit(args: &[&str]) -> (ExitStatus, String) {
         do_token: String::new(),
         vultr_url: String::new(),
         vultr_token: String::new(),
+        linode_url: String::new(),
+        linode_token: String::new(),
         banner: Vec::new(),
     };
     let status = wait_for_exit(&mut guard.child)
@@ -159,6 +172,7 @@ impl Server {
         match p {
             DO => &self.do_url,
             VULTR => &self.vultr_url,
+            LINODE => &self.linode_url,
         }
     }
 
@@ -166,15 +180,17 @@ impl Server {
         match p {
             DO => &self.do_token,
             VULTR => &self.vultr_token,
+            LINODE => &self.linode_token,
         }
     }
 
-    /// The full URL of `path` (`/v2/...` for both providers).
+    /// The full URL of `path` (`/v2/...` for DigitalOcean and Vultr, `/v4/...` for Linode).
     fn url(&self, p: EmulatedProvider, path: &str) -> String {
-        let host = self
-            .base(p)
+        let base = self.base(p);
+        let host = base
             .strip_suffix("/v2")
-            .unwrap_or_else(|| self.base(p));
+            .or_else(|| base.strip_suffix("/v4"))
+            .unwrap_or(base);
         format!("{host}{path}")
     }
 
@@ -249,13 +265,16 @@ fn client() -> reqwest::Client {
 }
 
 /// A path each provider serves, for fault tests.
-const PATHS: [(EmulatedProvider, &str); 6] = [
+const PATHS: [(EmulatedProvider, &str); 9] = [
     (DO, "/v2/account"),
     (DO, "/v2/droplets"),
     (DO, "/v2/regions"),
     (VULTR, "/v2/account"),
     (VULTR, "/v2/instances"),
     (VULTR, "/v2/regions"),
+    (LINODE, "/v4/account"),
+    (LINODE, "/v4/linode/instances"),
+    (LINODE, "/v4/regions"),
 ];
 
 /// Sends a raw GET and reads until EOF; returns the bytes received and how long it took.
@@ -319,6 +338,9 @@ async fn faults_500_answer_every_request_with_the_providers_error_body() {
                     assert_eq!(r.json()["status"], 500, "{:?}", r.body);
                     assert!(r.json()["error"].is_string(), "{:?}", r.body);
                 }
+                LINODE => {
+                    assert!(r.json()["errors"][0]["reason"].is_string(), "{:?}", r.body);
+                }
             }
         }
     }
@@ -342,6 +364,7 @@ async fn faults_429_answer_every_request_with_retry_after() {
                     assert_eq!(r.headers["ratelimit-remaining"], "0");
                 }
                 VULTR => assert_eq!(r.json()["status"], 429),
+                LINODE => assert_eq!(r.json()["errors"][0]["reason"], "Too Many Requests"),
             }
         }
     }
@@ -446,6 +469,8 @@ fn malformed_faults_exit_nonzero_naming_the_problem() {
 async fn machine_ids(server: &Server, http: &reqwest::Client, p: EmulatedProvider) -> Vec<String> {
     let mut ids = Vec::new();
     let mut pages = 0;
+    // Linode's smallest page is 25.
+    let page_size = if p == LINODE { 25 } else { 3 };
     match p {
         DO => {
             let mut url = server.url(DO, "/v2/droplets?per_page=3");
@@ -482,10 +507,26 @@ async fn machine_ids(server: &Server, http: &reqwest::Client, p: EmulatedProvide
             };
             assert_eq!(total as usize, ids.len());
         }
+        LINODE => {
+            let total = loop {
+                let path = format!("/v4/linode/instances?page_size=25&page={}", pages + 1);
+                let r = server.get(http, LINODE, &path).await;
+                assert_eq!(r.status, 200);
+                pages += 1;
+                let body = r.json();
+                for i in body["data"].as_array().expect("data") {
+                    ids.push(i["id"].to_string());
+                }
+                if body["page"].as_u64() >= body["pages"].as_u64() {
+                    break body["results"].as_u64().expect("results");
+                }
+            };
+            assert_eq!(total as usize, ids.len());
+        }
     }
     assert_eq!(
         pages,
-        ids.len().div_ceil(3).max(1),
+        ids.len().div_ceil(page_size).max(1),
         "{} machines",
         ids.len()
     );

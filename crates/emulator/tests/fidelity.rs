@@ -1,6 +1,6 @@
 //! Emulator fidelity: the emulator accepts what the real APIs accept, and official client
 //! libraries that this project did not write (DigitalOcean's `pydo`, Vultr's
-//! `vultr-python-client`) work against it.
+//! `vultr-python-client`, Linode's `linode-api4`) work against it.
 
 use std::process::Command;
 
@@ -249,7 +249,8 @@ async fn vultr_instance_user_data_is_served_as_created() {
     assert!(body["error"].is_string(), "{body}");
 }
 
-/// DigitalOcean's `pydo` and Vultr's `vultr-python-client`, from PyPI at the versions pinned
+/// DigitalOcean's `pydo`, Vultr's `vultr-python-client` and Linode's `linode-api4`, from PyPI
+/// at the versions pinned
 /// in `tests/python-clients/requirements.txt`, create, list, get and delete SSH keys,
 /// machines, domains and records against the `cloud-emulator` binary
 /// (`tests/python-clients/run`; the virtualenv is cached in `target/python-clients/venv`).

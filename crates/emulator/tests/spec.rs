@@ -4,7 +4,9 @@
 //! The checks are one list of cases ([`cases!`] below), each run for each provider it applies
 //! to through a small adapter ([`adapter::Adapter`]: paths, bodies, field names, statuses):
 //! case `machines::lifecycle_and_ip_delay` becomes the tests
-//! `lifecycle_and_ip_delay::digitalocean` and `lifecycle_and_ip_delay::vultr`.
+//! `lifecycle_and_ip_delay::digitalocean` and `lifecycle_and_ip_delay::vultr`. Linode runs
+//! the cases whose shapes it shares (auth, unknown paths, faults, seeds) and its own in
+//! `spec/linode.rs`.
 
 #[path = "spec/adapter.rs"]
 mod adapter;
@@ -22,6 +24,8 @@ mod faults;
 mod firewalls;
 #[path = "spec/keys.rs"]
 mod keys;
+#[path = "spec/linode.rs"]
+mod linode;
 #[path = "spec/machines.rs"]
 mod machines;
 #[path = "spec/resize.rs"]
@@ -64,42 +68,57 @@ cases! {
     machines::pagination_follows_the_spec => [digitalocean, vultr];
     machines::large_fleets_page_through_completely => [digitalocean, vultr];
     machines::create_validates_its_input => [digitalocean, vultr];
-    machines::auth_failures_give_401 => [digitalocean, vultr];
-    machines::unknown_ids_paths_and_methods => [digitalocean, vultr];
+    machines::auth_failures_give_401 => [digitalocean, vultr, linode];
+    machines::unknown_ids_paths_and_methods => [digitalocean, vultr, linode];
     machines::broken_machine_bodies_fail_the_check => [digitalocean, vultr];
     machines::with_no_ip_delay_the_create_answer_is_still_pending => [digitalocean, vultr];
     machines::multi_create_and_delete_by_tag => [digitalocean];
-    machines::ghost_deletes => [digitalocean, vultr];
+    machines::ghost_deletes => [digitalocean, vultr, linode];
     machines::stuck_locked_deletes => [vultr];
-    machines::dropping_the_emulator_stops_it => [digitalocean, vultr];
+    machines::dropping_the_emulator_stops_it => [digitalocean, vultr, linode];
     // Resize and rebuild.
     resize::resize_and_rebuild => [digitalocean, vultr];
     // Snapshots.
     snapshots::snapshot_and_create_from_it => [digitalocean, vultr];
     // SSH keys.
-    keys::ssh_key_crud => [digitalocean, vultr];
+    keys::ssh_key_crud => [digitalocean, vultr, linode];
     keys::ssh_key_read_limit_when_enabled => [digitalocean];
     // DNS.
     dns::domains_and_records => [digitalocean, vultr];
     dns::record_conventions => [digitalocean, vultr];
     // Catalogs, account, projects, tags.
-    catalogs::catalogs_and_account => [digitalocean, vultr];
+    catalogs::catalogs_and_account => [digitalocean, vultr, linode];
     catalogs::projects_and_assignments => [digitalocean];
     catalogs::tags => [digitalocean];
     // Firewalls.
     firewalls::digitalocean_firewalls => [digitalocean];
     firewalls::vultr_firewall_groups => [vultr];
     // Faults.
-    faults::injected_latency => [digitalocean, vultr];
-    faults::injected_rate_limits => [digitalocean, vultr];
-    faults::injected_server_errors => [digitalocean, vultr];
-    faults::dropped_connections => [digitalocean, vultr];
-    faults::held_requests_time_out => [digitalocean, vultr];
-    faults::fault_percentages_are_deterministic => [digitalocean, vultr];
+    faults::injected_latency => [digitalocean, vultr, linode];
+    faults::injected_rate_limits => [digitalocean, vultr, linode];
+    faults::injected_server_errors => [digitalocean, vultr, linode];
+    faults::dropped_connections => [digitalocean, vultr, linode];
+    faults::held_requests_time_out => [digitalocean, vultr, linode];
+    faults::fault_percentages_are_deterministic => [digitalocean, vultr, linode];
     // Seeds and coverage.
-    seeds::the_yaml_fixture_seeds_deterministically => [digitalocean, vultr];
-    seeds::a_broken_seed_is_refused => [digitalocean, vultr];
+    seeds::the_yaml_fixture_seeds_deterministically => [digitalocean, vultr, linode];
+    seeds::a_broken_seed_is_refused => [digitalocean, vultr, linode];
     coverage::every_route_answers_successfully => [digitalocean, vultr];
+    // Linode (unwrapped bodies, `{data, page, pages, results}` pages, 200 for every success,
+    // busy states): its own cases, resize, rebuild and Cloud Firewalls included; Linode's
+    // snapshots (backups) are not offered.
+    linode::linode_lifecycle_and_busy_states => [linode];
+    linode::linode_filters => [linode];
+    linode::linode_pagination => [linode];
+    linode::linode_create_validates_its_input => [linode];
+    linode::linode_resize_and_rebuild => [linode];
+    linode::linode_catalogs_and_account => [linode];
+    linode::linode_ssh_key_crud => [linode];
+    linode::linode_domains_and_records => [linode];
+    linode::linode_every_route_answers => [linode];
+    linode::linode_firewalls => [linode];
+    linode::linode_status_proxy_follows_the_boot => [linode];
+    linode::linode_broken_bodies_fail_the_check => [linode];
 }
 
 // ---- the checker itself, the request log, the binary: not per provider ---------------------
@@ -177,6 +196,35 @@ fn the_checker_rejects_what_the_spec_forbids() {
         Some(&json!({ "error": "x", "status": 404 })),
     )
     .unwrap();
+    // Linode: errors are `{"errors": [{"reason", "field"}]}`, with the `/v4` prefix or not.
+    openapi::check_response(
+        Api::Linode,
+        "GET",
+        "/v4/linode/instances/1",
+        404,
+        Some(&json!({ "errors": [{ "reason": "Not found" }] })),
+    )
+    .unwrap();
+    assert!(
+        openapi::check_response(
+            Api::Linode,
+            "GET",
+            "/linode/instances/1",
+            404,
+            Some(&json!({ "error": "Not found" }))
+        )
+        .is_err()
+    );
+    assert!(
+        openapi::check_response(
+            Api::Linode,
+            "POST",
+            "/linode/instances",
+            400,
+            Some(&json!({ "errors": [{ "reason": 1 }] }))
+        )
+        .is_err()
+    );
     // 204 has no body; undocumented success statuses are rejected.
     assert!(
         openapi::check_response(Api::Vultr, "DELETE", "/instances/x", 204, Some(&json!({})))

@@ -58,19 +58,19 @@ pub(crate) async fn slowly(
     }
 }
 
-/// Waits for the demo cloud's 14 machines in the table, and returns the rows.
+/// Waits for the demo cloud's machines in the table, and returns the rows.
 pub(crate) async fn demo_fleet(gui: &GuiSession) -> Vec<Vec<String>> {
     wait_until(
         "the demo fleet",
         async || crate::table_rows(gui).await,
-        |r| r.len() == 14,
+        |r| r.len() == crate::DEMO_MACHINES,
     )
     .await
 }
 
 /// Clicks the row button `testid` of the machine called `name` (after dismissing the toasts,
 /// which may cover the bottom rows' buttons).
-async fn click_row_action(gui: &GuiSession, name: &str, testid: &str) {
+pub(crate) async fn click_row_action(gui: &GuiSession, name: &str, testid: &str) {
     gui.client
         .execute(
             "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click());",
@@ -270,7 +270,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     let left = wait_until(
         "web-1 gone from the table",
         async || crate::table_rows(&gui).await,
-        |r| r.len() == 13 && row(r, "web-1").is_none(),
+        |r| r.len() == crate::DEMO_MACHINES - 1 && row(r, "web-1").is_none(),
     )
     .await;
     assert!(row(&left, "web-2").is_some());

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::e2e::GuiSession;
 
 /// The values of the options of the `<select>` matching `css`.
-async fn option_values(gui: &GuiSession, css: &str) -> Vec<String> {
+pub(crate) async fn option_values(gui: &GuiSession, css: &str) -> Vec<String> {
     let v = gui
         .client
         .execute(
@@ -23,7 +23,7 @@ async fn option_values(gui: &GuiSession, css: &str) -> Vec<String> {
 }
 
 /// The current value of the form control matching `css`.
-async fn value_of(gui: &GuiSession, css: &str) -> String {
+pub(crate) async fn value_of(gui: &GuiSession, css: &str) -> String {
     let v = gui
         .client
         .execute(
@@ -37,7 +37,7 @@ async fn value_of(gui: &GuiSession, css: &str) -> String {
 
 /// Picks `value` in the `<select>` matching `css` the way a user's choice arrives: the value
 /// changes, then `change` fires.
-async fn choose(gui: &GuiSession, css: &str, value: &str) {
+pub(crate) async fn choose(gui: &GuiSession, css: &str, value: &str) {
     gui.find(css).await;
     gui.client
         .execute(
@@ -55,7 +55,7 @@ async fn choose(gui: &GuiSession, css: &str, value: &str) {
 }
 
 /// Waits until `read` returns a value for which `ok` holds.
-async fn wait_until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+pub(crate) async fn wait_until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
     what: &str,
     timeout: Duration,
     read: impl Fn() -> F,
@@ -76,7 +76,7 @@ async fn wait_until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
 }
 
 /// The `data-state` of a timeline step.
-async fn step_state(gui: &GuiSession, step: &str) -> String {
+pub(crate) async fn step_state(gui: &GuiSession, step: &str) -> String {
     let v = gui
         .client
         .execute(
@@ -353,7 +353,7 @@ async fn create_cancelled_after_the_machine_exists_is_cleaned_up() {
         .await
         .expect("open Machines");
     let rows = crate::wait_for_rows(&gui, "the demo fleet", Duration::from_secs(30), |rows| {
-        rows.len() == 14
+        rows.len() == crate::DEMO_MACHINES
     })
     .await;
     assert!(rows.iter().all(|r| r[0] != "e2e-cancel"), "{rows:#?}");

@@ -21,7 +21,7 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    fn value(&self) -> &str {
+    pub(crate) fn value(&self) -> &str {
         &self.cells[2]
     }
     fn machine(&self) -> &str {
@@ -64,7 +64,7 @@ pub(crate) async fn wait_rows(
     }
 }
 
-async fn xpath(gui: &GuiSession, path: &str) -> Element {
+pub(crate) async fn xpath(gui: &GuiSession, path: &str) -> Element {
     gui.client
         .wait()
         .at_most(STEP)
@@ -74,14 +74,14 @@ async fn xpath(gui: &GuiSession, path: &str) -> Element {
 }
 
 /// Replaces the text of the input `css` by typing, then leaves the field.
-async fn type_into(gui: &GuiSession, css: &str, text: &str) {
+pub(crate) async fn type_into(gui: &GuiSession, css: &str, text: &str) {
     gui.type_into(css, text).await;
     let input = gui.find(css).await;
     input.send_keys("\u{E004}").await.expect("tab out"); // Tab: the field counts as touched
 }
 
 /// Opens the Add record form with `record_type` chosen.
-async fn open_add_form(gui: &GuiSession, record_type: &str) {
+pub(crate) async fn open_add_form(gui: &GuiSession, record_type: &str) {
     gui.click("[data-testid=dns-add]").await;
     gui.find("[data-testid=dns-field-type]")
         .await
@@ -90,7 +90,7 @@ async fn open_add_form(gui: &GuiSession, record_type: &str) {
         .expect("choose the record type");
 }
 
-async fn row_button(gui: &GuiSession, name: &str, testid: &str) {
+pub(crate) async fn row_button(gui: &GuiSession, name: &str, testid: &str) {
     // Earlier result toasts may lie over the last rows' buttons, as they would for a user.
     gui.client
         .execute(

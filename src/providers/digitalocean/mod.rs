@@ -65,6 +65,7 @@ impl ProviderClient for DigitalOcean {
         access_url: "https://cloud.digitalocean.com/account/api/tokens",
         access_help: "Create a personal access token with read and write scope (API → Tokens).",
         projects: true,
+        dns_caa_flags: true,
     };
 
     fn from_parts(parts: ClientParts) -> Self {

@@ -2,8 +2,9 @@
 //!
 //! Error bodies are parsed leniently, because the shapes differ by provider and by operation:
 //! DigitalOcean's `{"id", "message"}`, DigitalOcean's `error_with_root_causes`
-//! (`{"error", "messages", "root_causes"}`), Vultr's `{"error", "status"}`, and anything else
-//! (HTML from a proxy, an empty body), which falls back to the HTTP status text.
+//! (`{"error", "messages", "root_causes"}`), Vultr's `{"error", "status"}`, a list of error
+//! objects (`{"errors": [{"reason", "field"}]}`, as Linode sends), and anything else (HTML
+//! from a proxy, an empty body), which falls back to the HTTP status text.
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -55,6 +56,32 @@ fn message_from_json(value: &Value) -> Option<String> {
                     .map(str::to_string)
                     .collect::<Vec<_>>(),
             );
+        }
+    }
+    // {"errors": [{"reason": "...", "field": "..."}, ...]}: one entry per problem, `field`
+    // only when one request field caused it (and then possibly a dotted path, or "null").
+    if let Some(items) = value.get("errors").and_then(Value::as_array) {
+        for item in items {
+            let Some(reason) = item
+                .get("reason")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            else {
+                continue;
+            };
+            let field = item
+                .get("field")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|f| !f.is_empty() && *f != "null");
+            let part = match field {
+                Some(field) => format!("{field}: {reason}"),
+                None => reason.to_string(),
+            };
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
         }
     }
     if parts.is_empty() {
@@ -160,6 +187,32 @@ mod tests {
         assert_eq!(
             error_message(StatusCode::BAD_REQUEST, b"plain words"),
             "plain words"
+        );
+    }
+
+    #[test]
+    fn parses_a_list_of_error_objects_with_optional_fields() {
+        let body = br#"{"errors":[
+            {"reason":"Label must be unique","field":"label"},
+            {"reason":"Linode busy."},
+            {"reason":"Not a valid type","field":"null"},
+            {"field":"region"},
+            {"reason":"Linode busy."}
+        ]}"#;
+        assert_eq!(
+            error_message(StatusCode::BAD_REQUEST, body),
+            "label: Label must be unique; Linode busy.; Not a valid type"
+        );
+        assert_eq!(
+            error_message(
+                StatusCode::BAD_REQUEST,
+                br#"{"errors":[{"reason":"too long","field":"metadata.user_data"}]}"#
+            ),
+            "metadata.user_data: too long"
+        );
+        assert_eq!(
+            error_message(StatusCode::NOT_FOUND, br#"{"errors":[]}"#),
+            "HTTP 404 Not Found"
         );
     }
 

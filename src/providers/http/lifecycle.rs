@@ -31,9 +31,10 @@ pub struct DestroyPolicy {
     pub confirm_polls: u32,
     /// First wait between confirmation GETs; doubles up to 8× this value.
     pub confirm_interval: Duration,
-    /// Retries of a DELETE refused because the machine is locked / still provisioning (Vultr).
+    /// Retries of a request refused because the machine is locked / still provisioning (a
+    /// Vultr DELETE; a Linode that answers "busy" after its create).
     pub locked_retries: usize,
-    /// First wait before retrying a locked DELETE; doubles with jitter up to 16× this value.
+    /// First wait before retrying a locked request; doubles with jitter up to 16× this value.
     pub locked_delay: Duration,
 }
 

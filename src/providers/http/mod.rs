@@ -214,6 +214,20 @@ impl HttpClient {
         self.decode(path, &reply.body)
     }
 
+    /// GET `path` with extra request headers (a provider's filter header, such as Linode's
+    /// `X-Filter`) and decode the JSON body.
+    pub async fn get_json_with_headers<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        headers: &[(&str, String)],
+    ) -> Result<T> {
+        let reply = self
+            .execute_with_headers(Method::GET, path, query, headers, None, Safety::Idempotent)
+            .await?;
+        self.decode(path, &reply.body)
+    }
+
     /// Send a JSON body and decode the JSON answer.
     pub async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
@@ -263,10 +277,32 @@ impl HttpClient {
         body: Option<Vec<u8>>,
         safety: Safety,
     ) -> Result<Reply> {
+        self.execute_with_headers(method, path, query, &[], body, safety)
+            .await
+    }
+
+    /// [`execute`](Self::execute) with extra request headers.
+    pub async fn execute_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        headers: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        safety: Safety,
+    ) -> Result<Reply> {
         let attempts = std::sync::atomic::AtomicUsize::new(0);
         let attempt = || {
             let retried = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0;
-            self.attempt(method.clone(), path, query, body.clone(), safety, retried)
+            self.attempt(
+                method.clone(),
+                path,
+                query,
+                headers,
+                body.clone(),
+                safety,
+                retried,
+            )
         };
         attempt
             .retry(self.policy.backoff())
@@ -276,11 +312,13 @@ impl HttpClient {
             .map_err(|f| f.error)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
+        headers: &[(&str, String)],
         body: Option<Vec<u8>>,
         safety: Safety,
         retried: bool,
@@ -304,6 +342,9 @@ impl HttpClient {
             .header(AUTHORIZATION, bearer);
         if !query.is_empty() {
             request = request.query(query);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
         }
         if let Some(body) = body {
             request = request
@@ -412,15 +453,15 @@ impl HttpClient {
         }
     }
 
-    /// Remember DigitalOcean's `ratelimit-remaining: 0` until `ratelimit-reset`. A `Retry-After`
-    /// on the same response is the more precise instruction (a burst-limit 429 carries one) and
-    /// is honoured by the retry loop instead.
+    /// Remember `ratelimit-remaining: 0` (DigitalOcean; `x-ratelimit-*` on Linode) until the
+    /// reset. A `Retry-After` on the same response is the more precise instruction (a
+    /// burst-limit 429 carries one) and is honoured by the retry loop instead.
     fn note_rate_limit(&self, headers: &HeaderMap) {
         if headers.contains_key(RETRY_AFTER) {
             return;
         }
-        let remaining = header_u64(headers, "ratelimit-remaining");
-        let reset = header_u64(headers, "ratelimit-reset");
+        let remaining = rate_limit_header(headers, "remaining");
+        let reset = rate_limit_header(headers, "reset");
         if let (Some(0), Some(reset)) = (remaining, reset) {
             let wait = Duration::from_secs(reset.saturating_sub(unix_now()));
             *self.blocked_until.lock().expect("rate-limit lock") = Some(Instant::now() + wait);
@@ -450,8 +491,8 @@ impl HttpClient {
     }
 }
 
-/// How long the provider asked us to wait: `Retry-After` (seconds), else for a 429 DigitalOcean's
-/// `ratelimit-reset` (Unix time) when `ratelimit-remaining` is 0.
+/// How long the provider asked us to wait: `Retry-After` (seconds), else for a 429 the
+/// `ratelimit-reset` / `x-ratelimit-reset` (Unix time) when the matching `remaining` is 0.
 fn retry_wait(headers: &HeaderMap, status: StatusCode) -> Option<Duration> {
     if let Some(secs) = headers
         .get(RETRY_AFTER)
@@ -461,12 +502,19 @@ fn retry_wait(headers: &HeaderMap, status: StatusCode) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if status == StatusCode::TOO_MANY_REQUESTS
-        && header_u64(headers, "ratelimit-remaining") == Some(0)
-        && let Some(reset) = header_u64(headers, "ratelimit-reset")
+        && rate_limit_header(headers, "remaining") == Some(0)
+        && let Some(reset) = rate_limit_header(headers, "reset")
     {
         return Some(Duration::from_secs(reset.saturating_sub(unix_now()).max(1)));
     }
     None
+}
+
+/// A rate-limit header as a number: `ratelimit-<what>` (DigitalOcean), else
+/// `x-ratelimit-<what>` (Linode), both with the reset in Unix seconds.
+fn rate_limit_header(headers: &HeaderMap, what: &str) -> Option<u64> {
+    header_u64(headers, &format!("ratelimit-{what}"))
+        .or_else(|| header_u64(headers, &format!("x-ratelimit-{what}")))
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {

@@ -237,6 +237,26 @@ async fn remaining_zero_blocks_the_next_request_until_reset() {
 }
 
 #[tokio::test]
+async fn x_ratelimit_headers_block_the_same_way() {
+    // Linode's names for the same two headers.
+    let reset = (unix_now() + 2).to_string();
+    let script = Script::new(vec![(
+        200,
+        vec![
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", reset),
+        ],
+        "{}",
+    )]);
+    let c = client(&serve(script.clone()).await);
+    let _: Value = c.get_json("/v2/x", &[]).await.unwrap();
+    let started = Instant::now();
+    let _: Value = c.get_json("/v2/x", &[]).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    assert_eq!(script.hits(), 2);
+}
+
+#[tokio::test]
 async fn client_errors_are_not_retried() {
     let script = Script::new(vec![(
         422,

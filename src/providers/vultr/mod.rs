@@ -68,6 +68,7 @@ impl ProviderClient for Vultr {
         access_url: "https://my.vultr.com/settings/#settingsapi",
         access_help: "Enable the API and copy the personal access token (Account → API); allow this computer's address in its access control.",
         projects: false,
+        dns_caa_flags: true,
     };
 
     fn from_parts(parts: ClientParts) -> Self {

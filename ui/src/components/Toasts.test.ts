@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it } from "vitest";
-import { toast, toasts } from "../lib/toasts.svelte";
+import { KEPT, toast, toasts } from "../lib/toasts.svelte";
 import Toasts from "./Toasts.svelte";
 
 describe("Toasts", () => {
@@ -18,5 +18,12 @@ describe("Toasts", () => {
     await fireEvent.click(older);
     expect(toasts.map((t) => t.text)).toEqual(["failure 3", "failure 4", "failure 5"]);
     expect(screen.queryByTestId("toasts-older")).toBeNull();
+  });
+
+  it("keeps the newest toasts only, so errors left on screen do not pile up", () => {
+    for (let n = 1; n <= KEPT + 5; n++) toast("bad", `failure ${n}`);
+    expect(toasts).toHaveLength(KEPT);
+    expect(toasts[0]?.text).toBe("failure 6");
+    expect(toasts.at(-1)?.text).toBe(`failure ${KEPT + 5}`);
   });
 });

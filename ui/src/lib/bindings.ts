@@ -1477,8 +1477,8 @@ export type ProviderEntry = {
 	kind: ProviderKind,
 } & ProviderAbout;
 
-/**  The clouds Hangar knows. Serialized as their slug (`digitalocean`, `vultr`). */
-export type ProviderKind = "digitalocean" | "vultr";
+/**  The clouds Hangar knows. Serialized as their slug (`digitalocean`, `vultr`, `linode`). */
+export type ProviderKind = "digitalocean" | "vultr" | "linode";
 
 /**  One step of a rebuild. */
 export type RebuildProgress = 

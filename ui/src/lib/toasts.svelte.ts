@@ -16,10 +16,15 @@ let nextId = 1;
 /** The toasts on screen, newest last. */
 export const toasts = $state<Toast[]>([]);
 
+/** How many toasts are kept: errors stay until dismissed, so a long session that keeps
+ * failing drops the oldest rather than holding them all. */
+export const KEPT = 20;
+
 /** Shows a toast and returns its id. */
 export function toast(tone: ToastTone, text: string): number {
   const id = nextId++;
   toasts.push({ id, tone, text });
+  if (toasts.length > KEPT) toasts.splice(0, toasts.length - KEPT);
   const life = LIFETIME_MS[tone];
   if (life !== null) setTimeout(() => dismiss(id), life);
   return id;

@@ -30,7 +30,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-use crate::api::{EmulatedApi, Refusal, StartContext};
+use crate::api::{BuiltinSample, EmulatedApi, Refusal, StartContext};
 use crate::clock::unix_now;
 use crate::error::EmulatorError;
 use crate::query::{query_get, query_pairs};
@@ -64,6 +64,24 @@ fn base_url(shared: &Shared) -> &str {
 
 impl EmulatedApi for DigitalOcean {
     const DISPLAY_NAME: &'static str = "DigitalOcean";
+    const SAMPLE: BuiltinSample = BuiltinSample {
+        region: "nyc3",
+        size: "s-1vcpu-1gb",
+        bigger_size: "s-1vcpu-2gb",
+        image: "ubuntu-24-04-x64",
+        other_image: "debian-12-x64",
+        zone: "example.com",
+        ready_machines: &["web-1"],
+        machines_path: "/v2/droplets",
+        account_path: "/v2/account",
+        domains_path: "/v2/domains",
+        record_update_method: "PUT",
+        max_page_size: 200,
+        page_size_param: "per_page",
+        machines_key: "droplets",
+        machine_name_field: "name",
+        missing_id: "999999999",
+    };
     type Seed = DigitalOceanSeed;
     type State = DoState;
 

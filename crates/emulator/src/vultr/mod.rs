@@ -24,7 +24,7 @@ use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::api::{EmulatedApi, Refusal, StartContext};
+use crate::api::{BuiltinSample, EmulatedApi, Refusal, StartContext};
 use crate::error::EmulatorError;
 use crate::query::{query_get, query_pairs};
 use crate::state::{Shared, lock};
@@ -48,6 +48,24 @@ fn lock_world(shared: &Shared) -> MutexGuard<'_, VultrWorld> {
 
 impl EmulatedApi for Vultr {
     const DISPLAY_NAME: &'static str = "Vultr";
+    const SAMPLE: BuiltinSample = BuiltinSample {
+        region: "ewr",
+        size: "vc2-1c-1gb",
+        bigger_size: "vc2-1c-2gb",
+        image: "2284",
+        other_image: "2136",
+        zone: "example.net",
+        ready_machines: &["web-1"],
+        machines_path: "/v2/instances",
+        account_path: "/v2/account",
+        domains_path: "/v2/domains",
+        record_update_method: "PATCH",
+        max_page_size: 500,
+        page_size_param: "per_page",
+        machines_key: "instances",
+        machine_name_field: "label",
+        missing_id: "00000000-0000-4000-8000-000000000000",
+    };
     type Seed = VultrSeed;
     type State = VultrState;
 

@@ -4,7 +4,7 @@
 use hangar_emulator::EmulatedProvider;
 use serde_json::{Value, json};
 
-use crate::client::{Client, DO, KEY_A, KEY_B, Reply, VULTR, public_v4};
+use crate::client::{Client, DO, KEY_A, KEY_B, LINODE, Reply, VULTR, public_v4};
 
 /// One provider, as the shared cases see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,28 +21,93 @@ impl Adapter {
         Adapter { provider: VULTR }
     }
 
+    pub fn linode() -> Adapter {
+        Adapter { provider: LINODE }
+    }
+
     pub fn provider(self) -> EmulatedProvider {
         self.provider
     }
 
-    /// Picks the DigitalOcean or the Vultr value.
+    /// Picks the DigitalOcean or the Vultr value, for what only those two share a shape for
+    /// (Linode's unwrapped bodies and `{data, page, pages, results}` pages have their own
+    /// cases in `spec/linode.rs`). Panics for Linode: a case that runs for Linode uses
+    /// [`Adapter::pick3`] or a method with a Linode arm.
     pub fn pick<T>(self, digitalocean: T, vultr: T) -> T {
         match self.provider {
             EmulatedProvider::DigitalOcean => digitalocean,
             EmulatedProvider::Vultr => vultr,
+            EmulatedProvider::Linode => {
+                panic!("this adapter value has no Linode form: see spec/linode.rs")
+            }
         }
     }
 
+    /// Picks the DigitalOcean, the Vultr or the Linode value.
+    pub fn pick3<T>(self, digitalocean: T, vultr: T, linode: T) -> T {
+        match self.provider {
+            EmulatedProvider::DigitalOcean => digitalocean,
+            EmulatedProvider::Vultr => vultr,
+            EmulatedProvider::Linode => linode,
+        }
+    }
+
+    /// The resource of a single-resource answer: DigitalOcean and Vultr wrap it under `key`
+    /// (`ssh_key`), Linode does not.
+    pub fn one_of<'v>(self, body: &'v Value, key: &str) -> &'v Value {
+        match self.provider {
+            EmulatedProvider::Linode => body,
+            _ => &body[key],
+        }
+    }
+
+    /// The items of a list answer: under `key` (`regions`), or Linode's `data`.
+    pub fn items_of<'v>(self, body: &'v Value, key: &str) -> &'v Vec<Value> {
+        let items = match self.provider {
+            EmulatedProvider::Linode => &body["data"],
+            _ => &body[key],
+        };
+        items.as_array().expect("a list")
+    }
+
+    /// The total count of a list answer: `meta.total`, or Linode's `results`.
+    pub fn total_of(self, body: &Value) -> Value {
+        match self.provider {
+            EmulatedProvider::Linode => body["results"].clone(),
+            _ => body["meta"]["total"].clone(),
+        }
+    }
+
+    /// The status of a created SSH key: 201, or Linode's 200.
+    pub fn key_created(self) -> u16 {
+        self.pick3(201, 201, 200)
+    }
+
+    /// Checks a successful delete: DigitalOcean's and Vultr's empty 204, Linode's 200 `{}`.
+    pub fn assert_deleted(self, r: &Reply) {
+        match self.provider {
+            EmulatedProvider::Linode => {
+                assert_eq!((r.status, r.json().clone()), (200, json!({})))
+            }
+            _ => assert_eq!((r.status, r.body.is_none()), (204, true)),
+        }
+    }
+
+    /// The name field of an SSH key: `name`, or Linode's `label`.
+    pub fn key_name(self) -> &'static str {
+        self.pick3("name", "name", "label")
+    }
+
     /// A client path as the emulator sees it (and fault routes match it): Vultr paths get
-    /// their `/v2` prefix.
+    /// their `/v2` prefix, Linode paths their `/v4` one.
     pub fn full_path(self, path: &str) -> String {
-        self.pick(path.to_string(), format!("/v2{path}"))
+        self.pick3(path.to_string(), format!("/v2{path}"), format!("/v4{path}"))
     }
 
     // ---- machines ----------------------------------------------------------------------
 
     pub fn machines(self) -> &'static str {
-        self.pick("/v2/droplets", "/instances")
+        self.pick3("/v2/droplets", "/instances", "/linode/instances")
     }
 
     pub fn machine(self, id: &str) -> String {
@@ -54,9 +119,9 @@ impl Adapter {
         self.pick("droplet", "instance")
     }
 
-    /// The key of a machine list: `droplets` or `instances`.
+    /// The key of a machine list: `droplets`, `instances` or Linode's `data`.
     pub fn many(self) -> &'static str {
-        self.pick("droplets", "instances")
+        self.pick3("droplets", "instances", "data")
     }
 
     /// A machine's (or a key's, or a record's) id as a path segment.
@@ -64,12 +129,13 @@ impl Adapter {
         match self.provider {
             EmulatedProvider::DigitalOcean => v["id"].as_u64().expect("a numeric id").to_string(),
             EmulatedProvider::Vultr => v["id"].as_str().expect("a string id").to_string(),
+            EmulatedProvider::Linode => v["id"].as_u64().expect("a numeric id").to_string(),
         }
     }
 
     /// An id the provider's id format allows, but that names no machine.
     pub fn bogus_machine_id(self) -> &'static str {
-        self.pick("not-a-number", "not-a-uuid")
+        self.pick3("not-a-number", "not-a-uuid", "999999999")
     }
 
     /// A minimal valid create body.
@@ -81,6 +147,7 @@ impl Adapter {
             EmulatedProvider::Vultr => {
                 json!({ "region": "ewr", "plan": "vc2-1c-1gb", "os_id": 2284, "label": name, "tags": tags })
             }
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -101,6 +168,7 @@ impl Adapter {
                     "tags": tags, "sshkey_id": [key], "enable_ipv6": true,
                     "backups": "disabled", "user_data": "IyEvYmluL3NoCmVjaG8gaGkK" })
             }
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -112,6 +180,7 @@ impl Adapter {
                 "0.0.0.0" => None,
                 ip => Some(ip.to_string()),
             },
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -164,6 +233,7 @@ impl Adapter {
                     .await;
                 assert_eq!((r.status, r.body.is_none()), (204, true), "{action}");
             }
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -180,6 +250,7 @@ impl Adapter {
                 format!("/v2/droplets?name={}", name.to_uppercase())
             }
             EmulatedProvider::Vultr => format!("/instances?label={name}"),
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -204,6 +275,7 @@ impl Adapter {
                 "" => None,
                 cursor => Some(format!("{first}&cursor={cursor}")),
             },
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -279,6 +351,7 @@ impl Adapter {
                     (with("backups", json!("yes")), "backups"),
                 ]
             }
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -286,7 +359,7 @@ impl Adapter {
 
     /// The status of a refused (invalid) body: 422 or 400.
     pub fn invalid_status(self) -> u16 {
-        self.pick(422, 400)
+        self.pick3(422, 400, 400)
     }
 
     /// Checks an error body: DigitalOcean's `id` (`expected_id`) and `message`, Vultr's
@@ -301,6 +374,11 @@ impl Adapter {
                 assert_eq!(body["status"], status, "{body}");
                 assert!(body["error"].is_string(), "{body}");
             }
+            EmulatedProvider::Linode => {
+                let errors = body["errors"].as_array().expect("an errors list");
+                assert!(!errors.is_empty(), "{body}");
+                assert!(errors.iter().all(|e| e["reason"].is_string()), "{body}");
+            }
         }
     }
 
@@ -313,51 +391,70 @@ impl Adapter {
                 &json!({ "id": "not_found", "message": "The resource you were accessing could not be found." })
             ),
             EmulatedProvider::Vultr => self.assert_error(r.json(), 404, ""),
+            EmulatedProvider::Linode => {
+                assert_eq!(r.json(), &json!({ "errors": [{ "reason": "Not found" }] }))
+            }
         }
     }
 
     /// The exact 401 body.
     pub fn unauthorized_body(self) -> Value {
-        self.pick(
+        self.pick3(
             json!({ "id": "unauthorized", "message": "Unable to authenticate you." }),
             json!({ "error": "Invalid API token.", "status": 401 }),
+            json!({ "errors": [{ "reason": "Invalid Token" }] }),
         )
     }
 
     /// A path no route serves.
     pub fn unspecified_path(self) -> &'static str {
-        self.pick("/v2/nothing-here", "/nothing-here")
+        self.pick3("/v2/nothing-here", "/nothing-here", "/nothing-here")
     }
 
     // ---- account and catalogs ------------------------------------------------------------
 
     pub fn account(self) -> &'static str {
-        self.pick("/v2/account", "/account")
+        self.pick3("/v2/account", "/account", "/account")
     }
 
     /// A field of the built-in seed's account and its value.
     pub fn account_field(self) -> (&'static str, &'static str) {
-        self.pick(("status", "active"), ("email", "demo@example.com"))
+        self.pick3(
+            ("status", "active"),
+            ("email", "demo@example.com"),
+            ("email", "demo@example.com"),
+        )
     }
 
     pub fn regions(self) -> &'static str {
-        self.pick("/v2/regions", "/regions")
+        self.pick3("/v2/regions", "/regions", "/regions")
     }
 
     /// The region list path and the built-in regions' identifiers, in order.
     pub fn region_ids(self) -> (&'static str, &'static [&'static str]) {
-        self.pick(
+        self.pick3(
             (
                 "slug",
                 &["nyc1", "nyc3", "ams3", "sfo3", "fra1", "lon1", "sgp1"],
             ),
             ("id", &["ewr", "ord", "ams", "fra", "lhr", "sjc"]),
+            (
+                "id",
+                &[
+                    "us-east",
+                    "us-central",
+                    "us-west",
+                    "eu-west",
+                    "eu-central",
+                    "ap-south",
+                ],
+            ),
         )
     }
 
     /// The size (plan) list path, its key, and some sizes it offers.
     pub fn sizes(self) -> (&'static str, &'static str, &'static [&'static str]) {
-        self.pick(
+        self.pick3(
             (
                 "/v2/sizes",
                 "sizes",
@@ -373,38 +470,50 @@ impl Adapter {
                 "plans",
                 &["vc2-1c-1gb", "vc2-2c-4gb", "vhf-1c-1gb"],
             ),
+            (
+                "/linode/types",
+                "data",
+                &["g6-nanode-1", "g6-standard-1", "g6-standard-2"],
+            ),
         )
     }
 
     /// The identifier field of a size (`slug` or `id`), a size, its monthly price field and
     /// its price.
     pub fn size_price(self) -> (&'static str, &'static str, &'static str, Value) {
-        self.pick(
+        self.pick3(
             ("slug", "s-1vcpu-1gb", "price_monthly", json!(6.0)),
             ("id", "vc2-1c-1gb", "monthly_cost", json!(5)),
+            (
+                "id",
+                "g6-nanode-1",
+                "price",
+                json!({ "hourly": 0.0075, "monthly": 5.0 }),
+            ),
         )
     }
 
     // ---- SSH keys ----------------------------------------------------------------------
 
     pub fn keys(self) -> &'static str {
-        self.pick("/v2/account/keys", "/ssh-keys")
+        self.pick3("/v2/account/keys", "/ssh-keys", "/profile/sshkeys")
     }
 
     pub fn key_body(self, name: &str, public_key: &str) -> Value {
-        self.pick(
+        self.pick3(
             json!({ "name": name, "public_key": public_key }),
             json!({ "name": name, "ssh_key": public_key }),
+            json!({ "label": name, "ssh_key": public_key }),
         )
     }
 
     /// A key the built-in seed does not hold.
     pub fn new_key(self) -> &'static str {
-        self.pick(KEY_A, KEY_B)
+        self.pick3(KEY_A, KEY_B, KEY_A)
     }
 
-    /// Renames a key and checks the provider's answer (DigitalOcean's PUT answers the key,
-    /// Vultr's PATCH an empty 204).
+    /// Renames a key and checks the provider's answer (DigitalOcean's and Linode's PUT answer
+    /// the key, Vultr's PATCH an empty 204).
     pub async fn rename_key(self, c: &Client<'_>, id: &str, name: &str) {
         let path = format!("{}/{id}", self.keys());
         match self.provider {
@@ -415,6 +524,10 @@ impl Adapter {
             EmulatedProvider::Vultr => {
                 let r = c.call("PATCH", &path, Some(json!({ "name": name }))).await;
                 assert_eq!((r.status, r.body.is_none()), (204, true));
+            }
+            EmulatedProvider::Linode => {
+                let r = c.call("PUT", &path, Some(json!({ "label": name }))).await;
+                assert_eq!(r.json()["label"], name);
             }
         }
     }
@@ -487,6 +600,7 @@ impl Adapter {
                 let r = c.call("PATCH", path, Some(json!({ "data": data }))).await;
                 assert_eq!((r.status, r.body.is_none()), (204, true));
             }
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -514,6 +628,7 @@ impl Adapter {
                 json!({ "type": "SRV", "name": "_sip._tcp", "data": format!("5 5060 sip.{zone}"), "priority": 1 }),
                 json!({ "type": "CAA", "name": "", "data": "0 issue \"letsencrypt.org\"" }),
             ],
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
@@ -567,37 +682,41 @@ impl Adapter {
                     &["Invalid data"],
                 ),
             ],
+            EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
         }
     }
 
     /// The message of an error body.
     pub fn error_message(self, body: &Value) -> String {
-        body[self.pick("message", "error")]
-            .as_str()
-            .expect("an error message")
-            .to_string()
+        let message = match self.provider {
+            EmulatedProvider::Linode => &body["errors"][0]["reason"],
+            _ => &body[self.pick("message", "error")],
+        };
+        message.as_str().expect("an error message").to_string()
     }
 
     // ---- seeds -------------------------------------------------------------------------
 
     /// The fixture seed's token.
     pub fn fixture_token(self) -> &'static str {
-        self.pick(
+        self.pick3(
             "dop_v1_fixture_token",
             "VULTRFIXTURETOKEN000000000000000000000",
+            "linode-fixture-token",
         )
     }
 
     /// The machine field holding the creation time.
     pub fn created_at(self) -> &'static str {
-        self.pick("created_at", "date_created")
+        self.pick3("created_at", "date_created", "created")
     }
 
     /// A seed whose machine names an unknown region.
     pub fn broken_seed(self) -> &'static str {
-        self.pick(
+        self.pick3(
             "digitalocean: { droplets: [{ name: x, region: mars, size: s-1vcpu-1gb, image: ubuntu-24-04-x64 }] }",
             "vultr: { instances: [{ label: x, region: mars, plan: vc2-1c-1gb, os_id: 2284 }] }",
+            "linode: { instances: [{ label: xyz, region: mars, type: g6-nanode-1, image: linode/debian12 }] }",
         )
     }
 }

@@ -1,7 +1,7 @@
 //! Catalogs and the account; DigitalOcean's projects and tags.
 
 use hangar_emulator::{EmulatedProvider, Seed};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::adapter::Adapter;
 use crate::client::{Client, DO, fixture_seed, start};
@@ -13,18 +13,17 @@ pub async fn catalogs_and_account(a: Adapter) {
     let c = Client::new(&emu, a.provider());
     let r = c.call("GET", a.regions(), None).await;
     let (id_key, expected) = a.region_ids();
-    let ids: Vec<&str> = r.json()["regions"]
-        .as_array()
-        .unwrap()
+    let ids: Vec<&str> = a
+        .items_of(r.json(), "regions")
         .iter()
         .map(|x| x[id_key].as_str().unwrap())
         .collect();
     assert_eq!(ids, expected);
-    let regions = r.json()["regions"].clone();
+    let regions = Value::Array(a.items_of(r.json(), "regions").clone());
 
     let (sizes_path, sizes_key, some) = a.sizes();
     let r = c.call("GET", sizes_path, None).await;
-    let sizes = r.json()[sizes_key].as_array().unwrap();
+    let sizes = a.items_of(r.json(), sizes_key);
     let (size_id, size, price_key, price) = a.size_price();
     for s in some {
         assert!(sizes.iter().any(|x| x[size_id] == *s), "{s}");
@@ -100,12 +99,28 @@ pub async fn catalogs_and_account(a: Adapter) {
                     .any(|o| o["id"] == 2136 && o["name"].as_str().unwrap().contains("Debian 12"))
             );
         }
+        EmulatedProvider::Linode => {
+            // Types are offered everywhere; the images are public distributions.
+            let r = c.call("GET", "/images", None).await;
+            let images = a.items_of(r.json(), "images");
+            for id in ["linode/ubuntu24.04", "linode/debian12"] {
+                let i = images.iter().find(|i| i["id"] == id).expect(id);
+                assert_eq!(
+                    (i["is_public"].clone(), i["status"].clone()),
+                    (json!(true), json!("available"))
+                );
+            }
+            assert_eq!(
+                c.call("GET", "/profile", None).await.json()["restricted"],
+                false
+            );
+        }
     }
 
     let r = c.call("GET", a.account(), None).await;
     assert_eq!(r.status, 200);
     let (field, value) = a.account_field();
-    assert_eq!(r.json()["account"][field], value);
+    assert_eq!(a.one_of(r.json(), "account")[field], value);
     emu.shutdown().await;
 }
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 pub const DO: EmulatedProvider = EmulatedProvider::DigitalOcean;
 pub const VULTR: EmulatedProvider = EmulatedProvider::Vultr;
+pub const LINODE: EmulatedProvider = EmulatedProvider::Linode;
 pub const IP_DELAY: Duration = Duration::from_millis(50);
 /// For tests that look at a machine before its IP appears: long enough that a loaded machine
 /// does not blow through it between two requests.
@@ -138,6 +139,18 @@ impl<'a> Client<'a> {
             openapi::check_response(self.provider, method, spec_path, status, body.as_ref())
         {
             panic!("the emulator broke the spec: {e}");
+        }
+        if self.provider == LINODE {
+            for h in [
+                "x-ratelimit-limit",
+                "x-ratelimit-remaining",
+                "x-ratelimit-reset",
+            ] {
+                assert!(
+                    headers.contains_key(h),
+                    "{method} {spec_path} -> {status} lacks {h}"
+                );
+            }
         }
         if self.provider == DO {
             for h in ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"] {

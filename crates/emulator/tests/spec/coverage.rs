@@ -124,6 +124,7 @@ pub async fn every_route_answers_successfully(a: Adapter) {
             exercise_vultr(&c).await;
             VULTR_ROUTES
         }
+        EmulatedProvider::Linode => unreachable!("not run for Linode: see spec/linode.rs"),
     };
     let provider = a.provider();
     let hit = successful_templates(&emu, provider);

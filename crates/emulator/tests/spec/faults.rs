@@ -62,6 +62,13 @@ pub async fn injected_rate_limits(a: Adapter) {
             assert_eq!(r.headers["ratelimit-remaining"], "0");
         }
         EmulatedProvider::Vultr => assert_eq!(r.json()["status"], 429),
+        EmulatedProvider::Linode => {
+            assert_eq!(
+                r.json(),
+                &json!({ "errors": [{ "reason": "Too Many Requests" }] })
+            );
+            assert_eq!(r.headers["x-ratelimit-remaining"], "0");
+        }
     }
     a.assert_error(r.json(), 429, "too_many_requests");
     assert_eq!(r.headers["retry-after"], "7");
@@ -75,9 +82,10 @@ pub async fn injected_rate_limits(a: Adapter) {
 pub async fn injected_server_errors(a: Adapter) {
     let emu = start(Seed::builtin()).await;
     let c = Client::new(&emu, a.provider());
-    let (route, failing, other) = a.pick(
+    let (route, failing, other) = a.pick3(
         ("/v2/sizes", "/v2/sizes", "/v2/regions"),
         ("GET /v2/plans", "/plans", "/os"),
+        ("GET /v4/linode/types", "/linode/types", "/images"),
     );
     emu.set_faults(
         a.provider(),

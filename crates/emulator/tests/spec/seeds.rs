@@ -19,6 +19,9 @@ async fn snapshot(a: Adapter) -> (Vec<Value>, Option<String>) {
         .map(|x| {
             let mut x = x.clone();
             x.as_object_mut().unwrap().remove(a.created_at());
+            if a.provider() == EmulatedProvider::Linode {
+                x.as_object_mut().unwrap().remove("updated");
+            }
             x
         })
         .collect();
@@ -30,6 +33,7 @@ async fn snapshot(a: Adapter) -> (Vec<Value>, Option<String>) {
                 .to_string(),
         ),
         EmulatedProvider::Vultr => None,
+        EmulatedProvider::Linode => None,
     };
     emu.shutdown().await;
     (machines, fp)
@@ -69,6 +73,34 @@ pub async fn the_yaml_fixture_seeds_deterministically(a: Adapter) {
             assert_eq!(
                 c.call("GET", "/account", None).await.json()["account"]["name"],
                 "Fixture Account"
+            );
+        }
+        EmulatedProvider::Linode => {
+            let labels: Vec<&str> = machines
+                .iter()
+                .map(|x| x["label"].as_str().unwrap())
+                .collect();
+            assert_eq!(labels, ["web-1", "db-1"]);
+            assert_eq!(machines[1]["status"], "offline");
+            assert_eq!(machines[1]["region"], "eu-west");
+            assert_eq!(
+                c.call("GET", "/profile", None).await.json()["username"],
+                "fixture-user"
+            );
+            let zone = c.call("GET", "/domains", None).await.json()["data"][0]["id"].clone();
+            let r = c
+                .call("GET", &format!("/domains/{zone}/records"), None)
+                .await;
+            let srv = r.json()["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["type"] == "SRV")
+                .unwrap()
+                .clone();
+            assert_eq!(
+                (srv["port"].clone(), srv["weight"].clone()),
+                (json!(5060), json!(5))
             );
         }
     }
