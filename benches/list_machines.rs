@@ -65,6 +65,37 @@ async fn naive_digitalocean(base: &str, token: &str, per_page: Option<u32>) -> u
     }
 }
 
+/// Walk Linode's `page` numbers up to `pages`, one page at a time, filtered on the server by
+/// `X-Filter` on the tag.
+async fn naive_linode(base: &str, token: &str, page_size: Option<u32>) -> usize {
+    let http = reqwest::Client::new();
+    let filter = serde_json::json!({ "tags": TAG }).to_string();
+    let mut count = 0;
+    let mut page_no = 1u64;
+    loop {
+        let mut query = vec![("page", page_no.to_string())];
+        if let Some(n) = page_size {
+            query.push(("page_size", n.to_string()));
+        }
+        let page: Value = http
+            .get(format!("{base}/linode/instances"))
+            .query(&query)
+            .header("X-Filter", &filter)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        count += page["data"].as_array().unwrap().len();
+        if page_no >= page["pages"].as_u64().unwrap_or(1) {
+            return count;
+        }
+        page_no += 1;
+    }
+}
+
 /// Follow Vultr's `meta.links.next` cursor one page at a time (all instances; tag checked here).
 async fn naive_vultr(base: &str, token: &str, per_page: Option<u32>) -> usize {
     let http = reqwest::Client::new();
@@ -148,9 +179,10 @@ async fn bench(kind: EmulatedProvider, rows: &mut Vec<Row>) {
         wall: started.elapsed(),
     });
 
-    let (max, default) = match kind {
-        EmulatedProvider::DigitalOcean => (200, 20),
-        EmulatedProvider::Vultr => (500, 100),
+    let max = kind.sample().max_page_size as u32;
+    let default = match kind {
+        EmulatedProvider::DigitalOcean => 20,
+        EmulatedProvider::Vultr | EmulatedProvider::Linode => 100,
     };
     for (label, per_page) in [
         (format!("sequential, per_page={max}"), Some(max)),
@@ -161,6 +193,7 @@ async fn bench(kind: EmulatedProvider, rows: &mut Vec<Row>) {
         let machines = match kind {
             EmulatedProvider::DigitalOcean => naive_digitalocean(&base, &token, per_page).await,
             EmulatedProvider::Vultr => naive_vultr(&base, &token, per_page).await,
+            EmulatedProvider::Linode => naive_linode(&base, &token, per_page).await,
         };
         rows.push(Row {
             provider: name,
@@ -176,7 +209,7 @@ async fn bench(kind: EmulatedProvider, rows: &mut Vec<Row>) {
 #[tokio::main]
 async fn main() {
     let mut rows = Vec::new();
-    for kind in [EmulatedProvider::DigitalOcean, EmulatedProvider::Vultr] {
+    for kind in EmulatedProvider::ALL {
         bench(kind, &mut rows).await;
     }
     println!(

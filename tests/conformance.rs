@@ -48,7 +48,11 @@ macro_rules! for_each_provider {
             $scenarios
         );
         provider_tests!(vultr, hangar_emulator::EmulatedProvider::Vultr, $scenarios);
-        provider_tests!(linode, hangar_emulator::EmulatedProvider::Linode, $scenarios);
+        provider_tests!(
+            linode,
+            hangar_emulator::EmulatedProvider::Linode,
+            $scenarios
+        );
     };
 }
 

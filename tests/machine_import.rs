@@ -530,13 +530,7 @@ fn a_linode_section_is_imported_with_its_access_token_and_defaults() {
     assert_eq!(account.defaults.dns_zone.as_deref(), Some("example.org"));
     assert_eq!(account.defaults.ssh_keys, ["laptop"]);
     // The token went to the secret store, and into no file.
-    let stored: Vec<String> = store
-        .tokens
-        .lock()
-        .unwrap()
-        .values()
-        .cloned()
-        .collect();
+    let stored: Vec<String> = store.tokens.lock().unwrap().values().cloned().collect();
     assert_eq!(stored, [token]);
     assert_no_token_in_dir(&dir.path().join("hangar"), token);
     assert!(settings.machine_types.contains_key("web"));

@@ -148,7 +148,7 @@ fn hand_edit_errors_name_line_and_key_and_the_file_is_left_alone() {
         ("version: 1\nui:\n  theme: dark\n bad indent: x\n", 4, ""),
         // unknown provider
         (
-            "version: 1\naccounts:\n  - id: a\n    label: A\n    provider: linode\n    secret: {source: keychain}\n",
+            "version: 1\naccounts:\n  - id: a\n    label: A\n    provider: ovhcloud\n    secret: {source: keychain}\n",
             5,
             "accounts[0].provider",
         ),

@@ -170,7 +170,10 @@ impl World {
 async fn wait_running(p: &dyn CloudProvider, id: &str) {
     let started = std::time::Instant::now();
     while p.get_machine(id).await.unwrap().status != hangar::provider::MachineStatus::Active {
-        assert!(started.elapsed() < Duration::from_secs(20), "{id} never ran");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{id} never ran"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -982,7 +985,11 @@ async fn request_counts_of_create_and_list() {
             .count();
         println!(
             "| {kind} | create (2 SSH keys, DNS on{}) | {} | {polls} |",
-            if kind.about().projects { ", project" } else { "" },
+            if kind.about().projects {
+                ", project"
+            } else {
+                ""
+            },
             reqs.len()
         );
         // Pre-flight is one request per catalog/list (the duplicate check's machines and
@@ -1640,10 +1647,7 @@ async fn a_machine_is_renamed_with_its_own_records_and_a_taken_name_is_refused()
         // The record cannot follow: the machine is renamed, and the error says which record
         // kept the old name.
         let sample = w.emulated.sample();
-        let update = format!(
-            "{} {}/",
-            sample.record_update_method, sample.domains_path
-        );
+        let update = format!("{} {}/", sample.record_update_method, sample.domains_path);
         w.emulator.set_faults(
             w.emulated,
             Some(update.as_str()),

@@ -212,7 +212,12 @@ async fn machines_listed(gui: &GuiSession) {
     wait_until(
         "the machine list",
         Duration::from_secs(60),
-        async || (row_count(gui).await, disabled(gui, "[data-testid=refresh]").await),
+        async || {
+            (
+                row_count(gui).await,
+                disabled(gui, "[data-testid=refresh]").await,
+            )
+        },
         |(rows, busy)| *rows > 0 && !busy,
     )
     .await;
@@ -393,14 +398,7 @@ async fn main() {
     };
     let cycles = Arc::new(Mutex::new(0usize));
     let samples = Arc::new(Mutex::new(vec![start.clone()]));
-    let task = sampler(
-        &gui,
-        &app,
-        every,
-        started,
-        cycles.clone(),
-        samples.clone(),
-    );
+    let task = sampler(&gui, &app, every, started, cycles.clone(), samples.clone());
     let mut n = 0;
     while started.elapsed() < soak {
         n += 1;
@@ -455,11 +453,7 @@ async fn main() {
             s.cycles
         );
     }
-    let max = samples
-        .iter()
-        .map(|s| s.pss.total_kb())
-        .max()
-        .unwrap_or(0);
+    let max = samples.iter().map(|s| s.pss.total_kb()).max().unwrap_or(0);
     let growth = (end.pss.total_kb() as f64 / start.pss.total_kb() as f64 - 1.0) * 100.0;
     let ratio = end.pss.total_kb() as f64 / floor.total_kb() as f64;
     println!();
@@ -470,7 +464,10 @@ async fn main() {
     println!(
         "{}",
         row(
-            &format!("app, end (after {:.0} s of use, settled)", used_for.as_secs_f64()),
+            &format!(
+                "app, end (after {:.0} s of use, settled)",
+                used_for.as_secs_f64()
+            ),
             &end.pss
         )
     );

@@ -29,7 +29,11 @@ pub async fn snapshot_then_create_from_it(
         let e = hangar::usecases::snapshots::create_snapshot(p, id, "x", true, &sink)
             .await
             .expect_err("no snapshots");
-        assert_eq!(e.kind, hangar::error::ErrorKind::Unsupported, "{kind:?}: {e}");
+        assert_eq!(
+            e.kind,
+            hangar::error::ErrorKind::Unsupported,
+            "{kind:?}: {e}"
+        );
         assert!(emulator.requests().is_empty(), "{kind:?}: sent requests");
         return;
     }

@@ -545,14 +545,12 @@ async fn find_size_not_in_region(s: &Setup) -> Option<(String, String)> {
     let p = s.client();
     let sizes = p.sizes().await.unwrap();
     let regions = p.regions().await.unwrap();
-    sizes
-        .iter()
-        .find_map(|z| {
-            regions
-                .iter()
-                .find(|r| r.available && !z.regions.contains(&r.slug))
-                .map(|r| (z.slug.clone(), r.slug.clone()))
-        })
+    sizes.iter().find_map(|z| {
+        regions
+            .iter()
+            .find(|r| r.available && !z.regions.contains(&r.slug))
+            .map(|r| (z.slug.clone(), r.slug.clone()))
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1219,7 +1217,7 @@ async fn firewall_allow_me_lists_revokes_and_sweeps_expired_grants() {
         assert!(t.contains("hangar firewall revoke --expired"), "{t}");
         let note = stderr(&o);
         assert!(
-            note.starts_with("Note: ") && note.contains("firewall"),
+            note.starts_with("Note: ") && note.to_lowercase().contains("firewall"),
             "{note}"
         );
 
@@ -1444,10 +1442,7 @@ async fn resize_lists_plans_and_resizes_and_rebuild_wants_the_name_typed() {
             "{done}"
         );
         assert_eq!(done["from"], v.size, "{done}");
-        assert_eq!(
-            done["powerCycled"], rules.needs_power_off,
-            "{done}"
-        );
+        assert_eq!(done["powerCycled"], rules.needs_power_off, "{done}");
 
         // Rebuild: the name must be typed; then the image changes and the IP stays.
         let image = kind.sample().other_image;

@@ -24,8 +24,7 @@ use hangar::providers::http::ClientOptions;
 use hangar::secrets::Token;
 use hangar::session::{SessionId, tags_for_new_machine};
 use hangar_emulator::{
-    DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, InstanceSeed, LinodeInstanceSeed,
-    Seed,
+    DropletSeed, EmulatedProvider, Emulator, EmulatorConfig, InstanceSeed, LinodeInstanceSeed, Seed,
 };
 
 /// The session id the demo machines "created in this session" carry.
@@ -156,7 +155,11 @@ fn recorded_machines(provider: ProviderKind) -> &'static [&'static str] {
         .iter()
         .find(|(slug, _)| *slug == provider.slug())
         .map(|(_, names)| *names)
-        .or_else(|| emulated_of(provider).ok().map(|p| p.sample().ready_machines))
+        .or_else(|| {
+            emulated_of(provider)
+                .ok()
+                .map(|p| p.sample().ready_machines)
+        })
         .unwrap_or(&[])
 }
 
@@ -524,7 +527,13 @@ mod tests {
         let seeded = seed();
         let listed = |i: usize| {
             let client = demo.accounts[i].client.as_ref().expect("client").clone();
-            async move { client.list_machines(&MachineFilter::all()).await.expect("list").len() }
+            async move {
+                client
+                    .list_machines(&MachineFilter::all())
+                    .await
+                    .expect("list")
+                    .len()
+            }
         };
         assert_eq!(listed(0).await, seeded.digitalocean.droplets.len());
         assert_eq!(listed(1).await, seeded.vultr.instances.len());
@@ -560,7 +569,13 @@ mod tests {
                 .expect("a ready machine");
             assert_eq!(web.check_status, "done", "{web:?}");
             // Powered off, and still without an address: nobody answers.
-            for name in ["staging-web", "old-mail", "worker-3", "build-box", "queue-1"] {
+            for name in [
+                "staging-web",
+                "old-mail",
+                "worker-3",
+                "build-box",
+                "queue-1",
+            ] {
                 if let Some(r) = reports.iter().find(|r| r.name == name) {
                     assert_eq!(r.check_status, UNKNOWN, "{r:?}");
                 }

@@ -45,40 +45,20 @@ use std::sync::{Arc, Mutex, OnceLock};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Map, Value};
 
-/// Which provider's spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Api {
-    DigitalOcean,
-    Vultr,
-    Linode,
+/// Which provider's spec: the emulated provider's. Its file is `<slug>-openapi.json`.
+pub type Api = hangar_emulator::EmulatedProvider;
+
+/// How many specs there are (one per emulated provider).
+const SPECS: usize = Api::ALL.len();
+
+/// The spec file of `api`.
+fn file_of(api: Api) -> String {
+    format!("{}-openapi.json", api.name())
 }
 
-impl From<hangar_emulator::EmulatedProvider> for Api {
-    fn from(p: hangar_emulator::EmulatedProvider) -> Api {
-        match p {
-            hangar_emulator::EmulatedProvider::DigitalOcean => Api::DigitalOcean,
-            hangar_emulator::EmulatedProvider::Vultr => Api::Vultr,
-            hangar_emulator::EmulatedProvider::Linode => Api::Linode,
-        }
-    }
-}
-
-impl Api {
-    fn file(self) -> &'static str {
-        match self {
-            Api::DigitalOcean => "digitalocean-openapi.json",
-            Api::Vultr => "vultr-openapi.json",
-            Api::Linode => "linode-openapi.json",
-        }
-    }
-
-    fn base_uri(self) -> &'static str {
-        match self {
-            Api::DigitalOcean => "https://specs.hangar.invalid/digitalocean",
-            Api::Vultr => "https://specs.hangar.invalid/vultr",
-            Api::Linode => "https://specs.hangar.invalid/linode",
-        }
-    }
+/// The base URI `api`'s document is registered under (for its `$ref`s).
+fn base_uri_of(api: Api) -> String {
+    format!("https://specs.hangar.invalid/{}", api.name())
 }
 
 /// The directory holding the spec files.
@@ -103,15 +83,12 @@ pub struct Spec {
 
 /// The spec of `api`, loaded on first use. Panics with a clear message if it is missing.
 pub fn spec(api: Api) -> &'static Spec {
-    static DO: OnceLock<Spec> = OnceLock::new();
-    static VULTR: OnceLock<Spec> = OnceLock::new();
-    static LINODE: OnceLock<Spec> = OnceLock::new();
-    let cell = match api {
-        Api::DigitalOcean => &DO,
-        Api::Vultr => &VULTR,
-        Api::Linode => &LINODE,
-    };
-    cell.get_or_init(|| Spec::load(api))
+    static LOADED: [OnceLock<Spec>; SPECS] = [const { OnceLock::new() }; SPECS];
+    let at = Api::ALL
+        .iter()
+        .position(|p| *p == api)
+        .expect("every provider is in ALL");
+    LOADED[at].get_or_init(|| Spec::load(api))
 }
 
 /// An operation found for a concrete path.
@@ -126,7 +103,7 @@ pub struct Operation<'a> {
 
 impl Spec {
     fn load(api: Api) -> Spec {
-        let path = specs_dir().join(api.file());
+        let path = specs_dir().join(file_of(api));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
                 "cannot read the {api:?} OpenAPI spec at {} ({e}); set HANGAR_PROVIDER_SPECS to the directory holding it",
@@ -152,7 +129,7 @@ impl Spec {
         let doc = Arc::new(convert(raw));
         let registry = Registry::new()
             .draft(Draft::Draft4)
-            .add(api.base_uri(), Arc::clone(&doc))
+            .add(base_uri_of(api), Arc::clone(&doc))
             .and_then(|b| b.prepare())
             .unwrap_or_else(|e| panic!("cannot index the {api:?} spec: {e}"));
         Spec {
@@ -229,7 +206,7 @@ impl Spec {
             return Ok(Arc::clone(v));
         }
         // The schema is compiled on its own, so its local references must name the document.
-        let schema = absolutize_refs(schema.clone(), self.api.base_uri());
+        let schema = absolutize_refs(schema.clone(), &base_uri_of(self.api));
         let validator = jsonschema::options()
             .with_draft(Draft::Draft4)
             .with_registry(&self.registry)

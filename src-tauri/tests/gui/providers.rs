@@ -81,7 +81,10 @@ async fn create_with_dns(gui: &GuiSession, id: &str, label: &str, name: &str) ->
                 .to_owned();
         }
         if step == "dns" {
-            assert!(state.contains(&format!("{name}.{zone}")), "{label}: {state}");
+            assert!(
+                state.contains(&format!("{name}.{zone}")),
+                "{label}: {state}"
+            );
         }
     }
     gui.screenshot(&format!("providers-{id}-02-created")).await;
@@ -123,7 +126,10 @@ async fn every_demo_provider_creates_powers_serves_dns_and_destroys() {
         assert!(crate::is_documentation_ipv4(&ip), "{label}: {ip}");
         click_row_action(&gui, &name, "action-power-off").await;
         gui.click("[data-testid=power-confirm-yes]").await;
-        machine_row(&gui, &name, &format!("{label}: {name} off"), |r| r[5] == "off").await;
+        machine_row(&gui, &name, &format!("{label}: {name} off"), |r| {
+            r[5] == "off"
+        })
+        .await;
         gui.screenshot(&format!("providers-{id}-03-off")).await;
 
         // The zone lists the machine's A record; a TXT record is added and deleted.
@@ -199,7 +205,8 @@ async fn every_demo_provider_creates_powers_serves_dns_and_destroys() {
             |rows| rows.iter().all(|r| r[0] != name),
         )
         .await;
-        gui.screenshot(&format!("providers-{id}-05-destroyed")).await;
+        gui.screenshot(&format!("providers-{id}-05-destroyed"))
+            .await;
     }
     gui.close().await;
 }

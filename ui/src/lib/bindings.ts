@@ -1470,6 +1470,8 @@ export type ProviderAbout = {
 	accessHelp: string,
 	/**  Machines can be assigned to projects. */
 	projects: boolean,
+	/**  CAA records keep their flags (Linode's records have no flags field: flags are 0). */
+	dnsCaaFlags: boolean,
 };
 
 /**  One provider as the front ends list it. */

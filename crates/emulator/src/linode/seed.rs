@@ -118,7 +118,7 @@ impl LinodeSeed {
                 name: "example.org".into(),
                 records: vec![
                     record("A", "www", "198.51.100.20"),
-                    record("AAAA", "www", "2001:db8::20"),
+                    record("AAAA", "v6", "2001:db8::20"),
                     record("TXT", "", "v=spf1 -all"),
                 ],
             }],
