@@ -107,6 +107,8 @@ impl ProviderClient for Linode {
             options: parts.options,
             catalogs: parts.catalogs,
             zones: Mutex::new(HashMap::new()),
+            domains_listed: tokio::sync::Mutex::new(None),
+            key_texts: Mutex::new(HashMap::new()),
             region_capabilities: Mutex::new(HashMap::new()),
         }
     }
@@ -120,6 +122,13 @@ pub struct Linode {
     catalogs: Catalogs,
     /// Domain name (lower case, no trailing dot) → domain id, from the last domain list.
     zones: Mutex<HashMap<String, i64>>,
+    /// The last domain list and when it was answered. Held while a list is fetched, so calls
+    /// that need it at the same time (the zones of a pre-flight and a record list's domain id)
+    /// share one request.
+    domains_listed: tokio::sync::Mutex<Option<(std::time::Instant, Vec<wire::DomainWire>)>>,
+    /// Profile key id → public key, from every key list. A key's text never changes (PUT
+    /// changes only its label), so a create finds the keys pre-flight listed without asking.
+    key_texts: Mutex<HashMap<String, String>>,
     /// Region id → its `capabilities`, from the last region list.
     region_capabilities: Mutex<HashMap<String, Vec<String>>>,
 }
@@ -378,6 +387,13 @@ impl Linode {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let known = |ids: &[String]| -> Option<Vec<String>> {
+            let texts = self.key_texts.lock().expect("key cache lock");
+            ids.iter().map(|id| texts.get(id).cloned()).collect()
+        };
+        if let Some(texts) = known(ids) {
+            return Ok(texts);
+        }
         let keys = self.list_ssh_keys().await?;
         ids.iter()
             .map(|id| {
@@ -453,8 +469,17 @@ impl Linode {
 
     /// Every domain; refreshes the name→id cache.
     async fn list_domains(&self) -> Result<Vec<wire::DomainWire>> {
+        let asked = std::time::Instant::now();
+        let mut last = self.domains_listed.lock().await;
+        if let Some((answered, domains)) = last.as_ref()
+            && *answered >= asked
+        {
+            // Answered while this call waited for it.
+            return Ok(domains.clone());
+        }
         let domains: Vec<wire::DomainWire> =
             self.list_all("/domains", None, Some(PAGE_SIZE)).await?;
+        *last = Some((std::time::Instant::now(), domains.clone()));
         let map = domains
             .iter()
             .map(|d| (normalize_zone(&d.domain), d.id))
@@ -682,7 +707,12 @@ impl CloudProvider for Linode {
         let keys: Vec<wire::SshKeyWire> = self
             .list_all("/profile/sshkeys", None, Some(PAGE_SIZE))
             .await?;
-        Ok(keys.into_iter().map(SshKey::from).collect())
+        let keys: Vec<SshKey> = keys.into_iter().map(SshKey::from).collect();
+        self.key_texts
+            .lock()
+            .expect("key cache lock")
+            .extend(keys.iter().map(|k| (k.id.clone(), k.public_key.clone())));
+        Ok(keys)
     }
 
     async fn list_zones(&self) -> Result<Vec<DnsZone>> {

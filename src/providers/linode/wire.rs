@@ -201,7 +201,7 @@ impl From<SshKeyWire> for SshKey {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct DomainWire {
     pub id: i64,
     pub domain: String,
