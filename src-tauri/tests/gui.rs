@@ -137,7 +137,7 @@ fn is_documentation_ipv4(ip: &str) -> bool {
 async fn machines_table_on_demo_cloud() {
     let gui = GuiSession::start().await;
 
-    // The demo cloud's fleet: 8 DigitalOcean droplets and 6 Vultr instances.
+    // The demo cloud's fleet: 8 DigitalOcean droplets, 6 Vultr instances and 3 Linodes.
     let rows = wait_for_rows(&gui, "the demo fleet", Duration::from_secs(30), |rows| {
         rows.len() == DEMO_MACHINES
     })
@@ -250,7 +250,7 @@ async fn machines_table_on_demo_cloud() {
         &gui,
         "this session's machines",
         Duration::from_secs(5),
-        |rows| rows.len() == 7,
+        |rows| rows.len() == 8,
     )
     .await;
     let mut names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
@@ -258,6 +258,7 @@ async fn machines_table_on_demo_cloud() {
     assert_eq!(
         names,
         [
+            "app-1",
             "build-box",
             "db-primary",
             "edge-ams",
@@ -318,7 +319,8 @@ async fn machines_table_with_two_thousand_machines() {
         rows.len(),
         2000 + DEMO_MACHINES
     );
-    assert_eq!(rows[0][0], "build-box");
+    // Sorted by name (the demo's own machines among the 2,000 `fleet-…` ones).
+    assert_eq!(rows[0][0], "app-1");
 
     // Scrolling to the end renders the last rows by name.
     gui.client

@@ -26,12 +26,9 @@ pub struct NamedMachineType {
 pub async fn list(fleet: &Fleet, file: &SettingsFile) -> Result<Vec<NamedMachineType>> {
     let file = file.clone();
     let written = blocking(move || Ok(file.load_raw()?.machine_types)).await?;
-    // The demo's types, as `Fleet::machine_types` offers them (none beside types given with
-    // the accounts); the settings file was read once, above.
-    let demo = match (&fleet.demo, &fleet.machine_types) {
-        (Some(demo), None) => demo.machine_types.clone(),
-        _ => Default::default(),
-    };
+    // The demo's types where `Fleet::machine_types` offers them; the settings file was read
+    // once, above.
+    let demo = fleet.offered_demo_types().cloned().unwrap_or_default();
     let mut listed: Vec<NamedMachineType> = demo
         .into_iter()
         .filter(|(name, _)| !written.contains_key(name))

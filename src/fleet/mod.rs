@@ -265,6 +265,15 @@ impl Fleet {
             .collect())
     }
 
+    /// The demo cloud's machine types, where they are offered: while it runs, unless the
+    /// accounts came with types of their own.
+    pub fn offered_demo_types(&self) -> Option<&BTreeMap<String, MachineType>> {
+        match (&self.demo, &self.machine_types) {
+            (Some(demo), None) => Some(&demo.machine_types),
+            _ => None,
+        }
+    }
+
     /// [`Self::machine_types`], each with whether it comes from the demo cloud (not from the
     /// settings, so it cannot be deleted; saving it stores a copy in the settings).
     pub fn listed_machine_types(&self) -> Result<BTreeMap<String, (MachineType, bool)>> {
@@ -281,14 +290,13 @@ impl Fleet {
                 .map_err(Error::from),
             None => Ok(BTreeMap::new()),
         };
-        let Some(demo) = &self.demo else {
+        let Some(demo_types) = self.offered_demo_types() else {
             return Ok(from_file?
                 .into_iter()
                 .map(|(n, t)| (n, (t, false)))
                 .collect());
         };
-        let mut types: BTreeMap<String, (MachineType, bool)> = demo
-            .machine_types
+        let mut types: BTreeMap<String, (MachineType, bool)> = demo_types
             .iter()
             .map(|(n, t)| (n.clone(), (t.clone(), true)))
             .collect();

@@ -334,6 +334,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     assert_eq!(
         names,
         [
+            "app-1",
             "build-box",
             "db-primary",
             "edge-ams",
@@ -365,7 +366,7 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     let left = wait_until(
         "only the other sessions' and foreign machines left",
         async || crate::table_rows(&gui).await,
-        |r| r.len() == 7,
+        |r| r.len() == 9,
     )
     .await;
     let mut names: Vec<&str> = left.iter().map(|r| r[0].as_str()).collect();
@@ -376,8 +377,10 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
             "ci-runner",
             "legacy-db",
             "legacy-db",
+            "legacy-db",
             "metrics",
             "old-mail",
+            "queue-1",
             "staging-web",
             "vpn-gateway"
         ]
@@ -389,7 +392,14 @@ async fn actions_power_off_ssh_and_destroy_with_typed_confirmation_then_bulk() {
     )
     .await;
     let bulk = toasts.iter().find(|t| t.contains("edge-ams")).unwrap();
-    for name in ["web-2", "db-primary", "worker-3", "edge-ewr", "build-box"] {
+    for name in [
+        "web-2",
+        "db-primary",
+        "worker-3",
+        "edge-ewr",
+        "build-box",
+        "app-1",
+    ] {
         assert!(bulk.contains(name), "{name} missing from `{bulk}`");
     }
     assert!(!bulk.contains("Not done"), "{bulk}");

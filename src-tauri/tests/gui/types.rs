@@ -261,7 +261,7 @@ async fn settings_session_theme_and_demo_cloud_restore() {
     let started = Instant::now();
     loop {
         let rows = texts(&gui, "[data-testid=account-row]").await;
-        if rows.len() == 2 {
+        if rows.len() == 3 {
             assert!(rows.iter().all(|r| r.contains("Simulated")), "{rows:?}");
             break;
         }

@@ -119,7 +119,6 @@ impl LinodeSeed {
                 records: vec![
                     record("A", "www", "198.51.100.20"),
                     record("AAAA", "v6", "2001:db8::20"),
-                    record("TXT", "", "v=spf1 -all"),
                 ],
             }],
             instances: vec![
