@@ -34,12 +34,11 @@ impl Drop for Prism {
 }
 
 impl Prism {
-    /// Start `prism proxy` for `spec_file` (in [`specs_dir`](hangar_spec_check::specs_dir)) in front of
-    /// `upstream`, on a free 127.0.0.1 port, and wait until it listens.
-    pub fn start(spec_file: &str, upstream: &str) -> Prism {
+    /// Start `prism proxy` for the spec file `spec` in front of `upstream`, on a free
+    /// 127.0.0.1 port, and wait until it listens.
+    pub fn start(spec: &std::path::Path, upstream: &str) -> Prism {
         let root = env!("CARGO_MANIFEST_DIR");
         let bin = format!("{root}/tests/prism/node_modules/.bin/prism");
-        let spec = hangar_spec_check::specs_dir().join(spec_file);
         assert!(
             std::path::Path::new(&bin).exists(),
             "Prism is not installed: run `npm ci --prefix tests/prism`"
@@ -187,12 +186,17 @@ async fn prism_proxy_dns_every_type() {
     }
 }
 
-/// The spec file of the harness's provider (`<slug>-openapi.json`) and the emulator's base URL.
-fn spec_and_upstream(h: &Harness) -> (String, String) {
-    (
-        format!("{}-openapi.json", h.kind.name()),
-        h.emulator.base_url(h.kind),
-    )
+/// The harness's provider's spec, as `hangar-spec-check` corrects it, written to a file for
+/// Prism, and the emulator's base URL.
+fn spec_and_upstream(h: &Harness) -> (std::path::PathBuf, String) {
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "prism-{}-{}-openapi.json",
+        std::process::id(),
+        h.kind.name()
+    ));
+    let doc = hangar_spec_check::corrected_document(h.kind);
+    std::fs::write(&file, serde_json::to_vec(&doc).expect("JSON")).expect("write the spec");
+    (file, h.emulator.base_url(h.kind))
 }
 
 /// The path of `url` (`/v2` of `http://127.0.0.1:1234/v2`; `` without one).
