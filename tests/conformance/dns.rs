@@ -161,7 +161,7 @@ pub async fn dns_every_type_round_trips(
 /// the client sent must have every field its own type's schema requires (nullable ones may be
 /// `null`).
 fn assert_bodies_have_their_types_required_fields(emulator: &Emulator) {
-    let doc = openapi::spec(EmulatedProvider::DigitalOcean.into()).document();
+    let doc = openapi::spec(EmulatedProvider::DigitalOcean).document();
     let mapping = doc
         .pointer("/paths/~1v2~1domains~1{domain_name}~1records/post/requestBody/content/application~1json/schema/discriminator/mapping")
         .and_then(|m| m.as_object())

@@ -49,7 +49,7 @@ impl Prism {
             .port();
         let mut child = Command::new(bin)
             .arg("proxy")
-            .arg(&spec)
+            .arg(spec)
             .args([upstream, "--errors", "--host", "127.0.0.1", "--port"])
             .arg(port.to_string())
             .stdin(Stdio::null())

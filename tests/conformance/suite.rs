@@ -472,7 +472,7 @@ fn undeclared_query_parameters(
     path: &str,
     query: &str,
 ) -> Vec<String> {
-    let spec = openapi::spec(kind.into());
+    let spec = openapi::spec(kind);
     let Some(op) = spec.operation(method, path) else {
         return Vec::new(); // reported by check_request
     };

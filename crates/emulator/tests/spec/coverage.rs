@@ -99,7 +99,7 @@ fn successful_templates(
     emu: &Emulator,
     provider: EmulatedProvider,
 ) -> std::collections::BTreeSet<(String, String)> {
-    let spec = openapi::spec(provider.into());
+    let spec = openapi::spec(provider);
     emu.requests()
         .into_iter()
         .filter(|r| r.provider == provider && (200..300).contains(&r.status))
