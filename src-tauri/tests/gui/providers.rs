@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::actions::{click_row_action, texts, wait_until as wait_for};
 use crate::create::{choose, option_values, step_state, value_of, wait_until};
+use crate::detail::open_detail;
 use crate::dns::{open_add_form, row_button, type_into, wait_rows, xpath};
 use crate::e2e::GuiSession;
 
@@ -131,6 +132,11 @@ async fn every_demo_provider_creates_powers_serves_dns_and_destroys() {
         })
         .await;
         gui.screenshot(&format!("providers-{id}-03-off")).await;
+
+        // Its detail view: a snapshots section either way (the list, or why there is none).
+        open_detail(&gui, &name).await;
+        gui.find("[data-testid=detail-snapshots]").await;
+        gui.screenshot(&format!("providers-{id}-03-detail")).await;
 
         // The zone lists the machine's A record; a TXT record is added and deleted.
         gui.click("[data-testid=nav-dns]").await;

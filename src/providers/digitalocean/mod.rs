@@ -287,13 +287,7 @@ impl CloudProvider for DigitalOcean {
                     .await
                     .map(drop)
             },
-            || async {
-                match self.http.get_json::<Value>(&path, &[]).await {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.is_not_found() => Ok(false),
-                    Err(e) => Err(e),
-                }
-            },
+            || self.http.exists(&path),
         )
         .await
     }

@@ -214,6 +214,19 @@ impl HttpClient {
         self.decode(path, &reply.body)
     }
 
+    /// Whether GET `path` finds something: `false` on a 404, the error on any other failure
+    /// (a destroy's "is it gone yet" probe).
+    pub async fn exists(&self, path: &str) -> Result<bool> {
+        match self
+            .execute(Method::GET, path, &[], None, Safety::Idempotent)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// GET `path` with extra request headers (a provider's filter header, such as Linode's
     /// `X-Filter`) and decode the JSON body.
     pub async fn get_json_with_headers<T: DeserializeOwned>(

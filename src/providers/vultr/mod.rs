@@ -273,13 +273,7 @@ impl CloudProvider for Vultr {
             id,
             policy,
             || self.delete_unlocked(&path, policy),
-            || async {
-                match self.http.get_json::<Value>(&path, &[]).await {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.is_not_found() => Ok(false),
-                    Err(e) => Err(e),
-                }
-            },
+            || self.http.exists(&path),
         )
         .await
     }
