@@ -179,14 +179,17 @@ async fn bench(kind: EmulatedProvider, rows: &mut Vec<Row>) {
         wall: started.elapsed(),
     });
 
-    let max = kind.sample().max_page_size as u32;
+    let (max, param) = (
+        kind.sample().max_page_size as u32,
+        kind.sample().page_size_param,
+    );
     let default = match kind {
         EmulatedProvider::DigitalOcean => 20,
         EmulatedProvider::Vultr | EmulatedProvider::Linode => 100,
     };
     for (label, per_page) in [
-        (format!("sequential, per_page={max}"), Some(max)),
-        (format!("sequential, default per_page ({default})"), None),
+        (format!("sequential, {param}={max}"), Some(max)),
+        (format!("sequential, default {param} ({default})"), None),
     ] {
         emulator.clear_requests();
         let started = Instant::now();

@@ -20,6 +20,11 @@
 //!    its typed confirmation. PSS is sampled every `HANGAR_SOAK_SAMPLE_SECS` (30). After the
 //!    last cycle the Machines screen is shown again and settles; its PSS is the end.
 //!
+//! Each reading is the PSS of the tree by process (app, WebKit's web and network processes),
+//! and its USS (the pages only these processes map). PSS divides a shared library page among
+//! every process that maps it, so another WebKit program running on the machine lowers this
+//! tree's PSS; the readings say how many other WebKit processes were running.
+//!
 //! Paths: `HANGAR_APP_BINARY` (default `target/release/hangar-desktop`) and
 //! `HANGAR_BARE_WINDOW_BINARY` (default `target/release/examples/bare_window`).
 //! `HANGAR_SOAK_SETTLE_SECS` (20) is how long each process tree settles before a reading.
@@ -344,12 +349,14 @@ fn sampler(
 
 fn row(label: &str, p: &TreePss) -> String {
     format!(
-        "| {label} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        "| {label} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
         p.total_mib(),
         mib(p.app_kb),
         mib(p.web_kb),
         mib(p.network_kb),
-        mib(p.other_kb)
+        mib(p.other_kb),
+        mib(p.private_kb),
+        p.foreign_webkit
     )
 }
 
@@ -433,9 +440,9 @@ async fn main() {
     );
     println!();
     println!(
-        "| t (s) | PSS total (MiB) | app | web process | network process | other | elements | IPC callbacks | toasts | cycles done |"
+        "| t (s) | PSS total (MiB) | app | web process | network process | other | USS total (MiB) | other WebKit processes | elements | IPC callbacks | toasts | cycles done |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for s in &samples {
         let (el, cb, toasts) = s
             .page
@@ -443,13 +450,15 @@ async fn main() {
                 (a.to_string(), b.to_string(), c.to_string())
             });
         println!(
-            "| {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {el} | {cb} | {toasts} | {} |",
+            "| {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {el} | {cb} | {toasts} | {} |",
             s.at.as_secs_f64(),
             s.pss.total_mib(),
             mib(s.pss.app_kb),
             mib(s.pss.web_kb),
             mib(s.pss.network_kb),
             mib(s.pss.other_kb),
+            mib(s.pss.private_kb),
+            s.pss.foreign_webkit,
             s.cycles
         );
     }
@@ -457,8 +466,10 @@ async fn main() {
     let growth = (end.pss.total_kb() as f64 / start.pss.total_kb() as f64 - 1.0) * 100.0;
     let ratio = end.pss.total_kb() as f64 / floor.total_kb() as f64;
     println!();
-    println!("| reading | PSS total (MiB) | app | web process | network process | other |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| reading | PSS total (MiB) | app | web process | network process | other | USS total (MiB) | other WebKit processes |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     println!("{}", row("bare window (floor)", &floor));
     println!("{}", row("app, start (list shown, settled)", &start.pss));
     println!(
@@ -473,13 +484,31 @@ async fn main() {
     );
     println!();
     println!(
-        "start {:.1} MiB, end {:.1} MiB, max {:.1} MiB, growth {growth:+.1} % (goal ≤ 10 %); \
+        "PSS: start {:.1} MiB, end {:.1} MiB, max {:.1} MiB, growth {growth:+.1} % (goal ≤ 10 %); \
          floor {:.1} MiB; end / floor {ratio:.2} (goal ≤ 1.3); start / floor {:.2}",
         start.pss.total_mib(),
         end.pss.total_mib(),
         mib(max),
         floor.total_mib(),
         start.pss.total_kb() as f64 / floor.total_kb() as f64
+    );
+    // After the first cycle every screen has been opened once: what is left is growth in use.
+    if let Some(first) = samples.iter().find(|s| s.cycles >= 1) {
+        println!(
+            "PSS after the first cycle ({:.0} s): {:.1} MiB; end / that {:+.1} %",
+            first.at.as_secs_f64(),
+            first.pss.total_mib(),
+            (end.pss.total_kb() as f64 / first.pss.total_kb() as f64 - 1.0) * 100.0
+        );
+    }
+    let uss = |p: &TreePss| p.private_kb as f64;
+    println!(
+        "USS: start {:.1} MiB, end {:.1} MiB, growth {:+.1} %; floor {:.1} MiB; end / floor {:.2}",
+        mib(start.pss.private_kb),
+        mib(end.pss.private_kb),
+        (uss(&end.pss) / uss(&start.pss) - 1.0) * 100.0,
+        mib(floor.private_kb),
+        uss(&end.pss) / uss(&floor)
     );
     println!(
         "machine: load {} and {} compilers running at the end",

@@ -16,6 +16,13 @@ pub struct TreePss {
     pub network_kb: u64,
     /// Anything else under the app (none is expected).
     pub other_kb: u64,
+    /// The pages only these processes map (private clean and dirty, the USS), summed. Unlike
+    /// PSS it does not drop when another program maps the same libraries; it leaves out the
+    /// pages the app and its WebKit processes share among themselves.
+    pub private_kb: u64,
+    /// WebKit processes on the machine outside this tree (other apps or tests), which share
+    /// WebKit's library pages and so lower this tree's PSS.
+    pub foreign_webkit: usize,
 }
 
 impl TreePss {
@@ -60,9 +67,20 @@ pub fn tree_pss(display: &str, binary: &Path) -> TreePss {
         all.extend(procs.iter().filter(|&&(_, pp)| pp == p).map(|&(c, _)| c));
         i += 1;
     }
-    let mut out = TreePss::default();
+    let mut out = TreePss {
+        foreign_webkit: procs
+            .iter()
+            .filter(|(pid, _)| !all.contains(pid))
+            .filter(|(pid, _)| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.starts_with("WebKit"))
+            })
+            .count(),
+        ..TreePss::default()
+    };
     for pid in all {
-        let kb = pss_of(pid);
+        let kb = rollup_kb(pid, "Pss:");
+        out.private_kb += rollup_kb(pid, "Private_Clean:") + rollup_kb(pid, "Private_Dirty:");
         if roots.contains(&pid) {
             out.app_kb += kb;
             continue;
@@ -90,14 +108,15 @@ fn parent_of(pid: u32) -> Option<u32> {
         .ok()
 }
 
-fn pss_of(pid: u32) -> u64 {
+/// The `field` ("Pss:") of the process's `smaps_rollup`, in kB.
+fn rollup_kb(pid: u32, field: &str) -> u64 {
     let rollup = Path::new("/proc")
         .join(pid.to_string())
         .join("smaps_rollup");
     std::fs::read_to_string(rollup)
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("Pss:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
