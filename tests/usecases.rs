@@ -2247,3 +2247,29 @@ async fn allow_me_refuses_bad_input_before_any_change_and_sweeps_only_the_expire
         w.emulator.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn detail_names_the_image_on_every_provider() {
+    use hangar::usecases::detail::detail;
+    for kind in ProviderKind::ALL {
+        let w = world(kind).await;
+        let (id, _) = made(&w, "dt-1").await;
+        let machine = w.provider.get_machine(&id).await.unwrap();
+        let images = w.provider.images().await.unwrap();
+        let catalog = images
+            .iter()
+            .find(|i| i.id == machine.image)
+            .unwrap_or_else(|| panic!("{kind}: {} not in the catalog", machine.image));
+        let d = detail(w.provider.as_ref(), &machine).await.unwrap();
+        // The provider's own name for it where the machine carries one, else the catalog's.
+        let expected = machine.image_name.clone().unwrap_or(catalog.name.clone());
+        assert_eq!(d.image_name.as_deref(), Some(expected.as_str()), "{kind}");
+        assert_ne!(
+            d.image_name.as_deref(),
+            Some(machine.image.as_str()),
+            "{kind}"
+        );
+        assert_eq!(d.plan.map(|p| p.slug), Some(machine.size.clone()), "{kind}");
+        w.emulator.shutdown().await;
+    }
+}

@@ -41,13 +41,31 @@ pub struct PlanDetail {
     pub cost: Option<Cost>,
     /// The cloud-init check (`done`, `running`, … or `UNKNOWN`).
     pub cloud_init: String,
+    /// The name of the machine's image: the machine's own where the provider gives one with it,
+    /// else the catalog's (Linode names only the image id, `linode/ubuntu24.04`).
+    pub image_name: Option<String>,
 }
 
-/// The plan, cost and cloud-init check of `machine`, asked at once.
+/// The plan, cost, image name and cloud-init check of `machine`, asked at once (the catalogs
+/// come from the client's cache when it has them).
 pub async fn detail(provider: &dyn CloudProvider, machine: &Machine) -> Result<PlanDetail> {
     let check = StatusOptions::default();
-    let (sizes, cloud_init) =
-        tokio::join!(provider.sizes(), check_machine(provider, machine, &check));
+    let image_name = async {
+        match &machine.image_name {
+            Some(name) => Ok(Some(name.clone())),
+            None => provider.images().await.map(|images| {
+                images
+                    .iter()
+                    .find(|i| i.id == machine.image)
+                    .map(|i| i.name.clone())
+            }),
+        }
+    };
+    let (sizes, image_name, cloud_init) = tokio::join!(
+        provider.sizes(),
+        image_name,
+        check_machine(provider, machine, &check)
+    );
     let plan = sizes?.iter().find(|s| s.slug == machine.size).cloned();
     let monthly = machine
         .price_monthly
@@ -56,6 +74,8 @@ pub async fn detail(provider: &dyn CloudProvider, machine: &Machine) -> Result<P
         cost: monthly.map(|m| cost(m, &machine.created_at, OffsetDateTime::now_utc())),
         plan,
         cloud_init: cloud_init?,
+        // An image the catalog no longer lists (or cannot list) keeps its id on screen.
+        image_name: image_name.unwrap_or(None),
     })
 }
 

@@ -72,8 +72,9 @@ pub fn tree_pss(display: &str, binary: &Path) -> TreePss {
             .iter()
             .filter(|(pid, _)| !all.contains(pid))
             .filter(|(pid, _)| {
+                // Web, network and GPU processes; not WebKitWebDriver, which drives this app.
                 std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                    .is_ok_and(|c| c.starts_with("WebKit"))
+                    .is_ok_and(|c| c.starts_with("WebKit") && !c.starts_with("WebKitWebDriv"))
             })
             .count(),
         ..TreePss::default()

@@ -76,6 +76,7 @@ function detail(m: Machine_Serialize, protectedOn = false): MachineDetail {
       plan: { slug: "s-1vcpu-1gb", vcpus: 1, memoryMb: 1024, diskGb: 25, priceMonthly: 6, regions: ["nyc3"] },
       cost: { monthly: 6, hourly: 6 / 672, hoursSoFar: 10, estimateSoFar: 60 / 672 },
       cloudInit: "done",
+      imageName: "Ubuntu 24.04 (LTS) x64",
     },
     records: [
       { accountId: "demo-do", accountLabel: "Demo DigitalOcean", record: record(m.name, "A", "192.0.2.10"), own: true },
@@ -110,6 +111,8 @@ describe("the machine detail view", () => {
     expect(commands.machineDetail).toHaveBeenCalledWith("demo-do", "500000001");
     expect((screen.getByTestId("detail-private")).textContent).toContain("10.10.0.5");
     expect((screen.getByTestId("detail-price")).textContent).toContain("$6.00/month");
+    // The image by the name the core found for it, not its id.
+    expect((screen.getByTestId("detail-image")).textContent).toBe("Ubuntu 24.04 (LTS) x64");
     expect((screen.getByTestId("detail-cost")).textContent).toContain("≈ $0.09 in 10 h (estimate; simulated");
     const records = screen.getAllByTestId("detail-record").map((r) => r.textContent ?? "");
     expect(records[0]).toContain("deleted with it");

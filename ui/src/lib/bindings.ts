@@ -1414,6 +1414,11 @@ export type PlanDetail_Deserialize = {
 	cost?: Cost | null,
 	/**  The cloud-init check (`done`, `running`, … or `UNKNOWN`). */
 	cloudInit: string,
+	/**
+	 *  The name of the machine's image: the machine's own where the provider gives one with it,
+	 *  else the catalog's (Linode names only the image id, `linode/ubuntu24.04`).
+	 */
+	imageName?: string | null,
 };
 
 /**  [`detail`]'s answer. */
@@ -1424,6 +1429,11 @@ export type PlanDetail_Serialize = {
 	cost: Cost | null,
 	/**  The cloud-init check (`done`, `running`, … or `UNKNOWN`). */
 	cloudInit: string,
+	/**
+	 *  The name of the machine's image: the machine's own where the provider gives one with it,
+	 *  else the catalog's (Linode names only the image id, `linode/ubuntu24.04`).
+	 */
+	imageName: string | null,
 };
 
 /**  A DNS record pointing at a machine, and the account whose zone holds it. */
