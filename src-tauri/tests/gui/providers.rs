@@ -216,3 +216,86 @@ async fn every_demo_provider_creates_powers_serves_dns_and_destroys() {
     }
     gui.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the app build: run `make test-e2e`"]
+async fn every_provider_is_offered_and_a_linode_account_is_added_and_listed() {
+    use hangar_emulator::{EmulatedProvider, Emulator, EmulatorConfig};
+
+    let emulator = Emulator::start(EmulatorConfig::default())
+        .await
+        .expect("start the emulator");
+    let gui = GuiSession::start_with_env(&[]).await;
+    gui.click("[data-testid=nav-accounts]").await;
+
+    // Every provider of the registry is offered, each with where to create its token.
+    let offered = option_values(&gui, "[data-testid=account-provider]").await;
+    assert!(offered.len() >= 3, "{offered:?}");
+    for provider in &offered {
+        choose(&gui, "[data-testid=account-provider]", provider).await;
+        let about = gui.text_of("[data-testid=account-token-about]").await;
+        assert!(
+            about.contains("Token page: https://"),
+            "{provider}: {about}"
+        );
+    }
+    choose(&gui, "[data-testid=account-provider]", "linode").await;
+    let about = gui.text_of("[data-testid=account-token-about]").await;
+    assert!(
+        about.contains("https://cloud.linode.com/profile/tokens"),
+        "{about}"
+    );
+
+    // A Linode account against the emulator: tested, saved, and its Linodes listed.
+    gui.type_into("[data-testid=account-label]", "Work Linode")
+        .await;
+    gui.type_into(
+        "[data-testid=account-base-url]",
+        &emulator.base_url(EmulatedProvider::Linode),
+    )
+    .await;
+    gui.type_into(
+        "[data-testid=account-token]",
+        &emulator.token(EmulatedProvider::Linode),
+    )
+    .await;
+    gui.click("[data-testid=test-connection]").await;
+    let connected = wait_for(
+        "the connection test",
+        async || gui.text_of("[data-testid=test-result]").await,
+        |t| t.starts_with("Connected as"),
+    )
+    .await;
+    assert!(connected.contains('@'), "{connected}");
+    gui.screenshot("providers-10-linode-account-connected")
+        .await;
+    gui.click("[data-testid=save-account]").await;
+    let notice = wait_for(
+        "the saved notice",
+        async || gui.text_of("[data-testid=accounts-notice]").await,
+        |t| !t.is_empty(),
+    )
+    .await;
+    assert!(notice.contains("Added “Work Linode”"), "{notice}");
+
+    gui.click("[data-testid=nav-machines]").await;
+    let rows = crate::wait_for_rows(
+        &gui,
+        "the Linode account's machines",
+        Duration::from_secs(30),
+        |rows| {
+            ["web-1", "legacy-db"].iter().all(|n| {
+                rows.iter()
+                    .any(|r| r[0] == *n && r[1].contains("Work Linode"))
+            })
+        },
+    )
+    .await;
+    let web = rows.iter().find(|r| r[0] == "web-1").expect("web-1");
+    assert_eq!(web[2], "us-east", "{web:?}");
+    assert_eq!(web[3], "g6-nanode-1", "{web:?}");
+    assert!(crate::is_documentation_ipv4(&web[4]), "{web:?}");
+    gui.screenshot("providers-11-linode-account-machines").await;
+    gui.close().await;
+    emulator.shutdown().await;
+}
