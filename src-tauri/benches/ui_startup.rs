@@ -70,22 +70,8 @@ struct Run {
     /// The summary line once the list was shown ("15 machines in 3 accounts").
     summary: String,
     frames: Option<Frames>,
-    /// What the page loaded and asked the app for until the list showed (the last launch).
-    loads: Vec<Load>,
     pss: TreePss,
 }
-
-/// One resource the page fetched (an asset, or an IPC command: `ipc://localhost/<command>`),
-/// in ms after the document's creation.
-struct Load {
-    name: String,
-    start: f64,
-    end: f64,
-}
-
-/// The page's resource timings, as `[name, startTime, responseEnd]`.
-const LOADS: &str = "return performance.getEntriesByType('resource')\
-     .map(e => [e.name, e.startTime, e.responseEnd]);";
 
 struct Frames {
     p50: f64,
@@ -185,27 +171,6 @@ async fn one_run(expected: Option<&str>, extra: usize, scroll: bool) -> Run {
     } else {
         None
     };
-    let loads = if scroll {
-        let v = gui
-            .client
-            .execute(LOADS, vec![])
-            .await
-            .expect("resource timings");
-        v.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| {
-                Some(Load {
-                    name: e[0].as_str()?.to_owned(),
-                    start: e[1].as_f64()?,
-                    end: e[2].as_f64()?,
-                })
-            })
-            .filter(|l| l.start <= shown - origin)
-            .collect()
-    } else {
-        Vec::new()
-    };
     let pss = tree_pss(gui.display(), &e2e::app_binary());
     gui.close().await;
     Run {
@@ -217,7 +182,6 @@ async fn one_run(expected: Option<&str>, extra: usize, scroll: bool) -> Run {
         shown_ms,
         summary,
         frames,
-        loads,
         pss,
     }
 }
@@ -351,21 +315,6 @@ async fn main() {
     for (expected, done) in &all {
         for (i, r) in done.iter().enumerate() {
             print_run(&format!("{expected} #{}", i + 1), r);
-        }
-    }
-    for (expected, done) in &all {
-        let Some(last) = done.last() else { continue };
-        println!();
-        println!(
-            "What the page fetched in the last launch of {expected}, until the list showed \
-             (ms after the document was created; the list showed at {:.0}):",
-            last.shown_ms - last.doc_ms
-        );
-        println!();
-        println!("| resource | start | end |");
-        println!("|---|---:|---:|");
-        for l in &last.loads {
-            println!("| {} | {:.0} | {:.0} |", l.name, l.start, l.end);
         }
     }
     if !demo_ms.is_empty() {
