@@ -22,12 +22,14 @@ fn with(mut spec: DnsRecordSpec, f: impl FnOnce(&mut DnsRecordSpec)) -> DnsRecor
     spec
 }
 
-/// The non-address records of a zone: one of each other type.
-fn other_records(zone: &str) -> Vec<DnsRecordSpec> {
+/// The non-address records of a zone: one of each other type, the CNAME an alias of the
+/// machine `alias_of`.
+fn other_records(zone: &str, alias_of: &str) -> Vec<DnsRecordSpec> {
     use DnsRecordType::*;
     vec![
-        // An alias of a machine: destroying web-1 offers to delete it too.
-        DnsRecordSpec::new(CNAME, "blog", format!("web-1.{zone}.")),
+        // An alias of a machine: destroying it (web-1 on DigitalOcean) offers to delete the
+        // alias too.
+        DnsRecordSpec::new(CNAME, "blog", format!("{alias_of}.{zone}.")),
         with(DnsRecordSpec::new(MX, "@", format!("mail.{zone}.")), |r| {
             r.priority = Some(10)
         }),
@@ -53,12 +55,20 @@ pub async fn add_records(accounts: &[LiveAccount]) -> Result<(), hangar::provide
         let Ok(client) = &account.client else {
             continue;
         };
-        add_to(client.as_ref()).await?;
+        // The alias names the account's first machine with a record of its own.
+        let alias_of = super::recorded_machines(account.provider)
+            .first()
+            .copied()
+            .unwrap_or("www");
+        add_to(client.as_ref(), alias_of).await?;
     }
     Ok(())
 }
 
-async fn add_to(client: &dyn CloudProvider) -> Result<(), hangar::provider::ProviderError> {
+async fn add_to(
+    client: &dyn CloudProvider,
+    alias_of: &str,
+) -> Result<(), hangar::provider::ProviderError> {
     let every = MachineFilter::all();
     let (zones, machines) = tokio::join!(client.list_zones(), client.list_machines(&every));
     let Some(zone) = zones?.into_iter().next() else {
@@ -73,7 +83,7 @@ async fn add_to(client: &dyn CloudProvider) -> Result<(), hangar::provider::Prov
             Some(DnsRecordSpec::new(DnsRecordType::A, *name, m.ipv4.clone()?).with_ttl(300))
         })
         .collect();
-    specs.extend(other_records(&zone.name));
+    specs.extend(other_records(&zone.name, alias_of));
     for spec in &specs {
         client.create_record(&zone.name, spec).await?;
     }
