@@ -152,10 +152,8 @@ async fn bench(kind: EmulatedProvider, rows: &mut Vec<Row>) {
         kind.sample().machines_path,
         emulator.base_url(kind),
     );
-    let provider = ProviderKind::ALL
-        .into_iter()
-        .find(|k| k.slug() == kind.name())
-        .expect("a client for every emulated provider");
+    let provider =
+        ProviderKind::from_slug(kind.name()).expect("a client for every emulated provider");
     let client = hangar::providers::connect(
         provider,
         &Token::from(token.clone()),

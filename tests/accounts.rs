@@ -236,10 +236,8 @@ fn closed_url() -> String {
 async fn test_connection_against_the_emulator_tells_rejected_from_unreachable() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     for emulated in EmulatedProvider::ALL {
-        let kind = ProviderKind::ALL
-            .into_iter()
-            .find(|k| k.slug() == emulated.name())
-            .expect("a client for every emulated provider");
+        let kind =
+            ProviderKind::from_slug(emulated.name()).expect("a client for every emulated provider");
         let dir = tempfile::tempdir().unwrap();
         let file = SettingsFile::in_dir(dir.path());
         let store = MemoryStore::default();

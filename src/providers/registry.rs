@@ -107,6 +107,11 @@ impl ProviderKind {
         self.about().display_name
     }
 
+    /// The provider serialized as `slug` (`digitalocean`); the emulator names its APIs so too.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+
     /// The provider whose `machine` config section is `section`.
     pub fn from_config_section(section: &str) -> Option<Self> {
         Self::ALL

@@ -71,10 +71,7 @@ pub fn test_options() -> ClientOptions {
 
 /// The core's provider for the emulated `kind` (the one of the same slug).
 pub fn provider_kind(kind: EmulatedProvider) -> ProviderKind {
-    ProviderKind::ALL
-        .into_iter()
-        .find(|k| k.slug() == kind.name())
-        .expect("a client for every emulated provider")
+    ProviderKind::from_slug(kind.name()).expect("a client for every emulated provider")
 }
 
 /// A client for `kind` talking to `base_url` (default: the emulator itself), through the

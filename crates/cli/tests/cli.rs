@@ -77,9 +77,7 @@ impl Setup {
 
     /// The core's provider for the emulated one (the same slug).
     fn provider(&self) -> hangar::provider::ProviderKind {
-        hangar::provider::ProviderKind::ALL
-            .into_iter()
-            .find(|k| k.slug() == self.kind.name())
+        hangar::provider::ProviderKind::from_slug(self.kind.name())
             .expect("a client for every emulated provider")
     }
 

@@ -63,18 +63,15 @@ pub async fn start() -> Result<DemoCloud> {
 
 /// The provider an emulated API stands for: the one of the same slug.
 fn kind_of(p: EmulatedProvider) -> Result<ProviderKind> {
-    ProviderKind::ALL
-        .into_iter()
-        .find(|k| k.slug() == p.name())
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Config,
-                format!(
-                    "the demo cloud emulates {}, which Hangar has no client for",
-                    p.name()
-                ),
-            )
-        })
+    ProviderKind::from_slug(p.name()).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Config,
+            format!(
+                "the demo cloud emulates {}, which Hangar has no client for",
+                p.name()
+            ),
+        )
+    })
 }
 
 /// [`start`] with `extra` generated droplets besides the demo fleet.
